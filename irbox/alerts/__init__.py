@@ -1,0 +1,1 @@
+"""Alerts: ingest with dedup, triage (dismiss, reopen), listing."""

@@ -1,0 +1,89 @@
+"""What crosses the API for alerts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+STATUSES = ("triage", "dismissed", "escalated")
+REASON_CODES = ("known-good", "false-positive", "benign", "duplicate", "test", "suppressed", "other")
+
+
+class ObservableIn(msgspec.Struct, forbid_unknown_fields=True):
+    type: str
+    value: str
+
+
+class AlertIn(msgspec.Struct, forbid_unknown_fields=True):
+    source: str
+    external_id: str
+    severity: str
+    title: str
+    detected_at: str
+    description: str | None = None
+    tags: list[str] = []
+    asset: dict[str, Any] | None = None
+    observables: list[ObservableIn] = []
+    raw: dict[str, Any] | None = None
+
+
+class Observable(msgspec.Struct):
+    type: str
+    value: str
+
+
+class Dismissal(msgspec.Struct):
+    reason_code: str
+    comment: str
+    by: str | None
+    at: str
+
+
+class AlertSummary(msgspec.Struct, kw_only=True):
+    id: str
+    source: str
+    external_id: str
+    severity: str
+    title: str
+    detected_at: str
+    status: str
+    tags: list[str]
+    asset: dict[str, Any] | None
+    observables: list[Observable]
+    occurrences: int
+    first_seen_at: str
+    last_seen_at: str
+    case_id: str | None
+    dismissal: Dismissal | None
+
+
+class Alert(AlertSummary, kw_only=True):
+    description: str | None
+    raw: dict[str, Any] | None
+
+
+class AlertPage(msgspec.Struct):
+    items: list[AlertSummary]
+    next_cursor: str | None
+
+
+class IngestResult(msgspec.Struct):
+    id: str
+    deduplicated: bool
+    status: str
+
+
+class DismissIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason_code: str
+    comment: str = ""
+
+
+class AlertFilter(msgspec.Struct, kw_only=True):
+    status: list[str] = []
+    severity: list[str] = []
+    source: list[str] = []
+    since: int | None = None
+    until: int | None = None
+    q: str | None = None

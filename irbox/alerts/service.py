@@ -1,0 +1,212 @@
+"""The alert rules: ingest with dedup, dismiss and reopen, listing."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import msgspec
+
+from irbox import clock, ids
+from irbox.alerts.models import (
+    REASON_CODES,
+    SEVERITIES,
+    STATUSES,
+    Alert,
+    AlertFilter,
+    AlertIn,
+    AlertPage,
+    AlertSummary,
+    DismissIn,
+    Dismissal,
+    IngestResult,
+    Observable,
+)
+from irbox.alerts.validation import check_alert
+from irbox.errors import Errors, InvalidState, NotFound
+from irbox.identity.principal import Actor
+from irbox.paging import split_page
+from irbox.store import alerts as alerts_table
+from irbox.store import audit
+from irbox.store.database import Database
+from irbox.store.writer import Writer
+
+_decode_observables = msgspec.json.Decoder(list[Observable]).decode
+_decode_tags = msgspec.json.Decoder(list[str]).decode
+_decode_object = msgspec.json.Decoder(dict[str, Any] | None).decode
+_encode = msgspec.json.Encoder().encode
+
+
+def _summary_fields(row: sqlite3.Row) -> dict[str, Any]:
+    dismissal = None
+    if row["dismissal_reason"] is not None:
+        dismissal = Dismissal(
+            reason_code=row["dismissal_reason"],
+            comment=row["dismissal_comment"] or "",
+            by=row["dismissed_by"],
+            at=clock.to_rfc3339(row["dismissed_at"]),
+        )
+    return {
+        "id": row["id"],
+        "source": row["source"],
+        "external_id": row["external_id"],
+        "severity": row["severity"],
+        "title": row["title"],
+        "detected_at": clock.to_rfc3339(row["detected_at"]),
+        "status": row["status"],
+        "tags": _decode_tags(row["tags"]),
+        "asset": _decode_object(row["asset"]) if row["asset"] else None,
+        "observables": _decode_observables(row["observables"]),
+        "occurrences": row["occurrences"],
+        "first_seen_at": clock.to_rfc3339(row["first_seen_at"]),
+        "last_seen_at": clock.to_rfc3339(row["last_seen_at"]),
+        "case_id": row["case_id"],
+        "dismissal": dismissal,
+    }
+
+
+def to_alert(row: sqlite3.Row) -> Alert:
+    raw = _decode_object(row["raw"]) if row["raw"] else None
+    return Alert(**_summary_fields(row), description=row["description"], raw=raw)
+
+
+def to_summary(row: sqlite3.Row) -> AlertSummary:
+    return AlertSummary(**_summary_fields(row))
+
+
+class AlertService:
+    def __init__(self, db: Database, writer: Writer) -> None:
+        self.db = db
+        self.writer = writer
+
+    async def ingest(self, data: AlertIn, actor: Actor) -> IngestResult:
+        clean = check_alert(data)
+        now = clock.now_us()
+        row = {
+            "id": ids.new_id("alert"),
+            "source": data.source,
+            "external_id": data.external_id,
+            "severity": data.severity,
+            "title": data.title,
+            "description": data.description,
+            "tags": _encode(clean.tags).decode(),
+            "asset": _encode(data.asset).decode() if data.asset is not None else None,
+            "observables": _encode(clean.observables).decode(),
+            "raw": clean.raw_json,
+            "detected_at": clean.detected_at,
+            "status": "triage",
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "created_by": actor.user_id,
+            "dismissal_reason": None,
+            "dismissed_at": None,
+        }
+
+        def write(conn: sqlite3.Connection) -> IngestResult:
+            alert_id, status, created = alerts_table.upsert(conn, row)
+            if created:
+                audit.record(conn, actor.who, "alert.create", alert_id, now)
+            return IngestResult(id=alert_id, deduplicated=not created, status=status)
+
+        return await self.writer.run(write)
+
+    def get(self, alert_id: str) -> Alert:
+        row = self.db.read(alerts_table.get, alert_id)
+        if row is None:
+            raise NotFound(f"no alert {alert_id}")
+        return to_alert(row)
+
+    def list(self, flt: AlertFilter, before_seq: int | None, limit: int) -> AlertPage:
+        rows = self.db.read(
+            lambda conn: alerts_table.page(
+                conn,
+                statuses=flt.status,
+                severities=flt.severity,
+                sources=flt.source,
+                since=flt.since,
+                until=flt.until,
+                title_contains=flt.q,
+                before_seq=before_seq,
+                limit=limit + 1,
+            )
+        )
+        page, next_cursor = split_page(rows, limit)
+        return AlertPage(items=[to_summary(r) for r in page], next_cursor=next_cursor)
+
+    async def dismiss(self, alert_id: str, data: DismissIn, actor: Actor) -> Alert:
+        errors = Errors()
+        if data.reason_code not in REASON_CODES:
+            errors.add("reason_code", f"must be one of {', '.join(REASON_CODES)}")
+        if len(data.comment) > 10_000:
+            errors.add("comment", "at most 10000 characters")
+        errors.raise_if_any()
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+            row = _existing(conn, alert_id)
+            if row["status"] == "dismissed" and row["dismissal_reason"] == data.reason_code:
+                return row  # dismissing again with the same reason is a no-op
+            if row["status"] != "triage":
+                raise InvalidState(f"the alert is {row['status']}; only triage alerts can be dismissed")
+            alerts_table.set_dismissed(
+                conn, alert_id, data.reason_code, data.comment, actor.user_id, now
+            )
+            audit.record(
+                conn, actor.who, "alert.dismiss", alert_id, now, {"reason_code": data.reason_code}
+            )
+            return alerts_table.get(conn, alert_id)
+
+        return to_alert(await self.writer.run(write))
+
+    async def reopen(self, alert_id: str, actor: Actor) -> Alert:
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+            row = _existing(conn, alert_id)
+            if row["status"] == "triage":
+                return row  # already in triage: a no-op
+            if row["status"] != "dismissed":
+                raise InvalidState(f"the alert is {row['status']}; only dismissed alerts reopen")
+            alerts_table.set_triage(conn, alert_id)
+            audit.record(conn, actor.who, "alert.reopen", alert_id, now)
+            return alerts_table.get(conn, alert_id)
+
+        return to_alert(await self.writer.run(write))
+
+
+def _existing(conn: sqlite3.Connection, alert_id: str) -> sqlite3.Row:
+    row = alerts_table.get(conn, alert_id)
+    if row is None:
+        raise NotFound(f"no alert {alert_id}")
+    return row
+
+
+def parse_filter(
+    status: str | None,
+    severity: str | None,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    q: str | None,
+) -> AlertFilter:
+    """Turn query-string values (comma lists, timestamps) into a filter, naming each bad one."""
+    errors = Errors()
+    flt = AlertFilter(q=q or None)
+    for name, value, allowed in (
+        ("status", status, STATUSES),
+        ("severity", severity, SEVERITIES),
+        ("source", source, None),
+    ):
+        items = [v.strip() for v in (value or "").split(",") if v.strip()]
+        bad = [v for v in items if allowed is not None and v not in allowed]
+        if bad:
+            errors.add(name, f"unknown value {bad[0]!r}; one of {', '.join(allowed or ())}")
+        setattr(flt, name, items)
+    for name, value in (("since", since), ("until", until)):
+        if value:
+            try:
+                setattr(flt, name, clock.parse_rfc3339(value))
+            except ValueError as exc:
+                errors.add(name, str(exc))
+    errors.raise_if_any("invalid filter")
+    return flt

@@ -1,0 +1,1 @@
+"""The HTTP layer: thin controllers over the domain services. No SQL here."""

@@ -1,0 +1,118 @@
+"""Every error leaves as `{"error", "message", "details"}` with the spec's status codes, including
+Litestar's own (unknown route, wrong method, malformed JSON, failed body validation)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from irbox import errors
+
+log = logging.getLogger("irbox.api")
+
+STATUS_OF: dict[type[errors.DomainError], int] = {
+    errors.ValidationFailed: 400,
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.IdempotencyConflict: 409,
+    errors.InvalidState: 409,
+    errors.PayloadTooLarge: 413,
+    errors.LicenseLocked: 423,
+    errors.RateLimited: 429,
+    errors.StorageUnavailable: 503,
+}
+CODE_OF_STATUS = {
+    400: "validation_error",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "invalid_state",
+    413: "payload_too_large",
+    415: "validation_error",
+    423: "license_locked",
+    429: "rate_limited",
+    503: "unavailable",
+}
+_FIELD = re.compile(r"field `([^`]+)`")
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> bytes:
+    return msgspec.json.encode({"error": code, "message": message, "details": details or {}})
+
+
+def _response(
+    status: int, code: str, message: str, details: dict[str, Any] | None, headers: dict[str, str]
+) -> Response[bytes]:
+    return Response(
+        error_body(code, message, details),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def domain_error_handler(_: Request, exc: errors.DomainError) -> Response[bytes]:
+    status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 500)
+    headers = {}
+    if isinstance(exc, errors.RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    return _response(status, exc.code, exc.message, exc.details, headers)
+
+
+def _validation_details(extra: Any) -> dict[str, str]:
+    """Litestar reports msgspec's errors as [{"message", "key"}]; turn them into path -> message."""
+    details: dict[str, str] = {}
+    for item in extra if isinstance(extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", "invalid"))
+        key = str(item.get("key") or "body")
+        named = _FIELD.search(message)
+        if named:
+            key = named.group(1) if key in ("data", "body") else f"{key}.{named.group(1)}"
+        details[key] = message
+    return details
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    if status >= 500:
+        return internal_error_handler(request, exc)
+    code = CODE_OF_STATUS.get(status, "validation_error" if status < 500 else "internal")
+    details: dict[str, Any] = {}
+    message = exc.detail or "request failed"
+    if isinstance(exc, ValidationException):
+        details = _validation_details(exc.extra)
+        message = "the request is invalid"
+        if "malformed" in (exc.detail or ""):
+            details = {"body": exc.detail}
+    if status == 404:
+        message = "no such resource"
+    headers = dict(exc.headers or {})
+    return _response(status, code, message, details, headers)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response[bytes]:
+    request_id = request.scope.get("irbox_request_id")
+    log.error("unhandled error in request %s", request_id, exc_info=exc)
+    return _response(
+        500,
+        "internal",
+        f"unexpected error; quote request id {request_id} when reporting it",
+        {"request_id": request_id},
+        {},
+    )
+
+
+HANDLERS = {
+    errors.DomainError: domain_error_handler,
+    HTTPException: http_exception_handler,
+    Exception: internal_error_handler,
+}

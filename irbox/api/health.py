@@ -1,0 +1,22 @@
+"""Unauthenticated routes: `/healthz` (never rate limited; 200 while SQLite works, else 503)
+and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get
+
+from irbox.health import Health
+from irbox.services import Services
+
+
+@get(["/healthz", "/api/v1/healthz"], opt={"public": True}, tags=["health"], cache=False)
+async def healthz(services: Services) -> Response[Health]:
+    report = services.health.report()
+    return Response(report, status_code=200 if report.db == "ok" else 503)
+
+
+@get("/api/v1/openapi.json", opt={"public": True}, include_in_schema=False, sync_to_thread=False)
+def openapi_json(request: Request) -> dict[str, Any]:
+    return request.app.openapi_schema.to_schema()

@@ -1,0 +1,160 @@
+"""`Idempotency-Key` on POST: a retry with the same key and body within 24 h replays the first
+response (with `Idempotent-Replayed: true`); another body, or the same key still in flight, is a
+409 `idempotency_conflict`. Keys are scoped to the caller's credentials.
+
+The request body is spooled (memory up to 1 MiB, then a temp file) so that it can be hashed
+before the handler runs; the response is stored before it is sent, so a replay never disagrees
+with what the first caller saw. Rate-limit, lock, auth and server errors are not stored: they are
+not the outcome of the request, and a retry should try again."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from collections.abc import Callable
+
+from irbox.api.asgi import ASGIApp, Message, Receive, Scope, Send, client_ip, header, send_bytes
+from irbox.api.errors import error_body
+from irbox.idempotency import IdempotencyStore, StoredResponse
+
+log = logging.getLogger("irbox.api")
+
+CHUNK = 64 * 1024
+NOT_STORED = {401, 403, 409, 423, 429}
+
+
+class IdempotencyMiddleware:
+    def __init__(
+        self, app: ASGIApp, store: Callable[[], IdempotencyStore], max_body: Callable[[], int]
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = header(scope, b"idempotency-key") if scope["type"] == "http" else None
+        if key is None or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        if not 1 <= len(key) <= 255 or not key.isprintable():
+            body = error_body(
+                "validation_error",
+                "invalid Idempotency-Key",
+                {"Idempotency-Key": "1 to 255 printable characters"},
+            )
+            await send_bytes(send, 400, body)
+            return
+        store = self.store()
+        credentials = header(scope, b"authorization") or f"ip:{client_ip(scope)}"
+        owner = hashlib.sha256(credentials.encode()).hexdigest()
+        spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
+        try:
+            digest = await self._spool(scope, receive, spool)
+            if digest is None:
+                body = error_body("payload_too_large", "the request body is too large")
+                await send_bytes(send, 413, body)
+                return
+            await self._run(scope, receive, send, store, owner, key, digest, spool)
+        finally:
+            spool.close()
+
+    async def _spool(self, scope: Scope, receive: Receive, spool: tempfile.SpooledTemporaryFile) -> str | None:
+        digest = hashlib.sha256(f"{scope['method']} {scope['path']}?".encode())
+        digest.update(scope.get("query_string", b"") + b"\n")
+        size, limit = 0, self.max_body()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return None
+            digest.update(chunk)
+            spool.write(chunk)
+            if not message.get("more_body", False):
+                break
+        spool.seek(0)
+        return digest.hexdigest()
+
+    async def _run(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        store: IdempotencyStore,
+        owner: str,
+        key: str,
+        digest: str,
+        spool: tempfile.SpooledTemporaryFile,
+    ) -> None:
+        if (owner, key) in store.in_flight:
+            body = error_body("idempotency_conflict", "a request with this Idempotency-Key is still in flight")
+            await send_bytes(send, 409, body)
+            return
+        stored = store.find(owner, key)
+        if stored is not None:
+            if stored.request_hash != digest:
+                body = error_body(
+                    "idempotency_conflict",
+                    "this Idempotency-Key was used with a different request",
+                )
+                await send_bytes(send, 409, body)
+                return
+            replay = [(b"idempotent-replayed", b"true")]
+            content_type = stored.content_type.encode()
+            await send({
+                "type": "http.response.start",
+                "status": stored.status,
+                "headers": [(b"content-type", content_type), (b"content-length", str(len(stored.body)).encode()), *replay],
+            })
+            await send({"type": "http.response.body", "body": stored.body})
+            return
+        store.in_flight.add((owner, key))
+        try:
+            await self._first_time(scope, receive, send, store, owner, key, digest, spool)
+        finally:
+            store.in_flight.discard((owner, key))
+
+    async def _first_time(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        store: IdempotencyStore,
+        owner: str,
+        key: str,
+        digest: str,
+        spool: tempfile.SpooledTemporaryFile,
+    ) -> None:
+        body_done = False
+
+        async def replay_body() -> Message:
+            nonlocal body_done
+            if body_done:
+                return await receive()
+            chunk = spool.read(CHUNK)
+            more = len(chunk) == CHUNK
+            body_done = not more
+            return {"type": "http.request", "body": chunk, "more_body": more}
+
+        messages: list[Message] = []
+
+        async def capture(message: Message) -> None:
+            messages.append(message)
+
+        await self.app(scope, replay_body, capture)
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        if start is not None and start["status"] < 500 and start["status"] not in NOT_STORED:
+            body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+            content_type = next(
+                (v.decode("latin-1") for k, v in start.get("headers", ()) if k.lower() == b"content-type"),
+                "application/json",
+            )
+            try:
+                await store.save(owner, key, StoredResponse(digest, start["status"], content_type, body))
+            except Exception:
+                log.warning("could not store the idempotent response for replay", exc_info=True)
+        for message in messages:
+            await send(message)

@@ -1,0 +1,43 @@
+"""Initialise a data dir: folders, schema, and the first admin (whose login is shown once)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import msgspec
+
+from irbox.config import Config
+from irbox.identity.principal import SYSTEM
+from irbox.identity.users import UserCreate, UserService
+from irbox.store import users as users_table
+from irbox.store.database import Database
+from irbox.store.migrate import migrate
+from irbox.store.writer import Writer
+
+FIRST_ADMIN_EMAIL = "admin@irbox.local"
+
+
+class FirstLogin(msgspec.Struct):
+    email: str
+    password: str
+
+
+def initialise(config: Config) -> FirstLogin | None:
+    """Idempotent. Returns the first admin's login when this call created it, else None."""
+    for sub in ("", "attachments", "reports"):
+        (config.data_path / sub).mkdir(parents=True, exist_ok=True)
+    migrate(config.db_path)
+    db = Database(config.db_path)
+    writer = Writer(config.db_path)
+    try:
+        if db.read(users_table.count) > 0:
+            return None
+        users = UserService(db, writer)
+        created = asyncio.run(
+            users.create(UserCreate(email=FIRST_ADMIN_EMAIL, role="admin", name="Admin"), SYSTEM)
+        )
+        assert created.password is not None
+        return FirstLogin(created.user.email, created.password)
+    finally:
+        writer.close()
+        db.close()

@@ -1,0 +1,38 @@
+"""The `irbox` command: one subcommand per operator task.
+
+Exit status: 0 on success, 2 on bad usage, 1 on failure with one clear line on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from irbox import __version__
+from irbox.cli import accounts, serve
+from irbox.cli.common import CommandError, common_options
+from irbox.config import ConfigError
+from irbox.errors import DomainError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="irbox", description="irbox incident-response appliance")
+    parser.add_argument("--version", action="version", version=f"irbox {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve.register(sub, common_options)
+    accounts.register(sub, common_options)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except (CommandError, ConfigError) as exc:
+        print(f"irbox: {exc}", file=sys.stderr)
+    except DomainError as exc:
+        fields = "; ".join(f"{k}: {v}" for k, v in exc.details.items())
+        print(f"irbox: {exc.message}" + (f" ({fields})" if fields else ""), file=sys.stderr)
+    except KeyboardInterrupt:
+        print("irbox: interrupted", file=sys.stderr)
+    return 1

@@ -1,0 +1,66 @@
+"""`irbox user create` and `irbox apikey create`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+
+from irbox.cli.common import CommandError, config_from, open_services
+from irbox.identity.api_keys import ApiKeyCreate
+from irbox.identity.principal import SYSTEM
+from irbox.identity.scopes import ROLES
+from irbox.identity.users import UserCreate
+from irbox.store import users as users_table
+
+
+def register(sub: argparse._SubParsersAction, common: Callable) -> None:
+    user = sub.add_parser("user", help="manage users").add_subparsers(
+        dest="user_command", required=True, metavar="ACTION"
+    )
+    p = user.add_parser("create", help="create a user (prints its id, and a password if generated)")
+    common(p)
+    p.add_argument("--email", required=True)
+    p.add_argument("--role", required=True, choices=ROLES)
+    p.add_argument("--name", default="")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.set_defaults(run=run_user_create)
+
+    apikey = sub.add_parser("apikey", help="manage API keys").add_subparsers(
+        dest="apikey_command", required=True, metavar="ACTION"
+    )
+    p = apikey.add_parser("create", help="create an API key (prints only the token)")
+    common(p)
+    p.add_argument("--user", required=True, metavar="EMAIL")
+    p.add_argument("--name", required=True)
+    p.add_argument("--scopes", help="comma-separated (default: all the user's role allows)")
+    p.add_argument("--expires-at", metavar="RFC3339")
+    p.set_defaults(run=run_apikey_create)
+
+
+def run_user_create(args: argparse.Namespace) -> int:
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    data = UserCreate(email=args.email, role=args.role, name=args.name, password=password)
+    with open_services(config_from(args)) as services:
+        created = asyncio.run(services.users.create(data, SYSTEM))
+    print(created.user.id)
+    if created.password:
+        print(f"password: {created.password}")
+    return 0
+
+
+def run_apikey_create(args: argparse.Namespace) -> int:
+    scopes = [s.strip() for s in args.scopes.split(",") if s.strip()] if args.scopes else None
+    with open_services(config_from(args)) as services:
+        owner = services.db.read(users_table.get_by_email, args.user)
+        if owner is None:
+            raise CommandError(f"no user with email {args.user}")
+        if owner["disabled"]:
+            raise CommandError(f"user {args.user} is disabled")
+        data = ApiKeyCreate(name=args.name, scopes=scopes, expires_at=args.expires_at)
+        created = asyncio.run(services.api_keys.create(owner["id"], data, SYSTEM, allowed=None))
+    print(created.token)
+    return 0

@@ -1,0 +1,38 @@
+"""What every command shares: --config and --data-dir, and opening an initialised data dir."""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+from irbox.config import Config, load_config
+from irbox.services import Services
+from irbox.store.migrate import migrate
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr (exit status 1)."""
+
+
+def common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="TOML config file (or IRBOX_CONFIG)")
+    parser.add_argument("--data-dir", metavar="DIR", help="data directory (or IRBOX_DATA_DIR)")
+
+
+def config_from(args: argparse.Namespace, **extra: object) -> Config:
+    overrides = {"data_dir": args.data_dir, **extra}
+    return load_config(args.config, overrides)
+
+
+@contextmanager
+def open_services(config: Config) -> Iterator[Services]:
+    """Services over an initialised data dir, without the index (the server owns that file)."""
+    if not config.db_path.exists():
+        raise CommandError(f"no irbox data in {config.data_dir}: run `irbox init` first")
+    migrate(config.db_path)
+    services = Services(config, with_index=False)
+    try:
+        yield services
+    finally:
+        services.close()

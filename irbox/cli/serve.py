@@ -1,0 +1,55 @@
+"""`irbox serve` and `irbox init`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from irbox.bootstrap import FirstLogin, initialise
+from irbox.cli.common import config_from
+from irbox.config import Config
+
+
+def register(sub: argparse._SubParsersAction, common: Callable) -> None:
+    p = sub.add_parser("serve", help="start the server (initialises an empty data dir)")
+    common(p)
+    p.add_argument("--listen", metavar="HOST:PORT", help="address to listen on (or IRBOX_LISTEN)")
+    p.set_defaults(run=run_serve)
+
+    p = sub.add_parser("init", help="initialise the data dir without serving (idempotent)")
+    common(p)
+    p.set_defaults(run=run_init)
+
+
+def _print_login(config: Config, login: FirstLogin) -> None:
+    print(
+        f"irbox: initialised {config.data_dir}\n"
+        f"  first admin:  {login.email}\n"
+        f"  password:     {login.password}\n"
+        "  (shown once; change it after signing in)\n"
+        f"  API key:      irbox apikey create --data-dir {config.data_dir}"
+        f" --user {login.email} --name my-key",
+        flush=True,
+    )
+
+
+def run_init(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    login = initialise(config)
+    if login:
+        _print_login(config, login)
+    else:
+        print(f"irbox: {config.data_dir} is already initialised")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from irbox.server import serve  # Granian is only needed here
+
+    config = config_from(args, listen=args.listen)
+    login = initialise(config)
+    if login:
+        _print_login(config, login)
+    print(f"irbox: serving {config.public_url} (listening on {config.listen})", flush=True)
+    serve(config)
+    return 0

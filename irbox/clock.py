@@ -1,0 +1,36 @@
+"""Time as integer microseconds since the epoch in storage, RFC 3339 UTC with `Z` on the wire."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def to_rfc3339(us: int | None) -> str | None:
+    if us is None:
+        return None
+    seconds, micros = divmod(us, 1_000_000)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    if micros:
+        text += f".{micros:06d}".rstrip("0")
+    return text + "Z"
+
+
+def parse_rfc3339(value: str) -> int:
+    """Parse an RFC 3339 timestamp with any offset; raise ValueError when absent or malformed."""
+    if not isinstance(value, str) or len(value) < 20 or value[10] not in "Tt ":
+        raise ValueError("expected an RFC 3339 timestamp such as 2026-06-02T09:14:00Z")
+    try:
+        parsed = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        raise ValueError("expected an RFC 3339 timestamp such as 2026-06-02T09:14:00Z") from None
+    if parsed.tzinfo is None:
+        raise ValueError("timestamp needs a UTC offset or Z")
+    delta = parsed - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds

@@ -1,0 +1,148 @@
+"""Configuration: defaults, then a TOML file, then `IRBOX_<KEY>` environment variables.
+
+Every key is validated at start; a bad value raises `ConfigError` whose message is one line naming
+the key, which the CLI prints before exiting with status 1.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing, malformed or out of range."""
+
+
+class Config(msgspec.Struct, frozen=True, kw_only=True):
+    data_dir: str = "./data"
+    listen: str = "127.0.0.1:8080"
+    public_url: str = "http://127.0.0.1:8080"
+    max_upload_mb: int = 50
+    rate_limit_per_minute: int = 6000
+    rate_limit_burst: int = 1000
+    webhook_timeout_s: float = 10.0
+    webhook_retry_base_s: float = 30.0
+    webhook_retry_max_age_h: float = 24.0
+    license_file: str = ""  # empty means <data_dir>/license.json
+    license_public_keys: list[str] = []
+    log_level: str = "info"
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_path / "irbox.db"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_path / "index.duckdb"
+
+    @property
+    def license_path(self) -> Path:
+        return Path(self.license_file) if self.license_file else self.data_path / "license.json"
+
+    @property
+    def listen_host(self) -> str:
+        return split_listen(self.listen)[0]
+
+    @property
+    def listen_port(self) -> int:
+        return split_listen(self.listen)[1]
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+KEYS: dict[str, Any] = {f: Config.__annotations__[f] for f in Config.__struct_fields__}
+
+
+def split_listen(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"listen: expected HOST:PORT, got {value!r}")
+    return host.strip("[]"), int(port)
+
+
+def _from_env(key: str, raw: str) -> Any:
+    """Environment values are strings; lists are comma-separated."""
+    if KEYS[key] == "list[str]":
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    if KEYS[key] == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{key}: expected an integer, got {raw!r}") from None
+    if KEYS[key] == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{key}: expected a number, got {raw!r}") from None
+    return raw
+
+
+def _check(cfg: Config) -> None:
+    split_listen(cfg.listen)
+    if not cfg.public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"public_url: expected an http(s) URL, got {cfg.public_url!r}")
+    positive = ("max_upload_mb", "rate_limit_per_minute", "rate_limit_burst")
+    positive += ("webhook_timeout_s", "webhook_retry_base_s", "webhook_retry_max_age_h")
+    for key in positive:
+        if getattr(cfg, key) <= 0:
+            raise ConfigError(f"{key}: must be greater than 0, got {getattr(cfg, key)!r}")
+    if cfg.log_level not in LOG_LEVELS:
+        raise ConfigError(f"log_level: expected one of {', '.join(LOG_LEVELS)}")
+    if not cfg.data_dir:
+        raise ConfigError("data_dir: must not be empty")
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Config:
+    """Build the effective config; `overrides` (from CLI flags) win over everything else."""
+    environ = dict(os.environ) if environ is None else environ
+    values: dict[str, Any] = {}
+    path = path or environ.get("IRBOX_CONFIG") or None
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                values.update(tomllib.load(fh))
+        except FileNotFoundError:
+            raise ConfigError(f"config: file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config: {path} is not valid TOML: {exc}") from None
+        for key in values:
+            if key not in KEYS:
+                raise ConfigError(f"{key}: unknown configuration key in {path}")
+    for key in KEYS:
+        env_value = environ.get(f"IRBOX_{key.upper()}")
+        if env_value is not None:
+            values[key] = _from_env(key, env_value)
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    if "public_url" not in values and "listen" in values:
+        # Unset public_url follows the listen address, so links work on a first try.
+        values["public_url"] = f"http://{values['listen']}"
+    try:
+        cfg = msgspec.convert(values, Config, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(_key_message(str(exc))) from None
+    _check(cfg)
+    return cfg
+
+
+def _key_message(message: str) -> str:
+    # msgspec says "Expected `int`, got `str` - at `$.max_upload_mb`": lead with the key.
+    text, _, where = message.partition(" - at `$.")
+    key = where.split("`")[0].split("[")[0]
+    return f"{key}: {text}" if key else message

@@ -1,0 +1,45 @@
+"""The health report behind `/healthz`: cheap checks only, so probes get an answer in ms."""
+
+from __future__ import annotations
+
+import msgspec
+
+from irbox.index.database import IndexDatabase
+from irbox.store.database import Database
+from irbox.store.writer import Writer
+
+
+class Health(msgspec.Struct):
+    status: str
+    db: str
+    ch: str
+    license: str
+    grace_h: int
+
+
+class HealthService:
+    def __init__(self, db: Database, writer: Writer, index: IndexDatabase) -> None:
+        self.db = db
+        self.writer = writer
+        self.index = index
+
+    def report(self) -> Health:
+        db_ok = self.writer.alive and self._sqlite_answers()
+        ch = "ok" if self.index.ping() else "down"
+        # No license support yet: irbox runs as community, which never locks.
+        license_tier, grace_h = "community", 0
+        healthy = db_ok and ch == "ok" and license_tier != "locked"
+        return Health(
+            status="ok" if healthy else "degraded",
+            db="ok" if db_ok else "down",
+            ch=ch,
+            license=license_tier,
+            grace_h=grace_h,
+        )
+
+    def _sqlite_answers(self) -> bool:
+        try:
+            self.db.read(lambda conn: conn.execute("SELECT 1").fetchone())
+            return True
+        except Exception:
+            return False

@@ -1,0 +1,164 @@
+"""API keys: created with scopes, shown once, stored as a hash, revocable, optionally expiring."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from irbox import clock, ids
+from irbox.errors import Errors, Forbidden, NotFound, Unauthorized
+from irbox.identity import secrets
+from irbox.identity.principal import Actor, Principal
+from irbox.identity.scopes import SCOPES, effective, role_scopes
+from irbox.store import api_keys as keys_table
+from irbox.store import audit
+from irbox.store import users as users_table
+from irbox.store.database import Database
+from irbox.store.writer import Writer
+
+LAST_USED_EVERY_S = 60  # last-used time is written at most this often per key
+
+
+class ApiKey(msgspec.Struct):
+    id: str
+    name: str
+    user_id: str
+    scopes: list[str]
+    token_prefix: str
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    last_used_at: str | None
+
+
+class ApiKeyList(msgspec.Struct):
+    items: list[ApiKey]
+    next_cursor: str | None = None
+
+
+class ApiKeyCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    scopes: list[str] | None = None  # default: every scope the owner's role allows
+    expires_at: str | None = None
+
+
+class ApiKeyCreated(msgspec.Struct):
+    key: ApiKey
+    token: str  # shown once, never again
+
+
+def to_key(row: Mapping[str, Any]) -> ApiKey:
+    return ApiKey(
+        id=row["id"],
+        name=row["name"],
+        user_id=row["user_id"],
+        scopes=sorted(row["scopes"].split()),
+        token_prefix=row["token_prefix"],
+        created_at=clock.to_rfc3339(row["created_at"]),
+        expires_at=clock.to_rfc3339(row["expires_at"]),
+        revoked_at=clock.to_rfc3339(row["revoked_at"]),
+        last_used_at=clock.to_rfc3339(row["last_used_at"]),
+    )
+
+
+class ApiKeyService:
+    def __init__(self, db: Database, writer: Writer) -> None:
+        self.db = db
+        self.writer = writer
+        self._touched: dict[str, float] = {}
+
+    async def create(
+        self, owner_id: str, data: ApiKeyCreate, actor: Actor, allowed: frozenset[str] | None
+    ) -> ApiKeyCreated:
+        """Create a key for `owner_id`. `allowed` caps the scopes (the creator's own scopes);
+        None means only the owner's role caps them (the CLI)."""
+        errors = Errors()
+        name = data.name.strip()
+        if not 1 <= len(name) <= 200:
+            errors.add("name", "1 to 200 characters")
+        for i, scope in enumerate(data.scopes or []):
+            if scope not in SCOPES:
+                errors.add(f"scopes[{i}]", f"unknown scope; known: {' '.join(SCOPES)}")
+        expires_at = None
+        if data.expires_at is not None:
+            try:
+                expires_at = clock.parse_rfc3339(data.expires_at)
+            except ValueError as exc:
+                errors.add("expires_at", str(exc))
+            else:
+                if expires_at <= clock.now_us():
+                    errors.add("expires_at", "must be in the future")
+        errors.raise_if_any()
+        owner = self.db.read(users_table.get, owner_id)
+        if owner is None:
+            raise NotFound(f"no user {owner_id}")
+        wanted = set(data.scopes) if data.scopes is not None else set(role_scopes(owner["role"]))
+        for scope in sorted(wanted):
+            if allowed is not None and scope not in allowed:
+                raise Forbidden(scope)
+        token = secrets.new_token()
+        now = clock.now_us()
+        row = {
+            "id": ids.new_id("key"),
+            "user_id": owner_id,
+            "name": name,
+            "token_hash": secrets.hash_token(token),
+            "token_prefix": token[: len(secrets.TOKEN_PREFIX) + 6],
+            "scopes": " ".join(sorted(wanted)),
+            "created_at": now,
+            "expires_at": expires_at,
+            "revoked_at": None,
+            "last_used_at": None,
+        }
+
+        def write(conn: sqlite3.Connection) -> None:
+            keys_table.insert(conn, row)
+            audit.record(conn, actor.who, "api_key.create", row["id"], now, {"name": name})
+
+        await self.writer.run(write)
+        return ApiKeyCreated(key=to_key(row), token=token)
+
+    def list(self, user_id: str | None) -> list[ApiKey]:
+        return [to_key(r) for r in self.db.read(keys_table.list_for, user_id)]
+
+    async def revoke(self, key_id: str, caller: Principal) -> ApiKey:
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+            row = keys_table.get(conn, key_id)
+            # Someone else's key is invisible to a non-admin: 404, never 403.
+            if row is None or (row["user_id"] != caller.user_id and not caller.can("admin")):
+                raise NotFound(f"no API key {key_id}")
+            keys_table.revoke(conn, key_id, now)
+            audit.record(conn, caller.actor.who, "api_key.revoke", key_id, now)
+            return keys_table.get(conn, key_id)
+
+        return to_key(await self.writer.run(write))
+
+    def authenticate(self, token: str, ip: str | None) -> Principal:
+        if not token.startswith(secrets.TOKEN_PREFIX) or len(token) > 200:
+            raise Unauthorized("malformed bearer token")
+        row = self.db.read(keys_table.get_with_owner, secrets.hash_token(token))
+        if row is None:
+            raise Unauthorized("unknown bearer token")
+        now = clock.now_us()
+        if row["revoked_at"] is not None:
+            raise Unauthorized("this API key was revoked")
+        if row["expires_at"] is not None and row["expires_at"] <= now:
+            raise Unauthorized("this API key has expired")
+        if row["disabled"]:
+            raise Unauthorized("the owner of this API key is disabled")
+        self._note_use(row["id"], now)
+        scopes = effective(frozenset(row["scopes"].split()), row["role"])
+        return Principal(row["user_id"], row["email"], row["role"], row["id"], scopes, ip)
+
+    def _note_use(self, key_id: str, now: int) -> None:
+        last = self._touched.get(key_id)
+        if last is None or time.monotonic() - last >= LAST_USED_EVERY_S:
+            self._touched[key_id] = time.monotonic()
+            # Fire and forget: the request does not wait for this bookkeeping write.
+            self.writer.submit(lambda conn: keys_table.touch(conn, key_id, now))

@@ -1,0 +1,169 @@
+"""Users: creation, roles, disabling, password sign-in."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from irbox import clock, ids
+from irbox.errors import Errors, InvalidState, NotFound, Unauthorized, ValidationFailed
+from irbox.identity import secrets
+from irbox.identity.principal import Actor, Principal
+from irbox.identity.scopes import ROLES, role_scopes
+from irbox.store import audit
+from irbox.store import users as users_table
+from irbox.store.database import Database
+from irbox.store.writer import Writer
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$|^[^@\s]{1,64}@[a-z0-9-]+$")
+MIN_PASSWORD = 12
+
+
+class User(msgspec.Struct):
+    id: str
+    email: str
+    name: str
+    role: str
+    disabled: bool
+    created_at: str
+    updated_at: str
+
+
+class UserList(msgspec.Struct):
+    """All users in one page (a team has a handful), so `next_cursor` is always null."""
+
+    items: list[User]
+    next_cursor: str | None = None
+
+
+class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+    role: str
+    name: str = ""
+    password: str | None = None
+
+
+class UserCreated(msgspec.Struct):
+    user: User
+    password: str | None = None  # only when irbox generated it: shown once
+
+
+class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
+    name: str | msgspec.UnsetType = msgspec.UNSET
+    role: str | msgspec.UnsetType = msgspec.UNSET
+    disabled: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+def to_user(row: Mapping[str, Any]) -> User:
+    return User(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        role=row["role"],
+        disabled=bool(row["disabled"]),
+        created_at=clock.to_rfc3339(row["created_at"]),
+        updated_at=clock.to_rfc3339(row["updated_at"]),
+    )
+
+
+def _check_role(errors: Errors, role: object) -> None:
+    if role not in ROLES:
+        errors.add("role", f"must be one of {', '.join(ROLES)}")
+
+
+def _check_name(errors: Errors, name: str) -> None:
+    if len(name) > 200:
+        errors.add("name", "at most 200 characters")
+
+
+class UserService:
+    def __init__(self, db: Database, writer: Writer) -> None:
+        self.db = db
+        self.writer = writer
+
+    async def create(self, data: UserCreate, actor: Actor) -> UserCreated:
+        errors = Errors()
+        email = data.email.strip().lower()
+        if not EMAIL_RE.match(email):
+            errors.add("email", "not a valid email address")
+        _check_role(errors, data.role)
+        _check_name(errors, data.name)
+        if data.password is not None and len(data.password) < MIN_PASSWORD:
+            errors.add("password", f"at least {MIN_PASSWORD} characters")
+        errors.raise_if_any()
+        generated = secrets.new_password() if data.password is None else None
+        password_hash = secrets.hash_password(data.password or generated or "")
+        now = clock.now_us()
+        row = {
+            "id": ids.new_id("user"),
+            "email": email,
+            "name": data.name.strip(),
+            "role": data.role,
+            "password_hash": password_hash,
+            "disabled": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+        def write(conn: sqlite3.Connection) -> None:
+            if users_table.get_by_email(conn, email) is not None:
+                raise ValidationFailed("a user with this email exists", {"email": "already taken"})
+            users_table.insert(conn, row)
+            audit.record(conn, actor.who, "user.create", row["id"], now, {"role": data.role})
+
+        await self.writer.run(write)
+        return UserCreated(user=to_user(row), password=generated)
+
+    def get(self, user_id: str) -> User:
+        row = self.db.read(users_table.get, user_id)
+        if row is None:
+            raise NotFound(f"no user {user_id}")
+        return to_user(row)
+
+    def list(self) -> list[User]:
+        return [to_user(r) for r in self.db.read(users_table.list_all)]
+
+    async def update(self, user_id: str, patch: UserPatch, actor: Actor) -> User:
+        errors = Errors()
+        changes: dict[str, object] = {}
+        if patch.role is not msgspec.UNSET:
+            _check_role(errors, patch.role)
+            changes["role"] = patch.role
+        if patch.name is not msgspec.UNSET:
+            _check_name(errors, patch.name)
+            changes["name"] = patch.name.strip()
+        if patch.disabled is not msgspec.UNSET:
+            changes["disabled"] = int(patch.disabled)
+        errors.raise_if_any()
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+            current = users_table.get(conn, user_id)
+            if current is None:
+                raise NotFound(f"no user {user_id}")
+            loses_admin = changes.get("role", "admin") != "admin" or changes.get("disabled")
+            if current["role"] == "admin" and not current["disabled"] and loses_admin:
+                admins = conn.execute(
+                    "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0"
+                ).fetchone()[0]
+                if admins <= 1:
+                    raise InvalidState("irbox needs at least one active admin")
+            if changes:
+                users_table.update(conn, user_id, {**changes, "updated_at": now})
+                audit.record(conn, actor.who, "user.update", user_id, now, changes)
+            return users_table.get(conn, user_id)
+
+        return to_user(await self.writer.run(write))
+
+    def sign_in(self, email: str, password: str, ip: str | None) -> Principal:
+        """Password sign-in (the web UI): the principal has every scope of the user's role."""
+        row = self.db.read(users_table.get_by_email, email.strip())
+        if row is None or row["disabled"] or not secrets.verify_password(
+            row["password_hash"], password
+        ):
+            raise Unauthorized("wrong email or password")
+        return Principal(row["id"], row["email"], row["role"], None, role_scopes(row["role"]), ip)

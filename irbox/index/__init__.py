@@ -1,0 +1,1 @@
+"""The observable index in DuckDB: derived from SQLite, rebuildable with `irbox reindex`."""

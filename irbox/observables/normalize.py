@@ -1,0 +1,118 @@
+"""Observable types and the normalisation of their values, shared by ingest and search so that the
+same thing written two ways (`EXAMPLE.com.`, `example.com`) is one observable."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+import idna
+
+TYPES = (
+    "ip",
+    "domain",
+    "url",
+    "hash",
+    "email",
+    "hostname",
+    "user",
+    "filename",
+    "file_path",
+    "registry_key",
+    "process",
+    "user_agent",
+    "other",
+)
+MAX_VALUE = 4096
+HASH_LENGTHS = (32, 40, 64, 128)
+_HEX = re.compile(r"^[0-9a-f]+$")
+# Real-world host names carry underscores (`_dmarc`, NetBIOS names), so they are allowed.
+_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
+
+
+def normalize(kind: str, value: str) -> str:
+    """Return the canonical form of `value`, or raise ValueError saying what is wrong."""
+    if kind not in TYPES:
+        raise ValueError(f"unknown observable type; known: {' '.join(TYPES)}")
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    if len(value) > MAX_VALUE:
+        raise ValueError(f"at most {MAX_VALUE} characters")
+    normalizer = _NORMALIZERS.get(kind)
+    return normalizer(value) if normalizer else value
+
+
+def _ip(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value.strip("[]")))
+    except ValueError:
+        raise ValueError("not an IPv4 or IPv6 address") from None
+
+
+def _host(value: str) -> str:
+    text = value.lower()
+    if text.endswith("."):
+        text = text[:-1]
+    if not text.isascii():
+        try:
+            text = idna.encode(text, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise ValueError(f"not a valid internationalised name: {exc}") from None
+    labels = text.split(".")
+    if len(text) > 253 or not all(_LABEL.match(label) for label in labels):
+        raise ValueError("not a valid host name")
+    return text
+
+
+def _domain(value: str) -> str:
+    text = _host(value)
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return text
+    raise ValueError("an IP address is not a domain; use type ip")
+
+
+def _email(value: str) -> str:
+    local, at, domain = value.rpartition("@")
+    if not at or not local or len(local) > 64 or any(c.isspace() for c in local):
+        raise ValueError("not a valid email address")
+    try:
+        return f"{local.lower()}@{_host(domain)}"
+    except ValueError:
+        raise ValueError("not a valid email address") from None
+
+
+def _hash(value: str) -> str:
+    text = value.lower()
+    if len(text) not in HASH_LENGTHS or not _HEX.match(text):
+        raise ValueError("expected hex of length 32, 40, 64 or 128 (MD5, SHA-1, SHA-256, SHA-512)")
+    return text
+
+
+def _url(value: str) -> str:
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise ValueError("not a valid URL") from None
+    if not parts.scheme or not parts.hostname:
+        raise ValueError("not a valid URL: needs a scheme and a host")
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (userinfo + "@" if userinfo else "") + host + (f":{port}" if port is not None else "")
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
+
+
+_NORMALIZERS = {
+    "ip": _ip,
+    "domain": _domain,
+    "hostname": _host,
+    "email": _email,
+    "hash": _hash,
+    "url": _url,
+}

@@ -1,0 +1,53 @@
+"""Builds the domain services over one data dir, and the scheduler that drives their clocks."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from irbox.alerts.service import AlertService
+from irbox.audit_log import AuditLog
+from irbox.config import Config
+from irbox.health import HealthService
+from irbox.idempotency import IdempotencyStore
+from irbox.identity.api_keys import ApiKeyService
+from irbox.identity.users import UserService
+from irbox.index.database import IndexDatabase
+from irbox.store.database import Database
+from irbox.store.writer import Writer
+
+log = logging.getLogger("irbox.services")
+
+
+class Services:
+    """Everything the HTTP layer and the CLI call into. `start_background()` is for the server
+    process only: the scheduler and the index belong to exactly one process."""
+
+    def __init__(self, config: Config, *, with_index: bool = True) -> None:
+        self.config = config
+        self.db = Database(config.db_path)
+        self.writer = Writer(config.db_path)
+        self.index = IndexDatabase(config.index_path) if with_index else None
+        self.users = UserService(self.db, self.writer)
+        self.api_keys = ApiKeyService(self.db, self.writer)
+        self.alerts = AlertService(self.db, self.writer)
+        self.idempotency = IdempotencyStore(self.db, self.writer)
+        self.audit = AuditLog(self.db)
+        self.health = HealthService(self.db, self.writer, self.index) if self.index else None
+        self.scheduler: BackgroundScheduler | None = None
+
+    def start_background(self) -> None:
+        self.scheduler = BackgroundScheduler(timezone="UTC")
+        self.scheduler.add_job(
+            self.idempotency.purge, "interval", hours=1, id="idempotency-purge", coalesce=True
+        )
+        self.scheduler.start()
+
+    def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        self.writer.close()
+        self.db.close()
+        if self.index is not None:
+            self.index.close()

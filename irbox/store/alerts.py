@@ -1,0 +1,92 @@
+"""The `alerts` table. Dedup on (source, external_id) is a unique constraint, so concurrent
+duplicates cannot race into two rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+COLUMNS = (
+    "seq, id, source, external_id, severity, title, description, tags, asset, observables, raw,"
+    " detected_at, status, occurrences, first_seen_at, last_seen_at, case_id, dismissal_reason,"
+    " dismissal_comment, dismissed_by, dismissed_at"
+)
+SUMMARY_COLUMNS = COLUMNS.replace(" description,", "").replace(" raw,", "")
+
+_UPSERT = (
+    "INSERT INTO alerts (id, source, external_id, severity, title, description, tags, asset,"
+    " observables, raw, detected_at, status, occurrences, first_seen_at, last_seen_at, created_by,"
+    " dismissal_reason, dismissed_at)"
+    " VALUES (:id, :source, :external_id, :severity, :title, :description, :tags, :asset,"
+    " :observables, :raw, :detected_at, :status, 1, :first_seen_at, :last_seen_at, :created_by,"
+    " :dismissal_reason, :dismissed_at)"
+    " ON CONFLICT (source, external_id) DO UPDATE SET occurrences = occurrences + 1,"
+    " last_seen_at = max(last_seen_at, excluded.last_seen_at)"
+    " RETURNING id, status"
+)
+
+
+def upsert(conn: sqlite3.Connection, row: dict[str, Any]) -> tuple[str, str, bool]:
+    """Insert a new alert or count one more occurrence of the existing one.
+    Returns (id, status, created)."""
+    alert_id, status = conn.execute(_UPSERT, row).fetchone()
+    return alert_id, status, alert_id == row["id"]
+
+
+def get(conn: sqlite3.Connection, alert_id: str) -> sqlite3.Row | None:
+    return conn.execute(f"SELECT {COLUMNS} FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+
+
+def page(
+    conn: sqlite3.Connection,
+    *,
+    statuses: list[str],
+    severities: list[str],
+    sources: list[str],
+    since: int | None,
+    until: int | None,
+    title_contains: str | None,
+    before_seq: int | None,
+    limit: int,
+) -> list[sqlite3.Row]:
+    where: list[str] = []
+    args: list[Any] = []
+    for column, values in (("status", statuses), ("severity", severities), ("source", sources)):
+        if values:
+            where.append(f"{column} IN ({','.join('?' * len(values))})")
+            args.extend(values)
+    if since is not None:
+        where.append("detected_at >= ?")
+        args.append(since)
+    if until is not None:
+        where.append("detected_at <= ?")
+        args.append(until)
+    if title_contains:
+        escaped = title_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append("title LIKE ? ESCAPE '\\'")
+        args.append(f"%{escaped}%")
+    if before_seq is not None:
+        where.append("seq < ?")
+        args.append(before_seq)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return conn.execute(
+        f"SELECT {SUMMARY_COLUMNS} FROM alerts {clause} ORDER BY seq DESC LIMIT ?", (*args, limit)
+    ).fetchall()
+
+
+def set_dismissed(
+    conn: sqlite3.Connection, alert_id: str, reason: str, comment: str, by: str | None, at: int
+) -> None:
+    conn.execute(
+        "UPDATE alerts SET status = 'dismissed', dismissal_reason = ?, dismissal_comment = ?,"
+        " dismissed_by = ?, dismissed_at = ? WHERE id = ?",
+        (reason, comment, by, at, alert_id),
+    )
+
+
+def set_triage(conn: sqlite3.Connection, alert_id: str) -> None:
+    conn.execute(
+        "UPDATE alerts SET status = 'triage', dismissal_reason = NULL, dismissal_comment = NULL,"
+        " dismissed_by = NULL, dismissed_at = NULL WHERE id = ?",
+        (alert_id,),
+    )

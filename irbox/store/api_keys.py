@@ -1,0 +1,52 @@
+"""The `api_keys` table. Only the SHA-256 of a token is stored."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+COLUMNS = (
+    "id, user_id, name, token_hash, token_prefix, scopes, created_at, expires_at, revoked_at,"
+    " last_used_at"
+)
+
+
+def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute(
+        f"INSERT INTO api_keys ({COLUMNS}) VALUES (:id, :user_id, :name, :token_hash,"
+        " :token_prefix, :scopes, :created_at, :expires_at, :revoked_at, :last_used_at)",
+        row,
+    )
+
+
+def get(conn: sqlite3.Connection, key_id: str) -> sqlite3.Row | None:
+    return conn.execute(f"SELECT {COLUMNS} FROM api_keys WHERE id = ?", (key_id,)).fetchone()
+
+
+def get_with_owner(conn: sqlite3.Connection, token_hash: str) -> sqlite3.Row | None:
+    """The key with this token hash joined with its owner's role and state."""
+    return conn.execute(
+        "SELECT k.id, k.user_id, k.scopes, k.expires_at, k.revoked_at, k.last_used_at,"
+        " u.email, u.role, u.disabled FROM api_keys k JOIN users u ON u.id = k.user_id"
+        " WHERE k.token_hash = ?",
+        (token_hash,),
+    ).fetchone()
+
+
+def list_for(conn: sqlite3.Connection, user_id: str | None) -> list[sqlite3.Row]:
+    """Keys of one user, or of everyone when `user_id` is None; newest first."""
+    if user_id is None:
+        return conn.execute(f"SELECT {COLUMNS} FROM api_keys ORDER BY created_at DESC").fetchall()
+    return conn.execute(
+        f"SELECT {COLUMNS} FROM api_keys WHERE user_id = ? ORDER BY created_at DESC", (user_id,)
+    ).fetchall()
+
+
+def revoke(conn: sqlite3.Connection, key_id: str, at: int) -> None:
+    conn.execute(
+        "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (at, key_id)
+    )
+
+
+def touch(conn: sqlite3.Connection, key_id: str, at: int) -> None:
+    conn.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", (at, key_id))

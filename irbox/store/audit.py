@@ -1,0 +1,40 @@
+"""The `audit_log` table: every state change with actor, key, client IP and time."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import msgspec
+
+
+def record(
+    conn: sqlite3.Connection,
+    who: tuple[str | None, str | None, str | None],
+    action: str,
+    entity_id: str | None,
+    at: int,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """`who` is (user id, API key id, client IP) of whoever made the change."""
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, key_id, ip, action, entity_id, data)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            at,
+            *who,
+            action,
+            entity_id,
+            msgspec.json.encode(data or {}).decode(),
+        ),
+    )
+
+
+def page(conn: sqlite3.Connection, before_seq: int | None, limit: int) -> list[sqlite3.Row]:
+    where = "WHERE seq < ?" if before_seq is not None else ""
+    args: tuple[Any, ...] = (before_seq,) if before_seq is not None else ()
+    return conn.execute(
+        "SELECT seq, at, actor, key_id, ip, action, entity_id, data FROM audit_log"
+        f" {where} ORDER BY seq DESC LIMIT ?",
+        (*args, limit),
+    ).fetchall()

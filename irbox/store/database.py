@@ -1,0 +1,81 @@
+"""Connections to the SQLite file with the pragmas every connection needs."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from irbox.errors import StorageUnavailable
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode: transactions are opened explicitly with BEGIN."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    # FULL: with WAL, every commit fsyncs the WAL, so an acknowledged write survives power loss.
+    conn.execute("PRAGMA synchronous=FULL")
+    if readonly:
+        conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
+def enable_wal(conn: sqlite3.Connection) -> None:
+    mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if mode.lower() != "wal":
+        raise StorageUnavailable(f"SQLite refused WAL mode (got {mode})")
+
+
+def storage_error(exc: sqlite3.Error) -> StorageUnavailable | None:
+    """Errors that mean the storage itself is unusable (rather than a bug): answer 503."""
+    text = str(exc).lower()
+    markers = ("locked", "disk is full", "disk i/o", "readonly", "unable to open", "busy")
+    if isinstance(exc, sqlite3.OperationalError) and any(m in text for m in markers):
+        return StorageUnavailable(f"storage is not usable: {exc}")
+    return None
+
+
+class Database:
+    """Hands out one read-only connection per thread; the `Writer` owns the only write path."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, readonly=True)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def read(self, fn: Callable[[sqlite3.Connection], T], *args: Any) -> T:
+        """Run `fn(conn, *args)` in one read transaction (a consistent snapshot)."""
+        conn = self.reader()
+        try:
+            conn.execute("BEGIN")
+            try:
+                return fn(conn, *args)
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise (storage_error(exc) or exc) from exc
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()

@@ -1,0 +1,44 @@
+"""The `users` table."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+COLUMNS = "id, email, name, role, password_hash, disabled, created_at, updated_at"
+
+
+def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute(
+        f"INSERT INTO users ({COLUMNS}) VALUES "
+        "(:id, :email, :name, :role, :password_hash, :disabled, :created_at, :updated_at)",
+        row,
+    )
+
+
+def get(conn: sqlite3.Connection, user_id: str) -> sqlite3.Row | None:
+    return conn.execute(f"SELECT {COLUMNS} FROM users WHERE id = ?", (user_id,)).fetchone()
+
+
+def get_by_email(conn: sqlite3.Connection, email: str) -> sqlite3.Row | None:
+    return conn.execute(
+        f"SELECT {COLUMNS} FROM users WHERE email = ? COLLATE NOCASE", (email,)
+    ).fetchone()
+
+
+def list_all(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute(f"SELECT {COLUMNS} FROM users ORDER BY created_at DESC, id DESC").fetchall()
+
+
+def existing_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+    marks = ",".join("?" * len(ids))
+    return {r[0] for r in conn.execute(f"SELECT id FROM users WHERE id IN ({marks})", ids)}
+
+
+def count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM users").fetchone()[0]
+
+
+def update(conn: sqlite3.Connection, user_id: str, changes: dict[str, Any]) -> None:
+    sets = ", ".join(f"{column} = :{column}" for column in changes)
+    conn.execute(f"UPDATE users SET {sets} WHERE id = :id", {**changes, "id": user_id})

@@ -1,0 +1,122 @@
+"""Drives a real irbox server: a subprocess on a free 127.0.0.1 port over a temp data dir."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+SOURCE_COMMAND = [sys.executable, "-m", "irbox"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(
+        self,
+        data_dir: Path,
+        command: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.command = command or SOURCE_COMMAND
+        self.env = {**os.environ, "IRBOX_LOG_LEVEL": "warning", **(env or {})}
+        self.port = free_port()
+        self.proc: subprocess.Popen[str] | None = None
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}-server.log"
+        self.first_output = ""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cli(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [*self.command, *args, "--data-dir", str(self.data_dir)],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=120,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"irbox {' '.join(args)} failed: {result.stderr}")
+        return result
+
+    def start(self, timeout: float = 60) -> Server:
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "a")  # noqa: SIM115 - kept open for the child's lifetime
+        self.proc = subprocess.Popen(
+            [*self.command, "serve", "--data-dir", str(self.data_dir), "--listen", f"127.0.0.1:{self.port}"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            text=True,
+            start_new_session=True,  # its own process group, so kill() reaches the worker too
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited early:\n{self.log_path.read_text()}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    self.first_output = self.log_path.read_text()
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        self.kill()
+        raise AssertionError(f"server did not become healthy:\n{self.log_path.read_text()}")
+
+    def stop(self, timeout: float = 30) -> int:
+        """SIGTERM and wait; returns the exit status."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self.proc = None
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group of the server (Granian supervisor and worker)."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(10)
+        self.proc = None
+
+    def token(self, email: str = "admin@irbox.local", scopes: str | None = None, name: str = "test") -> str:
+        args = ["apikey", "create", "--user", email, "--name", name]
+        if scopes is not None:
+            args += ["--scopes", scopes]
+        return self.cli(*args).stdout.strip()
+
+    def client(self, token: str | None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=30)
+
+
+def alert(n: int | str = 1, **overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "source": "edr",
+        "external_id": f"ext-{n}",
+        "severity": "high",
+        "title": f"Suspicious PowerShell on WS-{n}",
+        "detected_at": "2026-06-02T09:14:00Z",
+        "observables": [{"type": "ip", "value": "203.0.113.4"}],
+    }
+    body.update(overrides)
+    return body
