@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -40,7 +41,9 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def cli(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self, *args: str, stdin: str | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
             [*self.command, *args, "--data-dir", str(self.data_dir)],
             input=stdin,
@@ -57,7 +60,14 @@ class Server:
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "a")  # noqa: SIM115 - kept open for the child's lifetime
         self.proc = subprocess.Popen(
-            [*self.command, "serve", "--data-dir", str(self.data_dir), "--listen", f"127.0.0.1:{self.port}"],
+            [
+                *self.command,
+                "serve",
+                "--data-dir",
+                str(self.data_dir),
+                "--listen",
+                f"127.0.0.1:{self.port}",
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=self.env,
@@ -91,14 +101,14 @@ class Server:
         """SIGKILL the whole process group of the server (Granian supervisor and worker)."""
         if self.proc is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.proc.wait(10)
         self.proc = None
 
-    def token(self, email: str = "admin@irbox.local", scopes: str | None = None, name: str = "test") -> str:
+    def token(
+        self, email: str = "admin@irbox.local", scopes: str | None = None, name: str = "test"
+    ) -> str:
         args = ["apikey", "create", "--user", email, "--name", name]
         if scopes is not None:
             args += ["--scopes", scopes]

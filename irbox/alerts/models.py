@@ -8,7 +8,15 @@ import msgspec
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 STATUSES = ("triage", "dismissed", "escalated")
-REASON_CODES = ("known-good", "false-positive", "benign", "duplicate", "test", "suppressed", "other")
+REASON_CODES = (
+    "known-good",
+    "false-positive",
+    "benign",
+    "duplicate",
+    "test",
+    "suppressed",
+    "other",
+)
 
 
 class ObservableIn(msgspec.Struct, forbid_unknown_fields=True):

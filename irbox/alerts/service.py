@@ -17,8 +17,8 @@ from irbox.alerts.models import (
     AlertIn,
     AlertPage,
     AlertSummary,
-    DismissIn,
     Dismissal,
+    DismissIn,
     IngestResult,
     Observable,
 )
@@ -147,7 +147,9 @@ class AlertService:
             if row["status"] == "dismissed" and row["dismissal_reason"] == data.reason_code:
                 return row  # dismissing again with the same reason is a no-op
             if row["status"] != "triage":
-                raise InvalidState(f"the alert is {row['status']}; only triage alerts can be dismissed")
+                raise InvalidState(
+                    f"the alert is {row['status']}; only triage alerts can be dismissed"
+                )
             alerts_table.set_dismissed(
                 conn, alert_id, data.reason_code, data.comment, actor.user_id, now
             )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, post
+from litestar.params import FromPath, JSONBody
 
+from irbox.api.deps import PrincipalDep, ServicesDep
 from irbox.identity.api_keys import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
-from irbox.identity.principal import Principal
-from irbox.services import Services
 
 ANY_TOKEN = {"scope": None}
 
@@ -17,7 +17,7 @@ class ApiKeysController(Controller):
 
     @post("/", opt=ANY_TOKEN, status_code=201)
     async def create_key(
-        self, data: ApiKeyCreate, services: Services, principal: Principal
+        self, data: JSONBody[ApiKeyCreate], services: ServicesDep, principal: PrincipalDep
     ) -> ApiKeyCreated:
         """A new key for the caller; its scopes cannot exceed the caller's own."""
         return await services.api_keys.create(
@@ -25,10 +25,12 @@ class ApiKeysController(Controller):
         )
 
     @get("/", opt=ANY_TOKEN)
-    async def list_keys(self, services: Services, principal: Principal) -> ApiKeyList:
+    async def list_keys(self, services: ServicesDep, principal: PrincipalDep) -> ApiKeyList:
         owner = None if principal.can("admin") else principal.user_id
         return ApiKeyList(items=services.api_keys.list(owner))
 
     @delete("/{key_id:str}", opt=ANY_TOKEN, status_code=200)
-    async def revoke_key(self, key_id: str, services: Services, principal: Principal) -> ApiKey:
+    async def revoke_key(
+        self, key_id: FromPath[str], services: ServicesDep, principal: PrincipalDep
+    ) -> ApiKey:
         return await services.api_keys.revoke(key_id, principal)

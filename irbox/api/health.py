@@ -7,12 +7,12 @@ from typing import Any
 
 from litestar import Request, Response, get
 
+from irbox.api.deps import ServicesDep
 from irbox.health import Health
-from irbox.services import Services
 
 
 @get(["/healthz", "/api/v1/healthz"], opt={"public": True}, tags=["health"], cache=False)
-async def healthz(services: Services) -> Response[Health]:
+async def healthz(services: ServicesDep) -> Response[Health]:
     report = services.health.report()
     return Response(report, status_code=200 if report.db == "ok" else 503)
 

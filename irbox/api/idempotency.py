@@ -48,7 +48,7 @@ class IdempotencyMiddleware:
         store = self.store()
         credentials = header(scope, b"authorization") or f"ip:{client_ip(scope)}"
         owner = hashlib.sha256(credentials.encode()).hexdigest()
-        spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
+        spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 - closed below
         try:
             digest = await self._spool(scope, receive, spool)
             if digest is None:
@@ -59,7 +59,9 @@ class IdempotencyMiddleware:
         finally:
             spool.close()
 
-    async def _spool(self, scope: Scope, receive: Receive, spool: tempfile.SpooledTemporaryFile) -> str | None:
+    async def _spool(
+        self, scope: Scope, receive: Receive, spool: tempfile.SpooledTemporaryFile
+    ) -> str | None:
         digest = hashlib.sha256(f"{scope['method']} {scope['path']}?".encode())
         digest.update(scope.get("query_string", b"") + b"\n")
         size, limit = 0, self.max_body()
@@ -90,7 +92,9 @@ class IdempotencyMiddleware:
         spool: tempfile.SpooledTemporaryFile,
     ) -> None:
         if (owner, key) in store.in_flight:
-            body = error_body("idempotency_conflict", "a request with this Idempotency-Key is still in flight")
+            body = error_body(
+                "idempotency_conflict", "a request with this Idempotency-Key is still in flight"
+            )
             await send_bytes(send, 409, body)
             return
         stored = store.find(owner, key)
@@ -104,11 +108,17 @@ class IdempotencyMiddleware:
                 return
             replay = [(b"idempotent-replayed", b"true")]
             content_type = stored.content_type.encode()
-            await send({
-                "type": "http.response.start",
-                "status": stored.status,
-                "headers": [(b"content-type", content_type), (b"content-length", str(len(stored.body)).encode()), *replay],
-            })
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": stored.status,
+                    "headers": [
+                        (b"content-type", content_type),
+                        (b"content-length", str(len(stored.body)).encode()),
+                        *replay,
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": stored.body})
             return
         store.in_flight.add((owner, key))
@@ -147,13 +157,21 @@ class IdempotencyMiddleware:
         await self.app(scope, replay_body, capture)
         start = next((m for m in messages if m["type"] == "http.response.start"), None)
         if start is not None and start["status"] < 500 and start["status"] not in NOT_STORED:
-            body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+            body = b"".join(
+                m.get("body", b"") for m in messages if m["type"] == "http.response.body"
+            )
             content_type = next(
-                (v.decode("latin-1") for k, v in start.get("headers", ()) if k.lower() == b"content-type"),
+                (
+                    v.decode("latin-1")
+                    for k, v in start.get("headers", ())
+                    if k.lower() == b"content-type"
+                ),
                 "application/json",
             )
             try:
-                await store.save(owner, key, StoredResponse(digest, start["status"], content_type, body))
+                await store.save(
+                    owner, key, StoredResponse(digest, start["status"], content_type, body)
+                )
             except Exception:
                 log.warning("could not store the idempotent response for replay", exc_info=True)
         for message in messages:

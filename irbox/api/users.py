@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
 
+from irbox.api.deps import PrincipalDep, ServicesDep
 from irbox.audit_log import AuditPage
-from irbox.identity.principal import Principal
 from irbox.identity.users import User, UserCreate, UserCreated, UserList, UserPatch
 from irbox.paging import DEFAULT_LIMIT, page_args
-from irbox.services import Services
 
 ADMIN = {"scope": "admin"}
 
 
 class Me(User, kw_only=True):
-    key_id: str | None
+    key_id: FromPath[str] | None
     scopes: list[str]
 
 
 @get("/me", opt={"scope": None}, tags=["users"])
-async def me(services: Services, principal: Principal) -> Me:
+async def me(services: ServicesDep, principal: PrincipalDep) -> Me:
     """The caller: its user, the key in use and the scopes that key may use."""
     user = services.users.get(principal.user_id)
     fields = msgspec.structs.asdict(user)
@@ -32,28 +32,34 @@ class UsersController(Controller):
     tags = ["users"]
 
     @get("/", opt=ADMIN)
-    async def list_users(self, services: Services) -> UserList:
+    async def list_users(self, services: ServicesDep) -> UserList:
         return UserList(items=services.users.list())
 
     @post("/", opt=ADMIN, status_code=201)
     async def create_user(
-        self, data: UserCreate, services: Services, principal: Principal
+        self, data: JSONBody[UserCreate], services: ServicesDep, principal: PrincipalDep
     ) -> UserCreated:
         return await services.users.create(data, principal.actor)
 
     @get("/{user_id:str}", opt=ADMIN)
-    async def get_user(self, user_id: str, services: Services) -> User:
+    async def get_user(self, user_id: FromPath[str], services: ServicesDep) -> User:
         return services.users.get(user_id)
 
     @patch("/{user_id:str}", opt=ADMIN)
     async def update_user(
-        self, user_id: str, data: UserPatch, services: Services, principal: Principal
+        self,
+        user_id: FromPath[str],
+        data: JSONBody[UserPatch],
+        services: ServicesDep,
+        principal: PrincipalDep,
     ) -> User:
         return await services.users.update(user_id, data, principal.actor)
 
 
 @get("/audit", opt=ADMIN, tags=["audit"])
 async def audit_log(
-    services: Services, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+    services: ServicesDep,
+    limit: FromQuery[int] = DEFAULT_LIMIT,
+    cursor: FromQuery[str | None] = None,
 ) -> AuditPage:
     return services.audit.page(page_args(limit, cursor), limit)

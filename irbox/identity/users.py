@@ -162,8 +162,10 @@ class UserService:
     def sign_in(self, email: str, password: str, ip: str | None) -> Principal:
         """Password sign-in (the web UI): the principal has every scope of the user's role."""
         row = self.db.read(users_table.get_by_email, email.strip())
-        if row is None or row["disabled"] or not secrets.verify_password(
-            row["password_hash"], password
+        if (
+            row is None
+            or row["disabled"]
+            or not secrets.verify_password(row["password_hash"], password)
         ):
             raise Unauthorized("wrong email or password")
         return Principal(row["id"], row["email"], row["role"], None, role_scopes(row["role"]), ip)

@@ -32,4 +32,6 @@ def put(
 
 
 def purge(conn: sqlite3.Connection, older_than: int) -> int:
-    return conn.execute("DELETE FROM idempotency_keys WHERE created_at <= ?", (older_than,)).rowcount
+    return conn.execute(
+        "DELETE FROM idempotency_keys WHERE created_at <= ?", (older_than,)
+    ).rowcount

@@ -41,7 +41,8 @@ def migrate(path: Path | str) -> list[str]:
             try:
                 module.migrate(SqliteUtilsDatabase(conn))
                 conn.execute(
-                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, name, clock.now_us())
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    (version, name, clock.now_us()),
                 )
                 conn.execute("COMMIT")
             except BaseException:

@@ -73,8 +73,18 @@ def migrate(db: Database) -> None:
         },
         pk="seq",
         not_null={
-            "id", "source", "external_id", "severity", "title", "detected_at", "status",
-            "occurrences", "first_seen_at", "last_seen_at", "tags", "observables",
+            "id",
+            "source",
+            "external_id",
+            "severity",
+            "title",
+            "detected_at",
+            "status",
+            "occurrences",
+            "first_seen_at",
+            "last_seen_at",
+            "tags",
+            "observables",
         },
     )
     db["alerts"].create_index(["id"], unique=True)
