@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import msgspec
 
 from irbox.index.database import IndexDatabase
@@ -24,7 +26,9 @@ class HealthService:
         self.index = index
 
     def report(self) -> Health:
-        db_ok = self.writer.alive and self._sqlite_answers()
+        db_ok = (
+            self.writer.alive and self.writer.last_storage_error is None and self._sqlite_answers()
+        )
         ch = "ok" if self.index.ping() else "down"
         # No license support yet: irbox runs as community, which never locks.
         license_tier, grace_h = "community", 0
@@ -39,7 +43,8 @@ class HealthService:
 
     def _sqlite_answers(self) -> bool:
         try:
-            self.db.read(lambda conn: conn.execute("SELECT 1").fetchone())
+            # Reads a real table, so a missing or foreign file fails here.
+            self.db.read(lambda conn: conn.execute("SELECT 1 FROM schema_migrations").fetchone())
             return True
-        except Exception:
+        except sqlite3.Error:
             return False

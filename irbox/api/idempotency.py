@@ -47,7 +47,14 @@ class IdempotencyMiddleware:
             return
         store = self.store()
         credentials = header(scope, b"authorization") or f"ip:{client_ip(scope)}"
-        owner = hashlib.sha256(credentials.encode()).hexdigest()
+        slot = (hashlib.sha256(credentials.encode()).hexdigest(), key)
+        if slot in store.in_flight:
+            body = error_body(
+                "idempotency_conflict", "a request with this Idempotency-Key is still in flight"
+            )
+            await send_bytes(send, 409, body)
+            return
+        store.in_flight.add(slot)
         spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 - closed below
         try:
             digest = await self._spool(scope, receive, spool)
@@ -55,13 +62,24 @@ class IdempotencyMiddleware:
                 body = error_body("payload_too_large", "the request body is too large")
                 await send_bytes(send, 413, body)
                 return
-            await self._run(scope, receive, send, store, owner, key, digest, spool)
+            stored = store.find(*slot)
+            if stored is None:
+                await self._first_time(scope, receive, send, store, slot, digest, spool)
+            elif stored.request_hash != digest:
+                body = error_body(
+                    "idempotency_conflict", "this Idempotency-Key was used with a different request"
+                )
+                await send_bytes(send, 409, body)
+            else:
+                await _replay(send, stored)
         finally:
+            store.in_flight.discard(slot)
             spool.close()
 
     async def _spool(
         self, scope: Scope, receive: Receive, spool: tempfile.SpooledTemporaryFile
     ) -> str | None:
+        """Copy the body aside while hashing it with the method, path and query."""
         digest = hashlib.sha256(f"{scope['method']} {scope['path']}?".encode())
         digest.update(scope.get("query_string", b"") + b"\n")
         size, limit = 0, self.max_body()
@@ -80,61 +98,13 @@ class IdempotencyMiddleware:
         spool.seek(0)
         return digest.hexdigest()
 
-    async def _run(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        store: IdempotencyStore,
-        owner: str,
-        key: str,
-        digest: str,
-        spool: tempfile.SpooledTemporaryFile,
-    ) -> None:
-        if (owner, key) in store.in_flight:
-            body = error_body(
-                "idempotency_conflict", "a request with this Idempotency-Key is still in flight"
-            )
-            await send_bytes(send, 409, body)
-            return
-        stored = store.find(owner, key)
-        if stored is not None:
-            if stored.request_hash != digest:
-                body = error_body(
-                    "idempotency_conflict",
-                    "this Idempotency-Key was used with a different request",
-                )
-                await send_bytes(send, 409, body)
-                return
-            replay = [(b"idempotent-replayed", b"true")]
-            content_type = stored.content_type.encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": stored.status,
-                    "headers": [
-                        (b"content-type", content_type),
-                        (b"content-length", str(len(stored.body)).encode()),
-                        *replay,
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": stored.body})
-            return
-        store.in_flight.add((owner, key))
-        try:
-            await self._first_time(scope, receive, send, store, owner, key, digest, spool)
-        finally:
-            store.in_flight.discard((owner, key))
-
     async def _first_time(
         self,
         scope: Scope,
         receive: Receive,
         send: Send,
         store: IdempotencyStore,
-        owner: str,
-        key: str,
+        slot: tuple[str, str],
         digest: str,
         spool: tempfile.SpooledTemporaryFile,
     ) -> None:
@@ -169,10 +139,19 @@ class IdempotencyMiddleware:
                 "application/json",
             )
             try:
-                await store.save(
-                    owner, key, StoredResponse(digest, start["status"], content_type, body)
-                )
+                stored = StoredResponse(digest, start["status"], content_type, body)
+                await store.save(*slot, stored)
             except Exception:
                 log.warning("could not store the idempotent response for replay", exc_info=True)
         for message in messages:
             await send(message)
+
+
+async def _replay(send: Send, stored: StoredResponse) -> None:
+    headers = [
+        (b"content-type", stored.content_type.encode()),
+        (b"content-length", str(len(stored.body)).encode()),
+        (b"idempotent-replayed", b"true"),
+    ]
+    await send({"type": "http.response.start", "status": stored.status, "headers": headers})
+    await send({"type": "http.response.body", "body": stored.body})

@@ -33,6 +33,9 @@ class Writer:
         self._conn = connect(path)
         enable_wal(self._conn)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # The storage error of the last batch, None once a batch commits again (for /healthz).
+        self.last_storage_error: str | None = None
+        self.commits = 0  # batches committed, for tests and benchmarks
         self._thread = threading.Thread(target=self._run, name="irbox-writer", daemon=True)
         self._thread.start()
 
@@ -105,10 +108,14 @@ class Writer:
                 except sqlite3.Error:
                     log.exception("rollback after a failed commit failed")
             failure = storage_error(exc) or exc
+            if failure is not exc:
+                self.last_storage_error = str(exc)
             log.error("batch of %d writes not committed: %s", len(batch), exc)
             for _, future in batch:
                 future.set_exception(failure)
             return
+        self.last_storage_error = None
+        self.commits += 1
         for (ok, value), (_, future) in zip(outcomes, batch, strict=True):
             if ok:
                 future.set_result(value)

@@ -1,0 +1,116 @@
+"""The irbox command: exit statuses, init, user and key creation, config errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.harness import Server
+
+
+def irbox(*args: str, stdin: str | None = None, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "irbox", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+
+
+def test_usage_errors_exit_2() -> None:
+    assert irbox().returncode == 2
+    assert irbox("frobnicate").returncode == 2
+    assert irbox("user", "create", "--email", "a@b.c").returncode == 2  # --role missing
+    assert irbox("user", "create", "--email", "a@b.c", "--role", "god").returncode == 2
+    version = irbox("--version")
+    assert version.returncode == 0 and version.stdout.startswith("irbox ")
+
+
+def test_init_is_idempotent_and_shows_the_login_once(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    first = irbox("init", "--data-dir", data)
+    assert first.returncode == 0
+    assert "admin@irbox.local" in first.stdout and "password:" in first.stdout
+    second = irbox("init", "--data-dir", data)
+    assert second.returncode == 0 and "password" not in second.stdout
+    assert {p.name for p in (tmp_path / "data").iterdir()} >= {"irbox.db", "attachments", "reports"}
+
+
+def test_user_and_key_creation(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    irbox("init", "--data-dir", data)
+    made = irbox(
+        "user",
+        "create",
+        "--data-dir",
+        data,
+        "--email",
+        "Eve@Example.com",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        stdin="correct horse battery staple\n",
+    )
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip().startswith("user_") and "password" not in made.stdout
+    key = irbox("apikey", "create", "--data-dir", data, "--user", "eve@example.com", "--name", "k")
+    assert key.returncode == 0, key.stderr
+    assert key.stdout.count("\n") == 1 and key.stdout.startswith("irbox_")  # only the token
+    dup = irbox(
+        "user", "create", "--data-dir", data, "--email", "eve@example.com", "--role", "viewer"
+    )
+    assert dup.returncode == 1 and dup.stderr.count("\n") == 1 and "email" in dup.stderr
+    nobody = irbox(
+        "apikey", "create", "--data-dir", data, "--user", "no@example.com", "--name", "k"
+    )
+    assert nobody.returncode == 1 and "no user" in nobody.stderr
+    bad_scope = irbox(
+        "apikey",
+        "create",
+        "--data-dir",
+        data,
+        "--user",
+        "eve@example.com",
+        "--name",
+        "k",
+        "--scopes",
+        "alerts:read,root",
+    )
+    assert bad_scope.returncode == 1 and "scopes" in bad_scope.stderr
+
+
+def test_cli_key_works_against_the_server(fresh_server: Server) -> None:
+    fresh_server.start()
+    fresh_server.cli("user", "create", "--email", "ops@example.com", "--role", "analyst")
+    token = fresh_server.token("ops@example.com")
+    me = httpx.get(fresh_server.url + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["role"] == "analyst"
+
+
+def test_config_errors_name_the_key(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    r = irbox("init", "--data-dir", data, env={"IRBOX_MAX_UPLOAD_MB": "lots"})
+    assert r.returncode == 1 and r.stderr.startswith("irbox: max_upload_mb:")
+    assert r.stderr.count("\n") == 1
+    conf = tmp_path / "irbox.toml"
+    conf.write_text('listen = "nowhere"\n')
+    r = irbox("init", "--data-dir", data, "--config", str(conf))
+    assert r.returncode == 1 and "listen" in r.stderr
+    conf.write_text('colour = "blue"\n')
+    r = irbox("init", "--data-dir", data, "--config", str(conf))
+    assert r.returncode == 1 and "colour" in r.stderr
+    r = irbox("init", "--config", str(tmp_path / "missing.toml"))
+    assert r.returncode == 1 and "not found" in r.stderr
+
+
+def test_commands_need_an_initialised_data_dir(tmp_path: Path) -> None:
+    r = irbox(
+        "apikey", "create", "--data-dir", str(tmp_path / "x"), "--user", "a@b.c", "--name", "k"
+    )
+    assert r.returncode == 1 and "irbox init" in r.stderr

@@ -1,0 +1,58 @@
+"""Config: defaults, TOML, IRBOX_* overrides, validation naming the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from irbox.config import Config, ConfigError, load_config
+
+
+def test_defaults_need_no_config() -> None:
+    cfg = load_config(environ={})
+    assert cfg == Config()
+    assert cfg.data_dir == "./data" and cfg.listen == "127.0.0.1:8080"
+    assert cfg.public_url == "http://127.0.0.1:8080" and cfg.max_upload_mb == 50
+    assert (cfg.rate_limit_per_minute, cfg.rate_limit_burst) == (6000, 1000)
+    assert cfg.license_path == Path("data/license.json")
+
+
+def test_toml_then_env_then_flags(tmp_path: Path) -> None:
+    conf = tmp_path / "c.toml"
+    conf.write_text('max_upload_mb = 10\nlog_level = "debug"\nlicense_public_keys = ["a"]\n')
+    env = {"IRBOX_MAX_UPLOAD_MB": "20", "IRBOX_LICENSE_PUBLIC_KEYS": "k1, k2"}
+    cfg = load_config(conf, {"data_dir": "/srv/x"}, env)
+    assert cfg.max_upload_mb == 20 and cfg.log_level == "debug"
+    assert cfg.license_public_keys == ["k1", "k2"] and cfg.data_dir == "/srv/x"
+    assert load_config(environ={"IRBOX_CONFIG": str(conf)}).max_upload_mb == 10
+
+
+def test_public_url_follows_listen_unless_set() -> None:
+    assert load_config(environ={"IRBOX_LISTEN": "0.0.0.0:9000"}).public_url == "http://0.0.0.0:9000"
+    env = {"IRBOX_LISTEN": "0.0.0.0:9000", "IRBOX_PUBLIC_URL": "https://ir.example.com"}
+    assert load_config(environ=env).public_url == "https://ir.example.com"
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({"IRBOX_MAX_UPLOAD_MB": "0"}, "max_upload_mb"),
+        ({"IRBOX_RATE_LIMIT_BURST": "x"}, "rate_limit_burst"),
+        ({"IRBOX_LISTEN": "8080"}, "listen"),
+        ({"IRBOX_PUBLIC_URL": "ftp://x"}, "public_url"),
+        ({"IRBOX_LOG_LEVEL": "loud"}, "log_level"),
+        ({"IRBOX_WEBHOOK_TIMEOUT_S": "-1"}, "webhook_timeout_s"),
+    ],
+)
+def test_bad_values_name_the_key(env: dict[str, str], key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(environ=env)
+    assert str(info.value).startswith(f"{key}:") and "\n" not in str(info.value)
+
+
+def test_wrong_type_in_toml_names_the_key(tmp_path: Path) -> None:
+    conf = tmp_path / "c.toml"
+    conf.write_text('rate_limit_per_minute = "many"\n')
+    with pytest.raises(ConfigError, match=r"^rate_limit_per_minute:"):
+        load_config(conf, environ={})

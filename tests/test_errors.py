@@ -1,0 +1,55 @@
+"""Every error has the spec's shape, and every response a request id."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.harness import Server
+
+
+def _is_error(r: httpx.Response, status: int, code: str) -> None:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert set(body) == {"error", "message", "details"}
+    assert body["error"] == code and body["message"]
+
+
+def test_unknown_route_and_method(server: Server, api: httpx.Client) -> None:
+    _is_error(api.get("/nope"), 404, "not_found")
+    _is_error(httpx.get(server.url + "/nope"), 404, "not_found")
+    _is_error(api.get("/nope/deeper/still"), 404, "not_found")
+    _is_error(api.put("/alerts"), 405, "method_not_allowed")
+
+
+def test_malformed_json_and_wrong_types(api: httpx.Client) -> None:
+    r = api.post("/alerts", content=b"{not json", headers={"content-type": "application/json"})
+    _is_error(r, 400, "validation_error")
+    _is_error(api.post("/alerts", json=[1, 2]), 400, "validation_error")
+    _is_error(api.post("/alerts", json="text"), 400, "validation_error")
+    _is_error(api.post("/alerts", content=b""), 400, "validation_error")
+    _is_error(api.post("/alerts/alert_x/dismiss", json={"reason_code": 5}), 400, "validation_error")
+
+
+def test_every_response_has_a_request_id(server: Server, api: httpx.Client) -> None:
+    ids = {
+        api.get("/alerts").headers["x-request-id"],
+        api.get("/nope").headers["x-request-id"],
+        httpx.get(server.url + "/healthz").headers["x-request-id"],
+        httpx.get(server.url + "/api/v1/alerts").headers["x-request-id"],
+    }
+    assert len(ids) == 4 and all(i.startswith("req_") for i in ids)
+    echoed = api.get("/alerts", headers={"X-Request-Id": "probe-123"})
+    assert echoed.headers["x-request-id"] == "probe-123"
+    unsafe = api.get("/alerts", headers={"X-Request-Id": "bad id; with spaces"})
+    assert unsafe.headers["x-request-id"].startswith("req_")
+
+
+def test_openapi_document_is_served(server: Server) -> None:
+    r = httpx.get(server.url + "/api/v1/openapi.json")
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["openapi"].startswith("3.")
+    assert "/api/v1/alerts" in doc["paths"]
+    assert "post" in doc["paths"]["/api/v1/alerts"]
+    assert "bearer" in doc["components"]["securitySchemes"]

@@ -1,0 +1,45 @@
+"""GET /healthz and /api/v1/healthz."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.harness import Server
+
+
+def test_healthz_shape_on_both_paths(server: Server) -> None:
+    for path in ("/healthz", "/api/v1/healthz"):
+        r = httpx.get(server.url + path)
+        assert r.status_code == 200
+        assert r.json() == {
+            "status": "ok",
+            "db": "ok",
+            "ch": "ok",
+            "license": "community",
+            "grace_h": 0,
+        }
+
+
+def test_storage_that_does_not_work_reports_down(tmp_path) -> None:
+    """A data dir whose irbox.db is not a database: db is down, status degraded."""
+    from irbox.health import HealthService
+    from irbox.index.database import IndexDatabase
+    from irbox.store.database import Database
+    from irbox.store.migrate import migrate
+    from irbox.store.writer import Writer
+
+    path = tmp_path / "irbox.db"
+    migrate(path)
+    writer = Writer(path)
+    index = IndexDatabase(tmp_path / "index.duckdb")
+    healthy = HealthService(Database(path), writer, index).report()
+    assert healthy.db == "ok" and healthy.status == "ok"
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"this is not a database" * 200)
+    report = HealthService(Database(broken), writer, index).report()
+    assert report.db == "down" and report.status == "degraded"
+    writer.close()
+    stopped = HealthService(Database(path), writer, index).report()
+    assert stopped.db == "down"
+    index.close()
+    assert HealthService(Database(path), Writer(path), index).report().ch == "down"
