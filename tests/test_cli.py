@@ -114,3 +114,32 @@ def test_commands_need_an_initialised_data_dir(tmp_path: Path) -> None:
         "apikey", "create", "--data-dir", str(tmp_path / "x"), "--user", "a@b.c", "--name", "k"
     )
     assert r.returncode == 1 and "irbox init" in r.stderr
+
+
+def test_reset_password(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    irbox("init", "--data-dir", data)
+    r = irbox("user", "reset-password", "--data-dir", data, "--email", "admin@irbox.local")
+    assert r.returncode == 0 and r.stdout.startswith("password: ")
+    from irbox.config import Config
+    from irbox.identity.users import UserService
+    from irbox.store.database import Database
+    from irbox.store.writer import Writer
+
+    cfg = Config(data_dir=data)
+    users = UserService(Database(cfg.db_path), Writer(cfg.db_path))
+    new_password = r.stdout.split(": ", 1)[1].strip()
+    assert users.sign_in("admin@irbox.local", new_password, None).role == "admin"
+    r = irbox(
+        "user",
+        "reset-password",
+        "--data-dir",
+        data,
+        "--email",
+        "admin@irbox.local",
+        "--password-stdin",
+        stdin="short\n",
+    )
+    assert r.returncode == 1 and "password" in r.stderr
+    r = irbox("user", "reset-password", "--data-dir", data, "--email", "nobody@x.y")
+    assert r.returncode == 1 and "no user" in r.stderr

@@ -27,6 +27,14 @@ def register(sub: argparse._SubParsersAction, common: Callable) -> None:
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.set_defaults(run=run_user_create)
 
+    p = user.add_parser(
+        "reset-password", help="set a new password (generated unless --password-stdin)"
+    )
+    common(p)
+    p.add_argument("--email", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.set_defaults(run=run_reset_password)
+
     apikey = sub.add_parser("apikey", help="manage API keys").add_subparsers(
         dest="apikey_command", required=True, metavar="ACTION"
     )
@@ -40,15 +48,22 @@ def register(sub: argparse._SubParsersAction, common: Callable) -> None:
 
 
 def run_user_create(args: argparse.Namespace) -> int:
-    password = None
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
     data = UserCreate(email=args.email, role=args.role, name=args.name, password=password)
     with open_services(config_from(args)) as services:
         created = asyncio.run(services.users.create(data, SYSTEM))
     print(created.user.id)
     if created.password:
         print(f"password: {created.password}")
+    return 0
+
+
+def run_reset_password(args: argparse.Namespace) -> int:
+    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+    with open_services(config_from(args)) as services:
+        generated = asyncio.run(services.users.set_password(args.email, password, SYSTEM))
+    if generated:
+        print(f"password: {generated}")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from irbox.bootstrap import FirstLogin, initialise
+from irbox.bootstrap import FIRST_ADMIN_EMAIL, FirstLogin, initialise
 from irbox.cli.common import config_from
 from irbox.config import Config
 
@@ -50,6 +50,12 @@ def run_serve(args: argparse.Namespace) -> int:
     login = initialise(config)
     if login:
         _print_login(config, login)
+    else:
+        print(
+            f"irbox: sign in as {FIRST_ADMIN_EMAIL} with the password shown at first start"
+            f" (new one: irbox user reset-password --data-dir {config.data_dir}"
+            f" --email {FIRST_ADMIN_EMAIL})"
+        )
     print(f"irbox: serving {config.public_url} (listening on {config.listen})", flush=True)
     serve(config)
     return 0

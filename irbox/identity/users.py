@@ -159,6 +159,24 @@ class UserService:
 
         return to_user(await self.writer.run(write))
 
+    async def set_password(self, email: str, password: str | None, actor: Actor) -> str | None:
+        """Set a user's password; generate one when `password` is None and return it."""
+        if password is not None and len(password) < MIN_PASSWORD:
+            raise ValidationFailed("password too short", {"password": f"at least {MIN_PASSWORD}"})
+        generated = secrets.new_password() if password is None else None
+        password_hash = secrets.hash_password(password or generated or "")
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> None:
+            row = users_table.get_by_email(conn, email.strip())
+            if row is None:
+                raise NotFound(f"no user with email {email}")
+            users_table.update(conn, row["id"], {"password_hash": password_hash, "updated_at": now})
+            audit.record(conn, actor.who, "user.password", row["id"], now)
+
+        await self.writer.run(write)
+        return generated
+
     def sign_in(self, email: str, password: str, ip: str | None) -> Principal:
         """Password sign-in (the web UI): the principal has every scope of the user's role."""
         row = self.db.read(users_table.get_by_email, email.strip())

@@ -1,0 +1,39 @@
+"""Smoke test of the frozen executable (dist/irbox, built by `make binary`), driven exactly like
+an operator would: start, create a key with the CLI, ingest, list, healthz, SIGTERM, clean exit."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.harness import Server, alert
+
+ROOT = Path(__file__).resolve().parent.parent
+BINARY = Path(os.environ.get("IRBOX_BINARY", ROOT / "dist" / "irbox"))
+
+pytestmark = pytest.mark.binary
+
+
+def test_binary_serves_ingests_and_stops_cleanly(tmp_path: Path) -> None:
+    assert BINARY.exists(), f"{BINARY} is missing: run `make binary` (make test does)"
+    srv = Server(tmp_path / "data", command=[str(BINARY)])
+    started = time.monotonic()
+    srv.start()
+    print(f"binary start-to-healthy: {time.monotonic() - started:.2f}s")
+    try:
+        assert "admin@irbox.local" in srv.first_output and "password:" in srv.first_output
+        token = srv.token()
+        with srv.client(token) as c:
+            created = c.post("/alerts", json=alert("bin"))
+            assert created.status_code == 201, created.text
+            items = c.get("/alerts").json()["items"]
+            assert [i["id"] for i in items] == [created.json()["id"]]
+        health = httpx.get(srv.url + "/healthz").json()
+        assert health["status"] == "ok" and health["db"] == "ok" and health["ch"] == "ok"
+        assert srv.stop() == 0
+    finally:
+        srv.kill()

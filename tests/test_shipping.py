@@ -1,0 +1,41 @@
+"""What ships beside the code: the example config and the systemd unit."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+from irbox.config import KEYS, Config, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_example_config_documents_every_key_with_its_default() -> None:
+    path = ROOT / "config.example.toml"
+    values = tomllib.loads(path.read_text())
+    assert set(values) == set(KEYS)
+    assert load_config(path, environ={}) == Config()
+
+
+def test_systemd_unit_is_hardened_and_verifies(tmp_path: Path) -> None:
+    unit = (ROOT / "systemd" / "irbox.service").read_text()
+    for line in (
+        "User=irbox",
+        "StateDirectory=irbox",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "PrivateTmp=yes",
+        "Restart=on-failure",
+        "KillSignal=SIGTERM",
+        "Environment=IRBOX_DATA_DIR=/var/lib/irbox",
+    ):
+        assert line in unit.splitlines(), line
+    analyze = shutil.which("systemd-analyze")
+    if analyze:  # verify needs the ExecStart binary to exist: point it at the built one
+        binary = ROOT / "dist" / "irbox"
+        local = tmp_path / "irbox.service"
+        local.write_text(unit.replace("/usr/local/bin/irbox", str(binary)))
+        result = subprocess.run([analyze, "verify", str(local)], capture_output=True, text=True)
+        assert result.returncode == 0 and not result.stderr.strip(), result.stderr
