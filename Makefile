@@ -33,7 +33,7 @@ format: install
 	$(BIN)/ruff format .
 
 binary: install  ## dist/irbox, one PyInstaller executable
-	PYTHON=$(BIN)/python packaging/build.sh
+	PYTHON=$(abspath $(BIN))/python packaging/build.sh
 
 bench: install binary
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
