@@ -7,6 +7,7 @@ import asyncio
 import msgspec
 
 from irbox.config import Config
+from irbox.identity.auth_cache import AuthCache
 from irbox.identity.principal import SYSTEM
 from irbox.identity.users import UserCreate, UserService
 from irbox.store import users as users_table
@@ -32,7 +33,7 @@ def initialise(config: Config) -> FirstLogin | None:
     try:
         if db.read(users_table.count) > 0:
             return None
-        users = UserService(db, writer)
+        users = UserService(db, writer, AuthCache())
         created = asyncio.run(
             users.create(UserCreate(email=FIRST_ADMIN_EMAIL, role="admin", name="Admin"), SYSTEM)
         )

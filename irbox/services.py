@@ -12,6 +12,7 @@ from irbox.config import Config
 from irbox.health import HealthService
 from irbox.idempotency import IdempotencyStore
 from irbox.identity.api_keys import ApiKeyService
+from irbox.identity.auth_cache import AuthCache
 from irbox.identity.users import UserService
 from irbox.index.database import IndexDatabase
 from irbox.store.database import Database
@@ -29,8 +30,9 @@ class Services:
         self.db = Database(config.db_path)
         self.writer = Writer(config.db_path)
         self.index = IndexDatabase(config.index_path) if with_index else None
-        self.users = UserService(self.db, self.writer)
-        self.api_keys = ApiKeyService(self.db, self.writer)
+        auth_cache = AuthCache()
+        self.users = UserService(self.db, self.writer, auth_cache)
+        self.api_keys = ApiKeyService(self.db, self.writer, auth_cache)
         self.alerts = AlertService(self.db, self.writer)
         self.idempotency = IdempotencyStore(self.db, self.writer)
         self.audit = AuditLog(self.db)

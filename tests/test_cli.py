@@ -122,12 +122,13 @@ def test_reset_password(tmp_path: Path) -> None:
     r = irbox("user", "reset-password", "--data-dir", data, "--email", "admin@irbox.local")
     assert r.returncode == 0 and r.stdout.startswith("password: ")
     from irbox.config import Config
+    from irbox.identity.auth_cache import AuthCache
     from irbox.identity.users import UserService
     from irbox.store.database import Database
     from irbox.store.writer import Writer
 
     cfg = Config(data_dir=data)
-    users = UserService(Database(cfg.db_path), Writer(cfg.db_path))
+    users = UserService(Database(cfg.db_path), Writer(cfg.db_path), AuthCache())
     new_password = r.stdout.split(": ", 1)[1].strip()
     assert users.sign_in("admin@irbox.local", new_password, None).role == "admin"
     r = irbox(

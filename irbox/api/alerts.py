@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from irbox.alerts.models import Alert, AlertIn, AlertPage, DismissIn, IngestResult
 from irbox.alerts.service import parse_filter
-from irbox.api.deps import PrincipalDep, ServicesDep
+from irbox.api.deps import CtxDep
 from irbox.paging import DEFAULT_LIMIT, page_args
 
 READ = {"scope": "alerts:read"}
@@ -19,17 +19,15 @@ class AlertsController(Controller):
     tags = ["alerts"]
 
     @post("/", opt=WRITE, status_code=201)
-    async def ingest(
-        self, data: JSONBody[AlertIn], services: ServicesDep, principal: PrincipalDep
-    ) -> Response[IngestResult]:
+    async def ingest(self, data: JSONBody[AlertIn], ctx: CtxDep) -> Response[IngestResult]:
         """Ingest an alert; idempotent on (source, external_id): a repeat answers 200."""
-        result = await services.alerts.ingest(data, principal.actor)
+        result = await ctx.services.alerts.ingest(data, ctx.actor)
         return Response(result, status_code=200 if result.deduplicated else 201)
 
     @get("/", opt=READ)
     async def list_alerts(
         self,
-        services: ServicesDep,
+        ctx: CtxDep,
         status: FromQuery[str | None] = None,
         severity: FromQuery[str | None] = None,
         source: FromQuery[str | None] = None,
@@ -41,24 +39,21 @@ class AlertsController(Controller):
     ) -> AlertPage:
         before = page_args(limit, cursor)
         flt = parse_filter(status, severity, source, since, until, q)
-        return services.alerts.list(flt, before, limit)
+        return ctx.services.alerts.list(flt, before, limit)
 
     @get("/{alert_id:str}", opt=READ)
-    async def get_alert(self, alert_id: FromPath[str], services: ServicesDep) -> Alert:
-        return services.alerts.get(alert_id)
+    async def get_alert(self, alert_id: FromPath[str], ctx: CtxDep) -> Alert:
+        return ctx.services.alerts.get(alert_id)
 
     @post("/{alert_id:str}/dismiss", opt=WRITE, status_code=200)
     async def dismiss(
         self,
         alert_id: FromPath[str],
         data: JSONBody[DismissIn],
-        services: ServicesDep,
-        principal: PrincipalDep,
+        ctx: CtxDep,
     ) -> Alert:
-        return await services.alerts.dismiss(alert_id, data, principal.actor)
+        return await ctx.services.alerts.dismiss(alert_id, data, ctx.actor)
 
     @post("/{alert_id:str}/reopen", opt=WRITE, status_code=200)
-    async def reopen(
-        self, alert_id: FromPath[str], services: ServicesDep, principal: PrincipalDep
-    ) -> Alert:
-        return await services.alerts.reopen(alert_id, principal.actor)
+    async def reopen(self, alert_id: FromPath[str], ctx: CtxDep) -> Alert:
+        return await ctx.services.alerts.reopen(alert_id, ctx.actor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody
 
-from irbox.api.deps import PrincipalDep, ServicesDep
+from irbox.api.deps import CtxDep
 from irbox.identity.api_keys import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
 
 ANY_TOKEN = {"scope": None}
@@ -16,21 +16,17 @@ class ApiKeysController(Controller):
     tags = ["api-keys"]
 
     @post("/", opt=ANY_TOKEN, status_code=201)
-    async def create_key(
-        self, data: JSONBody[ApiKeyCreate], services: ServicesDep, principal: PrincipalDep
-    ) -> ApiKeyCreated:
+    async def create_key(self, data: JSONBody[ApiKeyCreate], ctx: CtxDep) -> ApiKeyCreated:
         """A new key for the caller; its scopes cannot exceed the caller's own."""
-        return await services.api_keys.create(
-            principal.user_id, data, principal.actor, allowed=principal.scopes
+        return await ctx.services.api_keys.create(
+            ctx.principal.user_id, data, ctx.actor, allowed=ctx.principal.scopes
         )
 
     @get("/", opt=ANY_TOKEN)
-    async def list_keys(self, services: ServicesDep, principal: PrincipalDep) -> ApiKeyList:
-        owner = None if principal.can("admin") else principal.user_id
-        return ApiKeyList(items=services.api_keys.list(owner))
+    async def list_keys(self, ctx: CtxDep) -> ApiKeyList:
+        owner = None if ctx.principal.can("admin") else ctx.principal.user_id
+        return ApiKeyList(items=ctx.services.api_keys.list(owner))
 
     @delete("/{key_id:str}", opt=ANY_TOKEN, status_code=200)
-    async def revoke_key(
-        self, key_id: FromPath[str], services: ServicesDep, principal: PrincipalDep
-    ) -> ApiKey:
-        return await services.api_keys.revoke(key_id, principal)
+    async def revoke_key(self, key_id: FromPath[str], ctx: CtxDep) -> ApiKey:
+        return await ctx.services.api_keys.revoke(key_id, ctx.principal)

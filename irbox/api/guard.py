@@ -24,7 +24,9 @@ def bearer_token(connection: ASGIConnection) -> str:
     return token.strip()
 
 
-def api_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def api_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    # async on purpose: Litestar runs a sync guard in a worker thread, which costs more than
+    # the cached, in-memory check below.
     opt = handler.opt
     # Litestar answers OPTIONS itself (allowed methods only); it touches no data.
     if opt.get("public") or connection.scope.get("method") == "OPTIONS":
@@ -43,7 +45,7 @@ def api_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     required = opt["scope"]
     if required is not None and not principal.can(required):
         raise Forbidden(required)
-    connection.state.principal = principal
+    connection.scope["irbox_principal"] = principal
 
 
 def _limit(limiter, bucket: str) -> None:

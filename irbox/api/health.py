@@ -7,13 +7,13 @@ from typing import Any
 
 from litestar import Request, Response, get
 
-from irbox.api.deps import ServicesDep
+from irbox.api.deps import CtxDep
 from irbox.health import Health
 
 
 @get(["/healthz", "/api/v1/healthz"], opt={"public": True}, tags=["health"], cache=False)
-async def healthz(services: ServicesDep) -> Response[Health]:
-    report = services.health.report()
+async def healthz(ctx: CtxDep) -> Response[Health]:
+    report = ctx.services.health.report()
     return Response(report, status_code=200 if report.db == "ok" else 503)
 
 

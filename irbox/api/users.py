@@ -6,7 +6,7 @@ import msgspec
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from irbox.api.deps import PrincipalDep, ServicesDep
+from irbox.api.deps import CtxDep
 from irbox.audit_log import AuditPage
 from irbox.identity.users import User, UserCreate, UserCreated, UserList, UserPatch
 from irbox.paging import DEFAULT_LIMIT, page_args
@@ -20,11 +20,11 @@ class Me(User, kw_only=True):
 
 
 @get("/me", opt={"scope": None}, tags=["users"])
-async def me(services: ServicesDep, principal: PrincipalDep) -> Me:
+async def me(ctx: CtxDep) -> Me:
     """The caller: its user, the key in use and the scopes that key may use."""
-    user = services.users.get(principal.user_id)
+    user = ctx.services.users.get(ctx.principal.user_id)
     fields = msgspec.structs.asdict(user)
-    return Me(**fields, key_id=principal.key_id, scopes=sorted(principal.scopes))
+    return Me(**fields, key_id=ctx.principal.key_id, scopes=sorted(ctx.principal.scopes))
 
 
 class UsersController(Controller):
@@ -32,34 +32,31 @@ class UsersController(Controller):
     tags = ["users"]
 
     @get("/", opt=ADMIN)
-    async def list_users(self, services: ServicesDep) -> UserList:
-        return UserList(items=services.users.list())
+    async def list_users(self, ctx: CtxDep) -> UserList:
+        return UserList(items=ctx.services.users.list())
 
     @post("/", opt=ADMIN, status_code=201)
-    async def create_user(
-        self, data: JSONBody[UserCreate], services: ServicesDep, principal: PrincipalDep
-    ) -> UserCreated:
-        return await services.users.create(data, principal.actor)
+    async def create_user(self, data: JSONBody[UserCreate], ctx: CtxDep) -> UserCreated:
+        return await ctx.services.users.create(data, ctx.actor)
 
     @get("/{user_id:str}", opt=ADMIN)
-    async def get_user(self, user_id: FromPath[str], services: ServicesDep) -> User:
-        return services.users.get(user_id)
+    async def get_user(self, user_id: FromPath[str], ctx: CtxDep) -> User:
+        return ctx.services.users.get(user_id)
 
     @patch("/{user_id:str}", opt=ADMIN)
     async def update_user(
         self,
         user_id: FromPath[str],
         data: JSONBody[UserPatch],
-        services: ServicesDep,
-        principal: PrincipalDep,
+        ctx: CtxDep,
     ) -> User:
-        return await services.users.update(user_id, data, principal.actor)
+        return await ctx.services.users.update(user_id, data, ctx.actor)
 
 
 @get("/audit", opt=ADMIN, tags=["audit"])
 async def audit_log(
-    services: ServicesDep,
+    ctx: CtxDep,
     limit: FromQuery[int] = DEFAULT_LIMIT,
     cursor: FromQuery[str | None] = None,
 ) -> AuditPage:
-    return services.audit.page(page_args(limit, cursor), limit)
+    return ctx.services.audit.page(page_args(limit, cursor), limit)

@@ -12,6 +12,7 @@ import msgspec
 from irbox import clock, ids
 from irbox.errors import Errors, Forbidden, NotFound, Unauthorized
 from irbox.identity import secrets
+from irbox.identity.auth_cache import AuthCache
 from irbox.identity.principal import Actor, Principal
 from irbox.identity.scopes import SCOPES, effective, role_scopes
 from irbox.store import api_keys as keys_table
@@ -66,9 +67,10 @@ def to_key(row: Mapping[str, Any]) -> ApiKey:
 
 
 class ApiKeyService:
-    def __init__(self, db: Database, writer: Writer) -> None:
+    def __init__(self, db: Database, writer: Writer, cache: AuthCache) -> None:
         self.db = db
         self.writer = writer
+        self.cache = cache
         self._touched: dict[str, float] = {}
 
     async def create(
@@ -137,14 +139,20 @@ class ApiKeyService:
             audit.record(conn, caller.actor.who, "api_key.revoke", key_id, now)
             return keys_table.get(conn, key_id)
 
-        return to_key(await self.writer.run(write))
+        revoked = await self.writer.run(write)
+        self.cache.clear()
+        return to_key(revoked)
 
     def authenticate(self, token: str, ip: str | None) -> Principal:
         if not token.startswith(secrets.TOKEN_PREFIX) or len(token) > 200:
             raise Unauthorized("malformed bearer token")
-        row = self.db.read(keys_table.get_with_owner, secrets.hash_token(token))
+        token_hash = secrets.hash_token(token)
+        row = self.cache.get(token_hash)
         if row is None:
-            raise Unauthorized("unknown bearer token")
+            row = self.db.read(keys_table.get_with_owner, token_hash)
+            if row is None:
+                raise Unauthorized("unknown bearer token")
+            self.cache.put(token_hash, row)
         now = clock.now_us()
         if row["revoked_at"] is not None:
             raise Unauthorized("this API key was revoked")

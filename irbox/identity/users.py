@@ -12,6 +12,7 @@ import msgspec
 from irbox import clock, ids
 from irbox.errors import Errors, InvalidState, NotFound, Unauthorized, ValidationFailed
 from irbox.identity import secrets
+from irbox.identity.auth_cache import AuthCache
 from irbox.identity.principal import Actor, Principal
 from irbox.identity.scopes import ROLES, role_scopes
 from irbox.store import audit
@@ -81,9 +82,10 @@ def _check_name(errors: Errors, name: str) -> None:
 
 
 class UserService:
-    def __init__(self, db: Database, writer: Writer) -> None:
+    def __init__(self, db: Database, writer: Writer, cache: AuthCache) -> None:
         self.db = db
         self.writer = writer
+        self.cache = cache  # cleared on every change that may affect what a key may do
 
     async def create(self, data: UserCreate, actor: Actor) -> UserCreated:
         errors = Errors()
@@ -157,7 +159,9 @@ class UserService:
                 audit.record(conn, actor.who, "user.update", user_id, now, changes)
             return users_table.get(conn, user_id)
 
-        return to_user(await self.writer.run(write))
+        updated = await self.writer.run(write)
+        self.cache.clear()
+        return to_user(updated)
 
     async def set_password(self, email: str, password: str | None, actor: Actor) -> str | None:
         """Set a user's password; generate one when `password` is None and return it."""

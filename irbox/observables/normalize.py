@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from urllib.parse import urlsplit, urlunsplit
 
 import idna
@@ -45,8 +46,15 @@ def normalize(kind: str, value: str) -> str:
 
 
 def _ip(value: str) -> str:
-    try:
-        return str(ipaddress.ip_address(value.strip("[]")))
+    text = value.strip("[]")
+    # Fast path through the C library; it also writes IPv4-mapped IPv6 as ::ffff:1.2.3.4.
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            return socket.inet_ntop(family, socket.inet_pton(family, text))
+        except (OSError, ValueError):
+            continue
+    try:  # scoped IPv6 (fe80::1%eth0) and anything else the stdlib parser knows
+        return str(ipaddress.ip_address(text))
     except ValueError:
         raise ValueError("not an IPv4 or IPv6 address") from None
 

@@ -49,7 +49,11 @@ class Writer:
 
     async def run(self, job: Callable[[sqlite3.Connection], T]) -> T:
         """Run `job(conn)` inside a transaction; return once it is durably committed."""
-        return await asyncio.wrap_future(self.submit(job))
+        waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        if not self._thread.is_alive():
+            raise RuntimeError("the writer is stopped")
+        self._queue.put((job, waiter))
+        return await waiter
 
     def run_sync(self, job: Callable[[sqlite3.Connection], T]) -> T:
         return self.submit(job).result()
@@ -84,7 +88,7 @@ class Writer:
             if stop:
                 return
 
-    def _commit(self, batch: list[tuple[Job, Future[Any]]]) -> None:
+    def _commit(self, batch: list[tuple[Job, Any]]) -> None:
         conn = self._conn
         outcomes: list[tuple[bool, Any]] = []
         try:
@@ -111,13 +115,45 @@ class Writer:
             if failure is not exc:
                 self.last_storage_error = str(exc)
             log.error("batch of %d writes not committed: %s", len(batch), exc)
-            for _, future in batch:
-                future.set_exception(failure)
+            _settle([(waiter, False, failure) for _, waiter in batch])
             return
         self.last_storage_error = None
         self.commits += 1
-        for (ok, value), (_, future) in zip(outcomes, batch, strict=True):
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value)
+        _settle(
+            [(waiter, ok, value) for (ok, value), (_, waiter) in zip(outcomes, batch, strict=True)]
+        )
+
+
+Outcome = tuple["Future[Any] | asyncio.Future[Any]", bool, Any]
+
+
+def _settle(outcomes: list[Outcome]) -> None:
+    """Answer the callers of a batch. Asyncio callers of one loop are woken with a single
+    call_soon_threadsafe (one wake-up of the loop per batch, not one per request)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Outcome]] = {}
+    for outcome in outcomes:
+        waiter = outcome[0]
+        if isinstance(waiter, asyncio.Future):
+            by_loop.setdefault(waiter.get_loop(), []).append(outcome)
+        else:
+            _set(outcome)
+    for loop, items in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_set_all, items)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            log.warning("dropped %d answers for a closed event loop", len(items))
+
+
+def _set_all(outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        _set(outcome)
+
+
+def _set(outcome: Outcome) -> None:
+    waiter, ok, value = outcome
+    if waiter.done():  # an asyncio caller that was cancelled (client went away)
+        return
+    if ok:
+        waiter.set_result(value)
+    else:
+        waiter.set_exception(value)

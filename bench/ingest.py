@@ -1,0 +1,129 @@
+"""Ingest throughput: irbox `POST /alerts` (durable, group-committed) against the ceiling of a bare
+Litestar + msgspec app under Granian with the same body model that stores nothing, both driven by
+wrk with the same script and concurrency. Realistic alerts with 5 observables, unique ids and 10%
+duplicates. Prints requests/s, p50/p99 for both and the ratio. Asserts nothing about time."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.harness import Server, free_port  # noqa: E402
+
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+
+LUA = r"""
+local run = "%(run)s"
+local token = "%(token)s"
+local counter = 0
+local template = '{"source":"edr","external_id":"%%s","severity":"high",' ..
+  '"title":"Suspicious PowerShell on WS-042","detected_at":"2026-06-02T09:14:00Z",' ..
+  '"asset":{"hostname":"WS-042","ip":"10.1.2.3","owner":"jdoe@example.com"},' ..
+  '"observables":[{"type":"ip","value":"203.0.113.%%d"},{"type":"domain","value":"c2-%%d.example.com"},' ..
+  '{"type":"hash","value":"da39a3ee5e6b4b0d3255bfef95601890afd8%%04d"},' ..
+  '{"type":"user","value":"CORP\\\\jdoe"},{"type":"hostname","value":"WS-042"}],' ..
+  '"raw":{"vendor":"edr","rule":"ps-encoded"}}'
+request = function()
+  counter = counter + 1
+  local id
+  if counter %% 10 == 0 then id = run .. "-dup-" .. (counter %% 50) else id = run .. "-" .. counter end
+  local body = string.format(template, id, counter %% 250, counter %% 1000, counter %% 10000)
+  return wrk.format("POST", "/api/v1/alerts",
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
+end
+"""
+
+
+def wrk(url: str, token: str) -> dict[str, float]:
+    script = Path(tempfile.mkdtemp()) / "ingest.lua"
+    script.write_text(LUA % {"run": uuid.uuid4().hex[:8], "token": token})
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "-s", str(script), url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": _ms(re.search(r"50%\s+(\S+)", out).group(1)),
+        "p99": _ms(re.search(r"99%\s+(\S+)", out).group(1)),
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+    }
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_baseline() -> dict[str, float]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "baseline_app.py"), "127.0.0.1", str(port)],
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                httpx.post(url + "/api/v1/alerts", json={})
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        return wrk(url, "none")
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait()
+
+
+def run_irbox(command: list[str] | None) -> tuple[dict[str, float], int]:
+    data = Path(tempfile.mkdtemp()) / "data"
+    env = {"IRBOX_RATE_LIMIT_PER_MINUTE": "100000000", "IRBOX_RATE_LIMIT_BURST": "100000000",
+           "IRBOX_LOG_LEVEL": "warning"}
+    srv = Server(data, command=command, env=env).start()
+    try:
+        result = wrk(srv.url, srv.token())
+        with srv.client(srv.token()) as c:
+            stored = 0
+            cursor = None
+            while True:
+                page = c.get("/alerts", params={"limit": 500, **({"cursor": cursor} if cursor else {})}).json()
+                stored += len(page["items"])
+                cursor = page["next_cursor"]
+                if not cursor:
+                    break
+        return result, stored
+    finally:
+        srv.stop()
+        shutil.rmtree(data.parent, ignore_errors=True)
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("bench/ingest.py needs wrk: apt-get install wrk")
+    print(f"wrk -t1 -c{CONNECTIONS} -d{DURATION}, 5 observables per alert, 10% duplicates")
+    base = run_baseline()
+    irbox, stored = run_irbox(None)
+    print(f"{'':28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
+    for name, r in (("bare Litestar (ceiling)", base), ("irbox POST /alerts", irbox)):
+        print(f"{name:28}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['errors']:>10.0f}")
+    print(f"ratio irbox/ceiling: {irbox['rps'] / base['rps']:.2f}")
+    print(f"alerts stored (durable, synchronous=FULL): {stored}")
+    print(json.dumps({"ceiling": base, "irbox": irbox, "ratio": irbox["rps"] / base["rps"]}))
+
+
+if __name__ == "__main__":
+    main()
