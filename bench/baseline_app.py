@@ -26,6 +26,11 @@ def load(_: str) -> Litestar:
 if __name__ == "__main__":
     host, port = sys.argv[1], int(sys.argv[2])
     Granian(
-        "baseline", address=host, port=port, interface=Interfaces.ASGI, workers=1,
-        loop=Loops.uvloop, log_level="warning",
+        "baseline",
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=1,
+        loop=Loops.uvloop,
+        log_level="warning",
     ).serve(target_loader=load)

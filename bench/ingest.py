@@ -32,14 +32,19 @@ local counter = 0
 local template = '{"source":"edr","external_id":"%%s","severity":"high",' ..
   '"title":"Suspicious PowerShell on WS-042","detected_at":"2026-06-02T09:14:00Z",' ..
   '"asset":{"hostname":"WS-042","ip":"10.1.2.3","owner":"jdoe@example.com"},' ..
-  '"observables":[{"type":"ip","value":"203.0.113.%%d"},{"type":"domain","value":"c2-%%d.example.com"},' ..
+  '"observables":[{"type":"ip","value":"203.0.113.%%d"},' ..
+  '{"type":"domain","value":"c2-%%d.example.com"},' ..
   '{"type":"hash","value":"da39a3ee5e6b4b0d3255bfef95601890afd8%%04d"},' ..
   '{"type":"user","value":"CORP\\\\jdoe"},{"type":"hostname","value":"WS-042"}],' ..
   '"raw":{"vendor":"edr","rule":"ps-encoded"}}'
 request = function()
   counter = counter + 1
   local id
-  if counter %% 10 == 0 then id = run .. "-dup-" .. (counter %% 50) else id = run .. "-" .. counter end
+  if counter %% 10 == 0 then
+    id = run .. "-dup-" .. (counter %% 50)
+  else
+    id = run .. "-" .. counter
+  end
   local body = string.format(template, id, counter %% 250, counter %% 1000, counter %% 10000)
   return wrk.format("POST", "/api/v1/alerts",
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
@@ -52,7 +57,9 @@ def wrk(url: str, token: str) -> dict[str, float]:
     script.write_text(LUA % {"run": uuid.uuid4().hex[:8], "token": token})
     out = subprocess.run(
         ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "-s", str(script), url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -91,8 +98,11 @@ def run_baseline() -> dict[str, float]:
 
 def run_irbox(command: list[str] | None) -> tuple[dict[str, float], int]:
     data = Path(tempfile.mkdtemp()) / "data"
-    env = {"IRBOX_RATE_LIMIT_PER_MINUTE": "100000000", "IRBOX_RATE_LIMIT_BURST": "100000000",
-           "IRBOX_LOG_LEVEL": "warning"}
+    env = {
+        "IRBOX_RATE_LIMIT_PER_MINUTE": "100000000",
+        "IRBOX_RATE_LIMIT_BURST": "100000000",
+        "IRBOX_LOG_LEVEL": "warning",
+    }
     srv = Server(data, command=command, env=env).start()
     try:
         result = wrk(srv.url, srv.token())
@@ -100,7 +110,8 @@ def run_irbox(command: list[str] | None) -> tuple[dict[str, float], int]:
             stored = 0
             cursor = None
             while True:
-                page = c.get("/alerts", params={"limit": 500, **({"cursor": cursor} if cursor else {})}).json()
+                params = {"limit": 500, **({"cursor": cursor} if cursor else {})}
+                page = c.get("/alerts", params=params).json()
                 stored += len(page["items"])
                 cursor = page["next_cursor"]
                 if not cursor:

@@ -3,10 +3,10 @@ line per request. Headers and bodies are never logged: they carry tokens and sec
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import time
-import itertools
 from secrets import token_hex
 
 from irbox.api.asgi import ASGIApp, Message, Receive, Scope, Send, header
