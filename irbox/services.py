@@ -7,7 +7,13 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from irbox.alerts.service import AlertService
+from irbox.attack import catalogue as attack_catalogue
 from irbox.audit_log import AuditLog
+from irbox.cases.comments import CommentService
+from irbox.cases.escalation import EscalationService
+from irbox.cases.evidence import EvidenceService
+from irbox.cases.resolution import ResolutionService
+from irbox.cases.service import CaseService
 from irbox.config import Config
 from irbox.health import HealthService
 from irbox.idempotency import IdempotencyStore
@@ -15,6 +21,7 @@ from irbox.identity.api_keys import ApiKeyService
 from irbox.identity.auth_cache import AuthCache
 from irbox.identity.users import UserService
 from irbox.index.database import IndexDatabase
+from irbox.notifications import NotificationService
 from irbox.store.database import Database
 from irbox.store.writer import Writer
 
@@ -36,6 +43,15 @@ class Services:
         self.alerts = AlertService(self.db, self.writer)
         self.idempotency = IdempotencyStore(self.db, self.writer)
         self.audit = AuditLog(self.db)
+        self.attack = attack_catalogue.load(config.data_path)
+        self.cases = CaseService(self.db, self.writer, self.attack, config.public_url)
+        self.escalation = EscalationService(self.writer)
+        self.comments = CommentService(self.writer)
+        self.notifications = NotificationService(self.db, self.writer)
+        self.evidence = EvidenceService(
+            self.db, self.writer, config.data_path, config.max_upload_bytes
+        )
+        self.resolution = ResolutionService(self.cases, self.writer, config.data_path / "reports")
         self.health = HealthService(self.db, self.writer, self.index) if self.index else None
         self.scheduler: BackgroundScheduler | None = None
 

@@ -46,7 +46,7 @@ def check_alert(data: AlertIn) -> CleanAlert:
         errors.add("detected_at", str(exc))
     if data.description is not None and len(data.description) > MAX_DESCRIPTION:
         errors.add("description", f"at most {MAX_DESCRIPTION} characters")
-    tags = _tags(errors, data.tags)
+    tags = check_tags(errors, data.tags)
     _asset(errors, data.asset)
     observables = check_observables(errors, data.observables, "observables")
     raw_json = None
@@ -78,7 +78,7 @@ def check_observables(errors: Errors, items: list[Any], path: str) -> list[Obser
     return result
 
 
-def _tags(errors: Errors, tags: list[str]) -> list[str]:
+def check_tags(errors: Errors, tags: list[str]) -> list[str]:
     if len(tags) > MAX_TAGS:
         errors.add("tags", f"at most {MAX_TAGS} tags")
         return []

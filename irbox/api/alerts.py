@@ -8,6 +8,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from irbox.alerts.models import Alert, AlertIn, AlertPage, DismissIn, IngestResult
 from irbox.alerts.service import parse_filter
 from irbox.api.deps import CtxDep
+from irbox.cases.models import EscalateIn, EscalateResult
 from irbox.paging import DEFAULT_LIMIT, page_args
 
 READ = {"scope": "alerts:read"}
@@ -53,6 +54,16 @@ class AlertsController(Controller):
         ctx: CtxDep,
     ) -> Alert:
         return await ctx.services.alerts.dismiss(alert_id, data, ctx.actor)
+
+    @post(
+        "/{alert_id:str}/escalate", opt={"scope": ("alerts:write", "cases:write")}, status_code=200
+    )
+    async def escalate(
+        self, alert_id: FromPath[str], data: JSONBody[EscalateIn], ctx: CtxDep
+    ) -> Response[EscalateResult]:
+        """Into a new case (`case_id: null`, answers 201) or onto an open case (200)."""
+        result = await ctx.services.escalation.escalate(alert_id, data, ctx.actor)
+        return Response(result, status_code=201 if result.created else 200)
 
     @post("/{alert_id:str}/reopen", opt=WRITE, status_code=200)
     async def reopen(self, alert_id: FromPath[str], ctx: CtxDep) -> Alert:

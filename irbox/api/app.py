@@ -11,7 +11,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from irbox import __version__
-from irbox.api import alerts, api_keys, health, users
+from irbox.api import alerts, api_keys, attack, cases, health, users
 from irbox.api.asgi import ASGIApp
 from irbox.api.deps import DEPENDENCIES
 from irbox.api.errors import HANDLERS
@@ -44,7 +44,11 @@ def create_litestar(config: Config) -> Litestar:
             users.UsersController,
             users.me,
             users.audit_log,
+            users.my_notifications,
+            users.mark_notifications_read,
             api_keys.ApiKeysController,
+            cases.CasesController,
+            attack.search_techniques,
         ],
         guards=[api_guard],
         security=[{"bearer": []}],

@@ -1,8 +1,8 @@
 """The one guard on every API route: authenticate the bearer token, rate-limit, check the scope.
 
-A route declares what it needs in `opt`: `{"scope": "alerts:write"}`, `{"scope": None}` (any
-valid token), or `{"public": True}` (no token, e.g. /healthz). A route that declares nothing is
-refused, so a forgotten declaration fails closed."""
+A route declares what it needs in `opt`: `{"scope": "alerts:write"}`, several scopes as a tuple
+(all needed), `{"scope": None}` (any valid token), or `{"public": True}` (no token, e.g.
+/healthz). A route that declares nothing is refused, so a forgotten declaration fails closed."""
 
 from __future__ import annotations
 
@@ -43,8 +43,9 @@ async def api_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> No
     connection.scope["irbox_key_id"] = principal.key_id
     _limit(state.rate_limiter, f"key:{principal.key_id}")
     required = opt["scope"]
-    if required is not None and not principal.can(required):
-        raise Forbidden(required)
+    for scope in (required,) if isinstance(required, str) else required or ():
+        if not principal.can(scope):
+            raise Forbidden(scope)
     connection.scope["irbox_principal"] = principal
 
 

@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from irbox.api.deps import CtxDep
 from irbox.audit_log import AuditPage
 from irbox.identity.users import User, UserCreate, UserCreated, UserList, UserPatch
+from irbox.notifications import Marked, MarkRead, NotificationPage
 from irbox.paging import DEFAULT_LIMIT, page_args
 
 ADMIN = {"scope": "admin"}
@@ -60,3 +61,21 @@ async def audit_log(
     cursor: FromQuery[str | None] = None,
 ) -> AuditPage:
     return ctx.services.audit.page(page_args(limit, cursor), limit)
+
+
+@get("/me/notifications", opt={"scope": None}, tags=["users"])
+async def my_notifications(
+    ctx: CtxDep,
+    unread: FromQuery[bool] = False,
+    limit: FromQuery[int] = DEFAULT_LIMIT,
+    cursor: FromQuery[str | None] = None,
+) -> NotificationPage:
+    """Mentions of the caller, newest first; `?unread=true` for unread ones."""
+    before = page_args(limit, cursor)
+    return ctx.services.notifications.page(ctx.principal.user_id, unread, before, limit)
+
+
+@post("/me/notifications/read", opt={"scope": None}, tags=["users"], status_code=200)
+async def mark_notifications_read(data: JSONBody[MarkRead], ctx: CtxDep) -> Marked:
+    """Mark the given notification ids (or, without `ids`, all of them) read."""
+    return await ctx.services.notifications.mark_read(ctx.principal.user_id, data)

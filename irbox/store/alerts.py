@@ -90,3 +90,17 @@ def set_triage(conn: sqlite3.Connection, alert_id: str) -> None:
         " dismissed_by = NULL, dismissed_at = NULL WHERE id = ?",
         (alert_id,),
     )
+
+
+def set_escalated(conn: sqlite3.Connection, alert_id: str, case_id: str) -> None:
+    conn.execute(
+        "UPDATE alerts SET status = 'escalated', case_id = ? WHERE id = ?", (case_id, alert_id)
+    )
+
+
+def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT id, title, severity, source, status, detected_at, observables FROM alerts"
+        " WHERE case_id = ? ORDER BY seq",
+        (case_id,),
+    ).fetchall()

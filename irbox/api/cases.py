@@ -1,0 +1,153 @@
+"""`/cases`: the case file, edits, observables, timeline, comments, evidence, resolve, report."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import File
+
+from irbox.alerts.models import ObservableIn
+from irbox.api.deps import CtxDep
+from irbox.api.uploads import FormPart, StreamedForm
+from irbox.cases.models import (
+    AddedObservable,
+    Case,
+    CaseCreate,
+    CasePage,
+    CasePatch,
+    Comment,
+    CommentIn,
+    Evidence,
+    ResolveIn,
+    TimelineEvent,
+    TimelineIn,
+)
+from irbox.errors import ValidationFailed
+from irbox.paging import DEFAULT_LIMIT, page_args
+
+READ = {"scope": "cases:read"}
+WRITE = {"scope": "cases:write"}
+# The report is ours, with inline CSS and no script: nothing else may load in it.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+class CasesController(Controller):
+    path = "/cases"
+    tags = ["cases"]
+
+    @post("/", opt=WRITE, status_code=201)
+    async def create_case(self, data: JSONBody[CaseCreate], ctx: CtxDep) -> Case:
+        return await ctx.services.cases.create(data, ctx.actor)
+
+    @get("/", opt=READ)
+    async def list_cases(
+        self,
+        ctx: CtxDep,
+        status: FromQuery[str | None] = None,
+        severity: FromQuery[str | None] = None,
+        assignee: FromQuery[str | None] = None,
+        limit: FromQuery[int] = DEFAULT_LIMIT,
+        cursor: FromQuery[str | None] = None,
+    ) -> CasePage:
+        """`assignee=none` lists unassigned cases."""
+        before = page_args(limit, cursor)
+        who = "" if assignee == "none" else assignee
+        return ctx.services.cases.list(_split(status), _split(severity), who, before, limit)
+
+    @get("/{case_id:str}", opt=READ)
+    async def get_case(self, case_id: FromPath[str], ctx: CtxDep) -> Case:
+        return ctx.services.cases.get(case_id)
+
+    @patch("/{case_id:str}", opt=WRITE)
+    async def update_case(
+        self, case_id: FromPath[str], data: JSONBody[CasePatch], ctx: CtxDep
+    ) -> Case:
+        return await ctx.services.cases.update(case_id, data, ctx.actor)
+
+    @post("/{case_id:str}/observables", opt=WRITE, status_code=201)
+    async def add_observable(
+        self, case_id: FromPath[str], data: JSONBody[ObservableIn], ctx: CtxDep
+    ) -> Response[AddedObservable]:
+        """201 when added, 200 when the case already had it."""
+        added = await ctx.services.cases.add_observable(case_id, data, ctx.actor)
+        return Response(added, status_code=201 if added.added else 200)
+
+    @post("/{case_id:str}/timeline", opt=WRITE, status_code=201)
+    async def add_timeline_entry(
+        self, case_id: FromPath[str], data: JSONBody[TimelineIn], ctx: CtxDep
+    ) -> TimelineEvent:
+        return await ctx.services.cases.add_timeline_entry(case_id, data, ctx.actor)
+
+    @post("/{case_id:str}/comments", opt=WRITE, status_code=201)
+    async def add_comment(
+        self, case_id: FromPath[str], data: JSONBody[CommentIn], ctx: CtxDep
+    ) -> Comment:
+        return await ctx.services.comments.add(case_id, data, ctx.actor)
+
+    @post("/{case_id:str}/attachments", opt=WRITE, status_code=201, request_max_body_size=None)
+    async def upload_evidence(
+        self, case_id: FromPath[str], request: Request, ctx: CtxDep
+    ) -> Evidence:
+        """Multipart upload: field `file` (required) and `description` (optional)."""
+        evidence = ctx.services.evidence
+        upload = evidence.begin(case_id)  # 404 or 409 before a byte is read
+        files: list[FormPart] = []
+
+        def on_file_data(part: FormPart, chunk: bytes) -> None:
+            if part.name != "file":
+                raise ValidationFailed("unexpected file field", {part.name: "only `file`"})
+            if not files or files[-1] is not part:
+                if files:
+                    raise ValidationFailed("one file per upload", {"file": "more than one"})
+                files.append(part)
+            upload.write(chunk)
+
+        try:
+            form = StreamedForm(request.headers.get("content-type"), on_file_data)
+            await form.consume(request.stream())
+            part = next((f for f in form.files if f.name == "file"), None)
+            if part is None:
+                raise ValidationFailed("no file", {"file": "required"})
+            description = form.fields.get("description", "")
+            return await evidence.finish(
+                upload, case_id, part.filename, part.content_type, description, ctx.actor
+            )
+        except BaseException:
+            upload.abort()
+            raise
+
+    @get("/{case_id:str}/attachments/{attachment_id:str}", opt=READ)
+    async def download_evidence(
+        self, case_id: FromPath[str], attachment_id: FromPath[str], ctx: CtxDep
+    ) -> File:
+        path, item = ctx.services.evidence.locate(case_id, attachment_id)
+        return File(
+            path=path,
+            filename=item.filename,
+            content_disposition_type="attachment",
+            media_type=item.content_type,
+            headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
+        )
+
+    @post("/{case_id:str}/resolve", opt=WRITE, status_code=200)
+    async def resolve(self, case_id: FromPath[str], data: JSONBody[ResolveIn], ctx: CtxDep) -> Case:
+        return await ctx.services.resolution.resolve(case_id, data, ctx.actor)
+
+    @post("/{case_id:str}/reopen", opt=WRITE, status_code=200)
+    async def reopen(self, case_id: FromPath[str], ctx: CtxDep) -> Case:
+        return await ctx.services.resolution.reopen(case_id, ctx.actor)
+
+    @get("/{case_id:str}/report", opt=READ)
+    async def report(
+        self, case_id: FromPath[str], ctx: CtxDep, format: FromQuery[str] = "html"
+    ) -> Response[str]:
+        if format not in ("html", "md"):
+            raise ValidationFailed("unknown report format", {"format": "html or md"})
+        text = ctx.services.resolution.report(case_id, markdown=format == "md")
+        media = "text/markdown; charset=utf-8" if format == "md" else "text/html; charset=utf-8"
+        headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": REPORT_CSP}
+        return Response(text, media_type=media, headers=headers)

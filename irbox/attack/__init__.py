@@ -1,0 +1,1 @@
+"""The bundled MITRE ATT&CK Enterprise catalogue: technique ids, names, tactics, platforms."""

@@ -1,0 +1,128 @@
+"""Reading a case: the full case file assembled in one read transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from irbox import clock
+from irbox.alerts.models import Observable
+from irbox.attack.catalogue import Catalogue
+from irbox.cases.models import (
+    AttackTechnique,
+    Case,
+    CaseAlert,
+    CaseObservable,
+    CaseSummary,
+    Comment,
+    Evidence,
+    ReportLinks,
+    Resolution,
+    TimelineEvent,
+)
+from irbox.store import alerts as alerts_table
+from irbox.store import attachments, case_observables, comments, timeline
+
+_decode_list = msgspec.json.Decoder(list[str]).decode
+_decode_observables = msgspec.json.Decoder(list[Observable]).decode
+_decode_dict = msgspec.json.Decoder(dict[str, Any]).decode
+
+
+def summary_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "number": row["number"],
+        "title": row["title"],
+        "severity": row["severity"],
+        "status": row["status"],
+        "assignee": row["assignee"],
+        "tags": _decode_list(row["tags"]),
+        "created_at": clock.to_rfc3339(row["created_at"]),
+        "created_by": row["created_by"],
+        "updated_at": clock.to_rfc3339(row["updated_at"]),
+    }
+
+
+def to_summary(row: Mapping[str, Any]) -> CaseSummary:
+    return CaseSummary(**summary_fields(row))
+
+
+def read_case(
+    conn: sqlite3.Connection, row: Mapping[str, Any], catalogue: Catalogue, public_url: str
+) -> Case:
+    case_id = row["id"]
+    alerts = alerts_table.for_case(conn, case_id)
+    carried: dict[tuple[str, str], list[str]] = {}
+    for a in alerts:
+        for o in _decode_observables(a["observables"]):
+            carried.setdefault((o.type, o.value), []).append(a["id"])
+    resolution = None
+    report = None
+    if row["resolution"]:
+        resolution = msgspec.json.decode(row["resolution"], type=Resolution)
+        base = f"{public_url.rstrip('/')}/api/v1/cases/{case_id}/report"
+        report = ReportLinks(generated_at=resolution.at, html=base, markdown=f"{base}?format=md")
+    return Case(
+        **summary_fields(row),
+        description=row["description"],
+        alerts=[
+            CaseAlert(a["id"], a["title"], a["severity"], a["source"], _ts(a["detected_at"]))
+            for a in alerts
+        ],
+        observables=[
+            CaseObservable(
+                o["type"],
+                o["value"],
+                _ts(o["first_seen"]),
+                carried.get((o["type"], o["value"]), []),
+            )
+            for o in case_observables.for_case(conn, case_id)
+        ],
+        evidence=[
+            Evidence(
+                e["id"],
+                e["filename"],
+                e["size"],
+                e["sha256"],
+                e["content_type"],
+                e["description"] or "",
+                e["uploaded_by"],
+                _ts(e["uploaded_at"]),
+            )
+            for e in attachments.for_case(conn, case_id)
+        ],
+        attack=[_technique(catalogue, t) for t in _decode_list(row["attack"])],
+        comments=[
+            Comment(
+                c["id"],
+                c["author"],
+                c["body"],
+                c["body_html"],
+                _decode_list(c["mentions"]),
+                _ts(c["created_at"]),
+            )
+            for c in comments.for_case(conn, case_id)
+        ],
+        timeline=[
+            TimelineEvent(
+                _ts(t["at"]), t["type"], t["actor"], t["summary"], _decode_dict(t["data"])
+            )
+            for t in timeline.for_case(conn, case_id)
+        ],
+        resolution=resolution,
+        report=report,
+    )
+
+
+def _technique(catalogue: Catalogue, technique_id: str) -> AttackTechnique:
+    known = catalogue.by_id.get(technique_id)
+    if known is None:  # mapped under an older catalogue that no longer lists it
+        return AttackTechnique(technique_id, "(not in the current catalogue)", [])
+    return AttackTechnique(known.id, known.name, known.tactics)
+
+
+def _ts(us: int) -> str:
+    return clock.to_rfc3339(us) or ""

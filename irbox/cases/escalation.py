@@ -1,0 +1,69 @@
+"""Escalating an alert: into a new case, or onto an open one (its observables merged in)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import msgspec
+
+from irbox import clock
+from irbox.alerts.models import Observable
+from irbox.cases import changes
+from irbox.cases.models import EscalateIn, EscalateResult
+from irbox.cases.service import add_observables, insert_case
+from irbox.errors import InvalidState, NotFound
+from irbox.identity.principal import Actor
+from irbox.store import alerts as alerts_table
+from irbox.store import audit
+from irbox.store.writer import Writer
+
+_decode_observables = msgspec.json.Decoder(list[Observable]).decode
+_decode_tags = msgspec.json.Decoder(list[str]).decode
+
+
+class EscalationService:
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+
+    async def escalate(self, alert_id: str, data: EscalateIn, actor: Actor) -> EscalateResult:
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> EscalateResult:
+            alert = alerts_table.get(conn, alert_id)
+            if alert is None:
+                raise NotFound(f"no alert {alert_id}")
+            if alert["status"] != "triage":
+                raise InvalidState(
+                    f"the alert is {alert['status']}; only triage alerts can be escalated"
+                )
+            if data.case_id is None:
+                case_id = insert_case(
+                    conn,
+                    actor,
+                    now,
+                    title=alert["title"],
+                    severity=alert["severity"],
+                    description=alert["description"],
+                    tags=_decode_tags(alert["tags"]),
+                    assignee=None,
+                    attack=[],
+                    observables=[],
+                )
+            else:
+                case_id = changes.open_case(conn, data.case_id)["id"]
+            alerts_table.set_escalated(conn, alert_id, case_id)
+            audit.record(conn, actor.who, "alert.escalate", alert_id, now, {"case_id": case_id})
+            changes.record(
+                conn,
+                case_id,
+                "alert_added",
+                actor,
+                now,
+                f"alert added: {alert['title']}",
+                {"alert_id": alert_id, "source": alert["source"]},
+            )
+            observables = _decode_observables(alert["observables"])
+            add_observables(conn, case_id, observables, actor, now, alert_id=alert_id)
+            return EscalateResult(case_id=case_id, created=data.case_id is None)
+
+        return await self.writer.run(write)

@@ -1,0 +1,167 @@
+"""Evidence files: streamed to a temp file while hashing (never held whole in memory), the size
+limit enforced as bytes arrive, then moved into content-addressed storage
+`attachments/<sha256[:2]>/<sha256>`. The client's filename is metadata only: it never becomes a
+path."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from irbox import clock, ids
+from irbox.cases import changes
+from irbox.cases.models import Evidence
+from irbox.errors import NotFound, PayloadTooLarge
+from irbox.identity.principal import Actor
+from irbox.store import attachments as attachments_table
+from irbox.store.database import Database
+from irbox.store.writer import Writer
+
+_CONTENT_TYPE = re.compile(r"^[A-Za-z0-9][\w.+-]{0,63}/[A-Za-z0-9][\w.+-]{0,127}$")
+_UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_filename(name: str | None) -> str:
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = _UNSAFE_CHARS.sub("", base).strip().lstrip(".")
+    return base[:255] or "attachment"
+
+
+def clean_content_type(value: str | None) -> str:
+    value = (value or "").split(";")[0].strip().lower()
+    return value if _CONTENT_TYPE.match(value) else "application/octet-stream"
+
+
+class Upload:
+    """One upload in progress: bytes go to a temp file on the same filesystem as the store."""
+
+    def __init__(self, tmp_dir: Path, limit: int) -> None:
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
+        self.path = Path(name)
+        self.file = os.fdopen(fd, "wb")
+        self.limit = limit
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise PayloadTooLarge(
+                f"the file is larger than the upload limit of {self.limit // (1024 * 1024)} MiB",
+                {"max_bytes": self.limit},
+            )
+        self.sha256.update(chunk)
+        self.file.write(chunk)
+
+    def abort(self) -> None:
+        self.file.close()
+        self.path.unlink(missing_ok=True)
+
+
+class EvidenceService:
+    def __init__(self, db: Database, writer: Writer, data_dir: Path, max_bytes: int) -> None:
+        self.db = db
+        self.writer = writer
+        self.root = data_dir / "attachments"
+        self.max_bytes = max_bytes
+
+    def path_of(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def begin(self, case_id: str) -> Upload:
+        """Check the case takes evidence before any byte is read, then start the upload."""
+        self.db.read(changes.open_case, case_id)
+        return Upload(self.root / "tmp", self.max_bytes)
+
+    async def finish(
+        self,
+        upload: Upload,
+        case_id: str,
+        filename: str | None,
+        content_type: str | None,
+        description: str,
+        actor: Actor,
+    ) -> Evidence:
+        digest = upload.sha256.hexdigest()
+        upload.file.flush()
+        os.fsync(upload.file.fileno())
+        upload.file.close()
+        target = self.path_of(digest)
+        if target.exists():  # same bytes stored before: keep one copy
+            upload.path.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(upload.path, target)
+            _fsync_dir(target.parent)
+        now = clock.now_us()
+        evidence = Evidence(
+            id=ids.new_id("att"),
+            filename=clean_filename(filename),
+            size=upload.size,
+            sha256=digest,
+            content_type=clean_content_type(content_type),
+            description=description[:10_000],
+            uploaded_by=actor.user_id,
+            uploaded_at=clock.to_rfc3339(now) or "",
+        )
+
+        def write(conn: sqlite3.Connection) -> Evidence:
+            changes.open_case(conn, case_id)
+            attachments_table.insert(
+                conn,
+                {
+                    "id": evidence.id,
+                    "case_id": case_id,
+                    "filename": evidence.filename,
+                    "size": evidence.size,
+                    "sha256": digest,
+                    "content_type": evidence.content_type,
+                    "description": evidence.description,
+                    "uploaded_by": actor.user_id,
+                    "uploaded_at": now,
+                },
+            )
+            changes.record(
+                conn,
+                case_id,
+                "attachment",
+                actor,
+                now,
+                f"evidence added: {evidence.filename}",
+                {"attachment_id": evidence.id, "sha256": digest, "size": evidence.size},
+            )
+            return evidence
+
+        return await self.writer.run(write)
+
+    def locate(self, case_id: str, attachment_id: str) -> tuple[Path, Evidence]:
+        row = self.db.read(attachments_table.get, case_id, attachment_id)
+        if row is None:
+            raise NotFound(f"no attachment {attachment_id} in case {case_id}")
+        path = self.path_of(row["sha256"])
+        if not path.exists():
+            raise NotFound(f"the file of attachment {attachment_id} is missing from the store")
+        evidence = Evidence(
+            row["id"],
+            row["filename"],
+            row["size"],
+            row["sha256"],
+            row["content_type"],
+            row["description"] or "",
+            row["uploaded_by"],
+            clock.to_rfc3339(row["uploaded_at"]) or "",
+        )
+        return path, evidence
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

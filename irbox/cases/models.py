@@ -1,0 +1,157 @@
+"""What crosses the API for cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from irbox.alerts.models import ObservableIn
+
+CASE_STATUSES = ("open", "in_progress", "resolved")
+VERDICTS = ("true_positive", "false_positive", "benign", "duplicate")
+
+
+class CaseCreate(msgspec.Struct, forbid_unknown_fields=True):
+    title: str
+    severity: str
+    description: str | None = None
+    tags: list[str] = []
+    assignee: str | None = None
+    observables: list[ObservableIn] = []
+    attack: list[str] = []
+
+
+class CasePatch(msgspec.Struct, forbid_unknown_fields=True):
+    title: str | UnsetType = UNSET
+    description: str | UnsetType | None = UNSET
+    severity: str | UnsetType = UNSET
+    status: str | UnsetType = UNSET
+    assignee: str | UnsetType | None = UNSET
+    tags: list[str] | UnsetType = UNSET
+    attack: list[str] | UnsetType = UNSET
+
+
+class CaseAlert(msgspec.Struct):
+    id: str
+    title: str
+    severity: str
+    source: str
+    detected_at: str
+
+
+class CaseObservable(msgspec.Struct):
+    type: str
+    value: str
+    first_seen: str
+    alerts: list[str]  # ids of the case's alerts that carried it
+
+
+class Evidence(msgspec.Struct):
+    id: str
+    filename: str
+    size: int
+    sha256: str
+    content_type: str
+    description: str
+    uploaded_by: str | None
+    uploaded_at: str
+
+
+class AttackTechnique(msgspec.Struct):
+    id: str
+    name: str
+    tactics: list[str]
+
+
+class Comment(msgspec.Struct):
+    id: str
+    author: str | None
+    body: str
+    body_html: str  # rendered from markdown and sanitised
+    mentions: list[str]
+    created_at: str
+
+
+class TimelineEvent(msgspec.Struct):
+    at: str
+    type: str
+    actor: str | None
+    summary: str
+    data: dict[str, Any]
+
+
+class Resolution(msgspec.Struct):
+    verdict: str
+    root_cause: str
+    narrative: str
+    by: str | None
+    at: str
+
+
+class ReportLinks(msgspec.Struct):
+    generated_at: str
+    html: str
+    markdown: str
+
+
+class CaseSummary(msgspec.Struct, kw_only=True):
+    id: str
+    number: int
+    title: str
+    severity: str
+    status: str
+    assignee: str | None
+    tags: list[str]
+    created_at: str
+    created_by: str | None
+    updated_at: str
+
+
+class Case(CaseSummary, kw_only=True):
+    description: str | None
+    alerts: list[CaseAlert]
+    observables: list[CaseObservable]
+    evidence: list[Evidence]
+    attack: list[AttackTechnique]
+    comments: list[Comment]
+    timeline: list[TimelineEvent]
+    resolution: Resolution | None
+    report: ReportLinks | None
+
+
+class CasePage(msgspec.Struct):
+    items: list[CaseSummary]
+    next_cursor: str | None
+
+
+class EscalateIn(msgspec.Struct, forbid_unknown_fields=True):
+    case_id: str | None = None
+
+
+class EscalateResult(msgspec.Struct):
+    case_id: str
+    created: bool
+
+
+class TimelineIn(msgspec.Struct, forbid_unknown_fields=True):
+    at: str
+    summary: str
+
+
+class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
+    body: str
+    mentions: list[str] = []
+
+
+class ResolveIn(msgspec.Struct, forbid_unknown_fields=True):
+    verdict: str
+    root_cause: str = ""
+    narrative: str = ""
+
+
+class AddedObservable(msgspec.Struct):
+    type: str
+    value: str
+    added: bool  # False when the case already had it

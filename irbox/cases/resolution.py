@@ -1,0 +1,112 @@
+"""Resolving (with the incident report generated in the same request) and reopening a case."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import msgspec
+
+from irbox import clock
+from irbox.cases import changes
+from irbox.cases.models import VERDICTS, Case, Resolution, ResolveIn
+from irbox.cases.service import CaseService
+from irbox.errors import Errors, InvalidState, NotFound
+from irbox.identity.principal import Actor
+from irbox.reports.render import render, write_atomically
+from irbox.store import cases as cases_table
+from irbox.store import users as users_table
+from irbox.store.writer import Writer
+
+MAX_ROOT_CAUSE = 10_000
+MAX_NARRATIVE = 100_000
+
+
+class ResolutionService:
+    def __init__(self, cases: CaseService, writer: Writer, reports_dir: Path) -> None:
+        self.cases = cases
+        self.writer = writer
+        self.reports_dir = reports_dir
+
+    async def resolve(self, case_id: str, data: ResolveIn, actor: Actor) -> Case:
+        errors = Errors()
+        if data.verdict not in VERDICTS:
+            errors.add("verdict", f"must be one of {', '.join(VERDICTS)}")
+        if len(data.root_cause) > MAX_ROOT_CAUSE:
+            errors.add("root_cause", f"at most {MAX_ROOT_CAUSE} characters")
+        if len(data.narrative) > MAX_NARRATIVE:
+            errors.add("narrative", f"at most {MAX_NARRATIVE} characters")
+        errors.raise_if_any("the resolution is invalid")
+        now = clock.now_us()
+        resolution = Resolution(
+            verdict=data.verdict,
+            root_cause=data.root_cause,
+            narrative=data.narrative,
+            by=actor.user_id,
+            at=clock.to_rfc3339(now) or "",
+        )
+
+        def write(conn: sqlite3.Connection) -> None:
+            changes.open_case(conn, case_id)
+            cases_table.update(
+                conn,
+                case_id,
+                {
+                    "status": "resolved",
+                    "resolution": msgspec.json.encode(resolution).decode(),
+                    "resolved_at": now,
+                },
+            )
+            changes.record(
+                conn,
+                case_id,
+                "resolved",
+                actor,
+                now,
+                f"resolved as {data.verdict.replace('_', ' ')}",
+                {"verdict": data.verdict},
+            )
+
+        await self.writer.run(write)
+        case = self.cases.get(case_id)
+        self._write_report(case)
+        return case
+
+    async def reopen(self, case_id: str, actor: Actor) -> Case:
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> None:
+            row = changes.existing(conn, case_id)
+            if row["status"] != "resolved":
+                raise InvalidState(f"the case is {row['status']}; only resolved cases reopen")
+            cases_table.update(
+                conn, case_id, {"status": "open", "resolution": None, "resolved_at": None}
+            )
+            changes.record(conn, case_id, "reopened", actor, now, "case reopened")
+
+        await self.writer.run(write)
+        return self.cases.get(case_id)
+
+    def report(self, case_id: str, markdown: bool) -> str:
+        """The report of a resolved case; regenerated if its file is missing (a crash right
+        after the resolve committed), which gives the same document: it is derived from the
+        resolved case alone."""
+        case = self.cases.get(case_id)
+        if case.resolution is None:
+            raise NotFound(f"case {case_id} is not resolved, so it has no report yet")
+        path = self._path(case_id, markdown)
+        if not path.exists():
+            self._write_report(case)
+        return path.read_text(encoding="utf-8")
+
+    def _path(self, case_id: str, markdown: bool) -> Path:
+        return self.reports_dir / f"{case_id}.{'md' if markdown else 'html'}"
+
+    def _write_report(self, case: Case) -> None:
+        html, markdown = render(case, self._people(), self.cases.public_url)
+        write_atomically(self._path(case.id, markdown=False), html)
+        write_atomically(self._path(case.id, markdown=True), markdown)
+
+    def _people(self) -> dict[str, str]:
+        rows = self.cases.db.read(users_table.list_all)
+        return {r["id"]: (f"{r['name']} <{r['email']}>" if r["name"] else r["email"]) for r in rows}

@@ -1,0 +1,262 @@
+"""The case rules: create, read, list, edit, observables, analysts' timeline entries."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import msgspec
+from msgspec import UNSET
+
+from irbox import clock, ids
+from irbox.alerts.models import SEVERITIES, Observable, ObservableIn
+from irbox.alerts.validation import check_observables, check_tags
+from irbox.attack.catalogue import Catalogue
+from irbox.cases import changes, validation
+from irbox.cases.case_file import read_case, to_summary
+from irbox.cases.models import (
+    CASE_STATUSES,
+    AddedObservable,
+    Case,
+    CaseCreate,
+    CasePage,
+    CasePatch,
+    TimelineEvent,
+    TimelineIn,
+)
+from irbox.errors import Errors, ValidationFailed
+from irbox.identity.principal import Actor
+from irbox.paging import split_page
+from irbox.store import case_observables
+from irbox.store import cases as cases_table
+from irbox.store.database import Database
+from irbox.store.writer import Writer
+
+_encode = msgspec.json.Encoder().encode
+
+
+class CaseService:
+    def __init__(self, db: Database, writer: Writer, catalogue: Catalogue, public_url: str) -> None:
+        self.db = db
+        self.writer = writer
+        self.catalogue = catalogue
+        self.public_url = public_url
+
+    def get(self, case_id: str) -> Case:
+        def read(conn: sqlite3.Connection) -> Case:
+            return read_case(conn, changes.existing(conn, case_id), self.catalogue, self.public_url)
+
+        return self.db.read(read)
+
+    def list(
+        self,
+        statuses: list[str],
+        severities: list[str],
+        assignee: str | None,
+        before_seq: int | None,
+        limit: int,
+    ) -> CasePage:
+        errors = Errors()
+        for name, values, allowed in (
+            ("status", statuses, CASE_STATUSES),
+            ("severity", severities, SEVERITIES),
+        ):
+            bad = [v for v in values if v not in allowed]
+            if bad:
+                errors.add(name, f"unknown value {bad[0]!r}; one of {', '.join(allowed)}")
+        errors.raise_if_any("invalid filter")
+        rows = self.db.read(
+            lambda conn: cases_table.page(
+                conn,
+                statuses=statuses,
+                severities=severities,
+                assignee=assignee,
+                before_seq=before_seq,
+                limit=limit + 1,
+            )
+        )
+        page, next_cursor = split_page(rows, limit)
+        return CasePage(items=[to_summary(r) for r in page], next_cursor=next_cursor)
+
+    async def create(self, data: CaseCreate, actor: Actor) -> Case:
+        errors = Errors()
+        title = validation.check_title(errors, data.title)
+        validation.check_severity(errors, data.severity)
+        validation.check_description(errors, data.description)
+        tags = check_tags(errors, data.tags)
+        attack = validation.check_attack(errors, self.catalogue, data.attack)
+        observables = check_observables(errors, data.observables, "observables")
+        errors.raise_if_any("the case is invalid")
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> str:
+            check = Errors()
+            validation.check_assignee(conn, check, data.assignee)
+            check.raise_if_any("the case is invalid")
+            return insert_case(
+                conn,
+                actor,
+                now,
+                title=title,
+                severity=data.severity,
+                description=data.description,
+                tags=tags,
+                assignee=data.assignee,
+                attack=attack,
+                observables=observables,
+            )
+
+        return self.get(await self.writer.run(write))
+
+    async def update(self, case_id: str, patch: CasePatch, actor: Actor) -> Case:
+        errors = Errors()
+        wanted: dict[str, object] = {}
+        if patch.title is not UNSET:
+            wanted["title"] = validation.check_title(errors, patch.title)
+        if patch.description is not UNSET:
+            validation.check_description(errors, patch.description)
+            wanted["description"] = patch.description
+        if patch.severity is not UNSET:
+            validation.check_severity(errors, patch.severity)
+            wanted["severity"] = patch.severity
+        if patch.status is not UNSET:
+            if patch.status not in ("open", "in_progress"):
+                errors.add("status", "open or in_progress; resolve with POST /cases/{id}/resolve")
+            wanted["status"] = patch.status
+        if patch.tags is not UNSET:
+            wanted["tags"] = _encode(check_tags(errors, patch.tags)).decode()
+        if patch.attack is not UNSET:
+            attack = validation.check_attack(errors, self.catalogue, patch.attack)
+            wanted["attack"] = _encode(attack).decode()
+        if patch.assignee is not UNSET:
+            wanted["assignee"] = patch.assignee
+        errors.raise_if_any("the change is invalid")
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> None:
+            row = changes.open_case(conn, case_id)
+            if "assignee" in wanted:
+                check = Errors()
+                validation.check_assignee(conn, check, patch.assignee or None)
+                check.raise_if_any("the change is invalid")
+            changed = {k: v for k, v in wanted.items() if row[k] != v}
+            if not changed:
+                return
+            cases_table.update(conn, case_id, changed)
+            for field, value in changed.items():
+                kind = "status_changed" if field == "status" else "field_changed"
+                shown = msgspec.json.decode(value) if field in ("tags", "attack") else value
+                before = row[field]
+                before = msgspec.json.decode(before) if field in ("tags", "attack") else before
+                changes.record(
+                    conn,
+                    case_id,
+                    kind,
+                    actor,
+                    now,
+                    f"{field} changed",
+                    {"field": field, "from": before, "to": shown},
+                )
+
+        await self.writer.run(write)
+        return self.get(case_id)
+
+    async def add_observable(
+        self, case_id: str, item: ObservableIn, actor: Actor
+    ) -> AddedObservable:
+        errors = Errors()
+        checked = check_observables(errors, [item], "observable")
+        if errors.fields:  # one observable: report the fields without the list index
+            fields = {k.replace("observable[0].", ""): v for k, v in errors.fields.items()}
+            raise ValidationFailed("the observable is invalid", fields)
+        observable = checked[0]
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> bool:
+            changes.open_case(conn, case_id)
+            return add_observables(conn, case_id, [observable], actor, now) == 1
+
+        added = await self.writer.run(write)
+        return AddedObservable(observable.type, observable.value, added)
+
+    async def add_timeline_entry(
+        self, case_id: str, entry: TimelineIn, actor: Actor
+    ) -> TimelineEvent:
+        errors = Errors()
+        at = 0
+        try:
+            at = clock.parse_rfc3339(entry.at)
+        except ValueError as exc:
+            errors.add("at", str(exc))
+        summary = entry.summary.strip()
+        if not 1 <= len(summary) <= 2000:
+            errors.add("summary", "1 to 2000 characters")
+        errors.raise_if_any("the timeline entry is invalid")
+
+        def write(conn: sqlite3.Connection) -> None:
+            changes.existing(conn, case_id)
+            changes.record(conn, case_id, "note", actor, at, summary, {"added_at": clock.now_us()})
+
+        await self.writer.run(write)
+        return TimelineEvent(clock.to_rfc3339(at) or "", "note", actor.user_id, summary, {})
+
+
+def insert_case(
+    conn: sqlite3.Connection,
+    actor: Actor,
+    now: int,
+    *,
+    title: str,
+    severity: str,
+    description: str | None,
+    tags: list[str],
+    assignee: str | None,
+    attack: list[str],
+    observables: list[Observable],
+) -> str:
+    """Create a case row with its first timeline event and observables; returns its id."""
+    case_id = ids.new_id("case")
+    number = cases_table.next_number(conn)
+    cases_table.insert(
+        conn,
+        {
+            "id": case_id,
+            "number": number,
+            "title": title,
+            "description": description,
+            "severity": severity,
+            "status": "open",
+            "assignee": assignee,
+            "tags": _encode(tags).decode(),
+            "attack": _encode(attack).decode(),
+            "created_at": now,
+            "created_by": actor.user_id,
+            "updated_at": now,
+        },
+    )
+    changes.record(
+        conn, case_id, "created", actor, now, f"case #{number} created", {"title": title}
+    )
+    add_observables(conn, case_id, observables, actor, now)
+    return case_id
+
+
+def add_observables(
+    conn: sqlite3.Connection,
+    case_id: str,
+    observables: list[Observable],
+    actor: Actor,
+    now: int,
+    alert_id: str | None = None,
+) -> int:
+    """Add the observables the case lacks, one timeline event each; returns how many were new."""
+    added = 0
+    for o in observables:
+        if case_observables.add(conn, case_id, o.type, o.value, now, actor.user_id):
+            added += 1
+            data = {"type": o.type, "value": o.value}
+            if alert_id:
+                data["alert_id"] = alert_id
+            changes.record(
+                conn, case_id, "observable_added", actor, now, f"{o.type} {o.value}", data
+            )
+    return added

@@ -1,0 +1,48 @@
+"""Checks shared by case creation and editing; each adds to an `Errors` collector."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from irbox.alerts.models import SEVERITIES
+from irbox.attack.catalogue import Catalogue
+from irbox.errors import Errors
+from irbox.store import users as users_table
+
+MAX_TITLE = 512
+MAX_DESCRIPTION = 100_000
+
+
+def check_title(errors: Errors, title: str) -> str:
+    if not title.strip() or len(title) > MAX_TITLE:
+        errors.add("title", f"1 to {MAX_TITLE} characters, not blank")
+    return title.strip()
+
+
+def check_severity(errors: Errors, severity: str) -> None:
+    if severity not in SEVERITIES:
+        errors.add("severity", f"must be one of {', '.join(SEVERITIES)}")
+
+
+def check_description(errors: Errors, description: str | None) -> None:
+    if description is not None and len(description) > MAX_DESCRIPTION:
+        errors.add("description", f"at most {MAX_DESCRIPTION} characters")
+
+
+def check_attack(errors: Errors, catalogue: Catalogue, ids: list[str]) -> list[str]:
+    result: list[str] = []
+    for i, technique in enumerate(ids):
+        canonical = technique.strip().upper()
+        if canonical not in catalogue.by_id:
+            errors.add(f"attack[{i}]", f"unknown ATT&CK technique (catalogue {catalogue.version})")
+        elif canonical not in result:
+            result.append(canonical)
+    return result
+
+
+def check_assignee(conn: sqlite3.Connection, errors: Errors, assignee: str | None) -> None:
+    if assignee is None:
+        return
+    user = users_table.get(conn, assignee)
+    if user is None or user["disabled"]:
+        errors.add("assignee", "no such active user")

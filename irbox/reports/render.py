@@ -1,0 +1,59 @@
+"""Render a resolved case into the incident report (HTML and Markdown) with Jinja templates.
+
+The HTML has inline CSS only and no external resource: it opens air-gapped and prints to PDF
+from the browser (`@page` rules). User text is escaped; markdown fields are rendered through the
+same sanitising renderer as comments."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from irbox import markdown_html
+from irbox.cases.models import Case
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("irbox.reports", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=False),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+_env.filters["markdown"] = lambda text: Markup(markdown_html.render(text or ""))
+_env.filters["safe_html"] = Markup  # only for HTML that was sanitised when it was stored
+
+
+def _md_text(value: object) -> str:
+    """User text in the Markdown report: no raw HTML may survive a later markdown render."""
+    text = "" if value is None else str(value)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _md_cell(value: object) -> str:
+    return _md_text(value).replace("|", "\\|").replace("\n", " ")
+
+
+_env.filters["md"] = _md_text
+_env.filters["cell"] = _md_cell
+
+
+def render(case: Case, people: dict[str, str], product_url: str) -> tuple[str, str]:
+    """Returns (html, markdown)."""
+    context = {"case": case, "people": people, "product_url": product_url}
+    html = _env.get_template("report.html.j2").render(context)
+    markdown = _env.get_template("report.md.j2").render(context)
+    return html, markdown
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

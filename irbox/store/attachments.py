@@ -1,0 +1,32 @@
+"""The `attachments` table: evidence metadata; the bytes live in attachments/ by SHA-256."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+COLUMNS = "id, case_id, filename, size, sha256, content_type, description, uploaded_by, uploaded_at"
+
+
+def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute(
+        f"INSERT INTO attachments ({COLUMNS}) VALUES (:id, :case_id, :filename, :size, :sha256,"
+        " :content_type, :description, :uploaded_by, :uploaded_at)",
+        row,
+    )
+
+
+def get(conn: sqlite3.Connection, case_id: str, attachment_id: str) -> sqlite3.Row | None:
+    return conn.execute(
+        f"SELECT {COLUMNS} FROM attachments WHERE case_id = ? AND id = ?", (case_id, attachment_id)
+    ).fetchone()
+
+
+def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
+    return conn.execute(
+        f"SELECT {COLUMNS} FROM attachments WHERE case_id = ? ORDER BY uploaded_at", (case_id,)
+    ).fetchall()
+
+
+def all_hashes(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    return conn.execute("SELECT DISTINCT sha256, size FROM attachments").fetchall()

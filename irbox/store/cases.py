@@ -1,0 +1,64 @@
+"""The `cases` table."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+COLUMNS = (
+    "seq, id, number, title, description, severity, status, assignee, tags, attack, created_at,"
+    " created_by, updated_at, resolution, resolved_at"
+)
+
+
+def next_number(conn: sqlite3.Connection) -> int:
+    # Safe without a race: only the single writer runs this, inside its transaction.
+    return conn.execute("SELECT coalesce(max(number), 0) + 1 FROM cases").fetchone()[0]
+
+
+def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO cases (id, number, title, description, severity, status, assignee, tags,"
+        " attack, created_at, created_by, updated_at) VALUES (:id, :number, :title,"
+        " :description, :severity, :status, :assignee, :tags, :attack, :created_at,"
+        " :created_by, :updated_at)",
+        row,
+    )
+
+
+def get(conn: sqlite3.Connection, case_id: str) -> sqlite3.Row | None:
+    return conn.execute(f"SELECT {COLUMNS} FROM cases WHERE id = ?", (case_id,)).fetchone()
+
+
+def update(conn: sqlite3.Connection, case_id: str, changes: dict[str, Any]) -> None:
+    sets = ", ".join(f"{column} = :{column}" for column in changes)
+    conn.execute(f"UPDATE cases SET {sets} WHERE id = :id", {**changes, "id": case_id})
+
+
+def page(
+    conn: sqlite3.Connection,
+    *,
+    statuses: list[str],
+    severities: list[str],
+    assignee: str | None,
+    before_seq: int | None,
+    limit: int,
+) -> list[sqlite3.Row]:
+    where: list[str] = []
+    args: list[Any] = []
+    for column, values in (("status", statuses), ("severity", severities)):
+        if values:
+            where.append(f"{column} IN ({','.join('?' * len(values))})")
+            args.extend(values)
+    if assignee == "":
+        where.append("assignee IS NULL")
+    elif assignee is not None:
+        where.append("assignee = ?")
+        args.append(assignee)
+    if before_seq is not None:
+        where.append("seq < ?")
+        args.append(before_seq)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return conn.execute(
+        f"SELECT {COLUMNS} FROM cases {clause} ORDER BY seq DESC LIMIT ?", (*args, limit)
+    ).fetchall()

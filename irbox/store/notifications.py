@@ -1,0 +1,43 @@
+"""The `notifications` table: what a user is told about (mentions)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+
+def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO notifications (id, user_id, kind, case_id, comment_id, summary, created_at)"
+        " VALUES (:id, :user_id, :kind, :case_id, :comment_id, :summary, :created_at)",
+        row,
+    )
+
+
+def page(
+    conn: sqlite3.Connection, user_id: str, unread_only: bool, before_seq: int | None, limit: int
+) -> list[sqlite3.Row]:
+    where = ["user_id = ?"]
+    args: list[Any] = [user_id]
+    if unread_only:
+        where.append("read_at IS NULL")
+    if before_seq is not None:
+        where.append("seq < ?")
+        args.append(before_seq)
+    return conn.execute(
+        "SELECT seq, id, kind, case_id, comment_id, summary, created_at, read_at"
+        f" FROM notifications WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?",
+        (*args, limit),
+    ).fetchall()
+
+
+def mark_read(conn: sqlite3.Connection, user_id: str, ids: list[str] | None, at: int) -> int:
+    """Mark some (or, with None, all) of a user's notifications read; returns how many."""
+    if ids is None:
+        sql, args = "", []
+    else:
+        sql, args = f" AND id IN ({','.join('?' * len(ids))})", list(ids)
+    return conn.execute(
+        f"UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL{sql}",
+        (at, user_id, *args),
+    ).rowcount
