@@ -17,7 +17,9 @@ import msgspec
 
 from irbox.attack.catalogue import Catalogue, Technique
 
-OUT = Path(__file__).resolve().parent.parent / "irbox" / "attack" / "data" / "enterprise-attack.json"
+OUT = (
+    Path(__file__).resolve().parent.parent / "irbox" / "attack" / "data" / "enterprise-attack.json"
+)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from irbox import __version__
-from irbox.cli import accounts, serve
+from irbox.cli import accounts, attack, serve
 from irbox.cli.common import CommandError, common_options
 from irbox.config import ConfigError
 from irbox.errors import DomainError
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve.register(sub, common_options)
     accounts.register(sub, common_options)
+    attack.register(sub, common_options)
     return parser
 
 

@@ -1,0 +1,72 @@
+"""Comments: markdown rendered and sanitised, mentions validated and notified."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import user_token
+from tests.harness import Server
+from tests.htmlcheck import active_content
+
+
+def _case(api: httpx.Client, unique: str) -> str:
+    return api.post("/cases", json={"title": f"c {unique}", "severity": "low"}).json()["id"]
+
+
+def test_markdown_is_rendered_and_sanitised(api: httpx.Client, unique: str) -> None:
+    case_id = _case(api, unique)
+    body = (
+        "**Found** it <script>alert('x')</script> [link](javascript:alert(1)) "
+        '<img src=x onerror="alert(2)"> [ok](https://example.com)'
+    )
+    r = api.post(f"/cases/{case_id}/comments", json={"body": body})
+    assert r.status_code == 201
+    comment = r.json()
+    html = comment["body_html"]
+    assert "<strong>Found</strong>" in html
+    assert active_content(html) == []
+    assert "&lt;script&gt;" in html  # shown as text, not run
+    assert 'href="https://example.com"' in html
+    assert comment["body"] == body  # the markdown is kept as written
+    case = api.get(f"/cases/{case_id}").json()
+    assert case["comments"] == [comment]
+    assert case["timeline"][-1]["type"] == "comment"
+
+
+def test_mentions_notify_users(server: Server, api: httpx.Client, unique: str) -> None:
+    case_id = _case(api, unique)
+    token = user_token(server, api, "analyst")
+    with server.client(token) as analyst:
+        analyst_id = analyst.get("/me").json()["id"]
+        r = api.post(
+            f"/cases/{case_id}/comments",
+            json={"body": f"@ana have a look {unique}", "mentions": [analyst_id]},
+        )
+        assert r.status_code == 201
+        inbox = analyst.get("/me/notifications", params={"unread": "true"}).json()["items"]
+        assert len(inbox) == 1
+        note = inbox[0]
+        assert note["kind"] == "mention" and note["case_id"] == case_id
+        assert note["comment_id"] == r.json()["id"] and note["read_at"] is None
+        assert unique in note["summary"]
+        marked = analyst.post("/me/notifications/read", json={"ids": [note["id"]]}).json()
+        assert marked == {"marked": 1}
+        assert analyst.get("/me/notifications", params={"unread": "true"}).json()["items"] == []
+        assert analyst.get("/me/notifications").json()["items"][0]["read_at"]
+    # the admin was not mentioned
+    admin_inbox = api.get("/me/notifications").json()["items"]
+    assert all(n["comment_id"] != r.json()["id"] for n in admin_inbox)
+
+
+def test_unknown_mentions_are_400_and_nothing_is_written(api: httpx.Client, unique: str) -> None:
+    case_id = _case(api, unique)
+    me = api.get("/me").json()["id"]
+    r = api.post(
+        f"/cases/{case_id}/comments",
+        json={"body": "hi", "mentions": [me, "user_01J00000000000000000000000"]},
+    )
+    assert r.status_code == 400 and "mentions[1]" in r.json()["details"]
+    assert api.get(f"/cases/{case_id}").json()["comments"] == []
+    assert api.post(f"/cases/{case_id}/comments", json={"body": "  "}).status_code == 400
+    missing = "case_01J00000000000000000000000"
+    assert api.post(f"/cases/{missing}/comments", json={"body": "x"}).status_code == 404
