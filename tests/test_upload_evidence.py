@@ -69,6 +69,14 @@ def test_upload_errors(api: httpx.Client, unique: str) -> None:
     missing = "case_01J00000000000000000000000"
     r = api.post(f"/cases/{missing}/attachments", files={"file": ("x", b"x")})
     assert r.status_code == 404
+    truncated = b'--xx\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nabc'
+    r = api.post(
+        f"/cases/{case_id}/attachments",
+        content=truncated,
+        headers={"Content-Type": "multipart/form-data; boundary=xx"},
+    )
+    assert r.status_code == 400 and r.json()["error"] == "validation_error"
+    assert api.get(f"/cases/{case_id}").json()["evidence"] == []
 
 
 @pytest.fixture

@@ -1,23 +1,24 @@
-"""Streaming multipart/form-data: parts are parsed as the body arrives (python-multipart), the
-`file` part goes straight into the evidence upload, so a 50 MB file is never held in memory."""
+"""Streaming multipart/form-data: parts are parsed as the body arrives (the `multipart` package's
+push parser, which Litestar itself uses), and the `file` part goes straight into the evidence
+upload, so a 50 MB file is never held in memory."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
 from irbox.errors import ValidationFailed
 
 MAX_FIELD = 10_000  # bytes of a non-file field (the description)
+MAX_PARTS = 16
 
 
 class FormPart:
-    def __init__(self) -> None:
-        self.headers: dict[bytes, bytes] = {}
-        self.name = ""
-        self.filename: str | None = None
-        self.content_type: str | None = None
+    def __init__(self, segment: MultipartSegment) -> None:
+        self.name: str = segment.name or ""
+        self.filename: str | None = segment.filename
+        self.content_type: str | None = segment.content_type
         self.value = bytearray()
 
 
@@ -26,66 +27,45 @@ class StreamedForm:
 
     def __init__(self, content_type: str | None, on_file_data: Callable[[FormPart, bytes], None]):
         kind, params = parse_options_header(content_type or "")
-        boundary = params.get(b"boundary")
-        if kind != b"multipart/form-data" or not boundary:
+        self.boundary = params.get("boundary")
+        if kind != "multipart/form-data" or not self.boundary:
             raise ValidationFailed(
                 "expected a multipart/form-data upload", {"body": "multipart/form-data needed"}
             )
         self.on_file_data = on_file_data
         self.fields: dict[str, str] = {}
         self.files: list[FormPart] = []
-        self._part: FormPart | None = None
-        self._header_field = bytearray()
-        self._header_value = bytearray()
-        self._parser = MultipartParser(
-            boundary,
-            {
-                "on_part_begin": self._begin,
-                "on_part_data": self._data,
-                "on_part_end": self._end,
-                "on_header_field": lambda d, s, e: self._header_field.extend(d[s:e]),
-                "on_header_value": lambda d, s, e: self._header_value.extend(d[s:e]),
-                "on_header_end": self._header_end,
-                "on_headers_finished": self._headers_done,
-            },
-        )
 
     async def consume(self, chunks: AsyncIterator[bytes]) -> None:
-        async for chunk in chunks:
-            self._parser.write(chunk)
-        self._parser.finalize()
+        part: FormPart | None = None
+        try:
+            with PushMultipartParser(self.boundary, max_segment_count=MAX_PARTS) as parser:
+                async for chunk in chunks:
+                    for event in parser.parse(chunk):
+                        part = self._event(part, event)
+                    if parser.closed:
+                        break
+                for event in parser.parse(b""):  # end of input: raises if truncated
+                    part = self._event(part, event)
+        except MultipartError as exc:
+            raise ValidationFailed("malformed multipart body", {"body": str(exc)}) from None
 
-    def _begin(self) -> None:
-        self._part = FormPart()
-
-    def _header_end(self) -> None:
-        assert self._part is not None
-        self._part.headers[bytes(self._header_field).lower()] = bytes(self._header_value)
-        self._header_field.clear()
-        self._header_value.clear()
-
-    def _headers_done(self) -> None:
-        part = self._part
-        assert part is not None
-        _, params = parse_options_header(part.headers.get(b"content-disposition", b""))
-        part.name = params.get(b"name", b"").decode("utf-8", "replace")
-        if b"filename" in params:
-            part.filename = params[b"filename"].decode("utf-8", "replace")
-            part.content_type = part.headers.get(b"content-type", b"").decode("latin-1") or None
-            self.files.append(part)
-
-    def _data(self, data: bytes, start: int, end: int) -> None:
-        part = self._part
-        assert part is not None
-        if part.filename is not None:
-            self.on_file_data(part, data[start:end])
-        elif len(part.value) + end - start <= MAX_FIELD:
-            part.value.extend(data[start:end])
-        else:
-            raise ValidationFailed("a form field is too long", {part.name: "too long"})
-
-    def _end(self) -> None:
-        part = self._part
-        if part is not None and part.filename is None:
+    def _event(self, part: FormPart | None, event: MultipartSegment | bytes | None):
+        if isinstance(event, MultipartSegment):
+            part = FormPart(event)
+            if part.filename is not None:
+                self.files.append(part)
+            return part
+        if part is None:
+            return None
+        if event:  # a chunk of the current part's body
+            if part.filename is not None:
+                self.on_file_data(part, event)
+            elif len(part.value) + len(event) <= MAX_FIELD:
+                part.value.extend(event)
+            else:
+                raise ValidationFailed("a form field is too long", {part.name: "too long"})
+            return part
+        if part.filename is None:  # end of a plain field
             self.fields[part.name] = part.value.decode("utf-8", "replace")
-        self._part = None
+        return None
