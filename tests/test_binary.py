@@ -32,6 +32,14 @@ def test_binary_serves_ingests_and_stops_cleanly(tmp_path: Path) -> None:
             assert created.status_code == 201, created.text
             items = c.get("/alerts").json()["items"]
             assert [i["id"] for i in items] == [created.json()["id"]]
+            # bundled data files: the ATT&CK catalogue and the report templates
+            escalated = c.post(f"/alerts/{created.json()['id']}/escalate", json={}).json()
+            case_id = escalated["case_id"]
+            assert c.patch(f"/cases/{case_id}", json={"attack": ["T1059.001"]}).status_code == 200
+            c.post(f"/cases/{case_id}/attachments", files={"file": ("e.txt", b"evidence")})
+            c.post(f"/cases/{case_id}/resolve", json={"verdict": "true_positive"})
+            report = c.get(f"/cases/{case_id}/report")
+            assert report.status_code == 200 and "PowerShell" in report.text
         health = httpx.get(srv.url + "/healthz").json()
         assert health["status"] == "ok" and health["db"] == "ok" and health["ch"] == "ok"
         assert srv.stop() == 0
