@@ -6,9 +6,13 @@ import sqlite3
 
 import msgspec
 
+from irbox import clock
 from irbox.index.database import IndexDatabase
+from irbox.store import outbox
 from irbox.store.database import Database
 from irbox.store.writer import Writer
+
+LAG_LIMIT_US = 60 * 1_000_000  # `ch` is lagging when a change waits longer than this
 
 
 class Health(msgspec.Struct):
@@ -29,7 +33,7 @@ class HealthService:
         db_ok = (
             self.writer.alive and self.writer.last_storage_error is None and self._sqlite_answers()
         )
-        ch = "ok" if self.index.ping() else "down"
+        ch = self._index_state()
         # No license support yet: irbox runs as community, which never locks.
         license_tier, grace_h = "community", 0
         healthy = db_ok and ch == "ok" and license_tier != "locked"
@@ -40,6 +44,17 @@ class HealthService:
             license=license_tier,
             grace_h=grace_h,
         )
+
+    def _index_state(self) -> str:
+        if not self.index.ping():
+            return "down"
+        try:
+            pending_since = self.db.read(outbox.oldest_after, self.index.applied_seq())
+        except sqlite3.Error:
+            return "down"
+        if pending_since is not None and clock.now_us() - pending_since > LAG_LIMIT_US:
+            return "lagging"
+        return "ok"
 
     def _sqlite_answers(self) -> bool:
         try:

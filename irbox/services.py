@@ -21,7 +21,11 @@ from irbox.identity.api_keys import ApiKeyService
 from irbox.identity.auth_cache import AuthCache
 from irbox.identity.users import UserService
 from irbox.index.database import IndexDatabase
+from irbox.index.indexer import Indexer
+from irbox.index.rebuild import needs_rebuild, rebuild
 from irbox.notifications import NotificationService
+from irbox.observables.search import ObservableSearch
+from irbox.observables.suppression import SuppressionService
 from irbox.store.database import Database
 from irbox.store.writer import Writer
 
@@ -53,18 +57,39 @@ class Services:
         )
         self.resolution = ResolutionService(self.cases, self.writer, config.data_path / "reports")
         self.health = HealthService(self.db, self.writer, self.index) if self.index else None
+        self.suppressions = SuppressionService(self.db, self.writer)
+        self.observables = (
+            ObservableSearch(self.db, self.index, self.suppressions) if self.index else None
+        )
+        self.indexer = Indexer(self.db, self.index, self.writer) if self.index else None
         self.scheduler: BackgroundScheduler | None = None
 
     def start_background(self) -> None:
+        assert self.index is not None and self.indexer is not None
+        if self.db.read(lambda conn: needs_rebuild(self.index, conn)):
+            # A new or restored index file: outbox rows it never saw are gone, so rebuild.
+            log.warning("the observable index is behind what the outbox holds; rebuilding it")
+            self.index.close()
+            rebuild(self.config.db_path, self.config.index_path)
+            self.index = IndexDatabase(self.config.index_path)
+            self._bind_index()
+        self.indexer.start()
         self.scheduler = BackgroundScheduler(timezone="UTC")
         self.scheduler.add_job(
             self.idempotency.purge, "interval", hours=1, id="idempotency-purge", coalesce=True
         )
         self.scheduler.start()
 
+    def _bind_index(self) -> None:
+        self.health = HealthService(self.db, self.writer, self.index)
+        self.observables = ObservableSearch(self.db, self.index, self.suppressions)
+        self.indexer = Indexer(self.db, self.index, self.writer)
+
     def close(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        if self.indexer is not None:
+            self.indexer.stop()
         self.writer.close()
         self.db.close()
         if self.index is not None:

@@ -47,6 +47,11 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("POST", "/api/v1/cases/{case_id:str}/reopen"): "cases:write",
     ("GET", "/api/v1/cases/{case_id:str}/report"): "cases:read",
     ("GET", "/api/v1/attack/techniques"): "cases:read",
+    ("GET", "/api/v1/observables/search"): "observables:read",
+    ("POST", "/api/v1/observables/suppress"): "observables:write",
+    ("GET", "/api/v1/observables/suppressions"): "observables:read",
+    ("DELETE", "/api/v1/observables/suppressions/{suppression_id:str}"): "observables:write",
+    ("GET", "/api/v1/stats"): "alerts:read",
 }
 PUBLIC = {("GET", "/healthz"), ("GET", "/api/v1/healthz"), ("GET", "/api/v1/openapi.json")}
 
@@ -75,6 +80,7 @@ def _call(client: httpx.Client, method: str, path: str) -> httpx.Response:
         "{key_id:str}",
         "{case_id:str}",
         "{attachment_id:str}",
+        "{suppression_id:str}",
     ):
         url = url.replace(param, X)
     # Bodies that can change nothing: an empty object fails validation or hits a missing id.

@@ -25,6 +25,8 @@ from irbox.alerts.models import (
 from irbox.alerts.validation import check_alert
 from irbox.errors import Errors, InvalidState, NotFound
 from irbox.identity.principal import Actor
+from irbox.index import events as index_events
+from irbox.observables import suppression
 from irbox.paging import split_page
 from irbox.store import alerts as alerts_table
 from irbox.store import audit
@@ -99,13 +101,25 @@ class AlertService:
             "last_seen_at": now,
             "created_by": actor.user_id,
             "dismissal_reason": None,
+            "dismissal_comment": None,
             "dismissed_at": None,
         }
 
         def write(conn: sqlite3.Connection) -> IngestResult:
-            alert_id, status, created = alerts_table.upsert(conn, row)
+            suppressed_by = suppression.covering(conn, data.source, clean.observables, now)
+            if suppressed_by:  # stored already dismissed; a duplicate keeps its own status
+                row.update(
+                    status="dismissed",
+                    dismissal_reason="suppressed",
+                    dismissal_comment="suppressed by " + ", ".join(suppressed_by),
+                    dismissed_at=now,
+                )
+            alert_id, seq, status, created = alerts_table.upsert(conn, row)
             if created:
                 audit.record(conn, actor.who, "alert.create", alert_id, now)
+            index_events.alert_seen(
+                conn, alert_id, seq, data.source, data.severity, now, created, clean.observables
+            )
             return IngestResult(id=alert_id, deduplicated=not created, status=status)
 
         return await self.writer.run(write)
@@ -153,6 +167,7 @@ class AlertService:
             alerts_table.set_dismissed(
                 conn, alert_id, data.reason_code, data.comment, actor.user_id, now
             )
+            index_events.alert_triaged(conn, alert_id, now, "dismissed")
             audit.record(
                 conn, actor.who, "alert.dismiss", alert_id, now, {"reason_code": data.reason_code}
             )
@@ -170,6 +185,7 @@ class AlertService:
             if row["status"] != "dismissed":
                 raise InvalidState(f"the alert is {row['status']}; only dismissed alerts reopen")
             alerts_table.set_triage(conn, alert_id)
+            index_events.alert_triaged(conn, alert_id, now, "triage")
             audit.record(conn, actor.who, "alert.reopen", alert_id, now)
             return alerts_table.get(conn, alert_id)
 

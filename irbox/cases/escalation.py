@@ -13,8 +13,10 @@ from irbox.cases.models import EscalateIn, EscalateResult
 from irbox.cases.service import add_observables, insert_case
 from irbox.errors import InvalidState, NotFound
 from irbox.identity.principal import Actor
+from irbox.index import events as index_events
 from irbox.store import alerts as alerts_table
 from irbox.store import audit
+from irbox.store import cases as cases_table
 from irbox.store.writer import Writer
 
 _decode_observables = msgspec.json.Decoder(list[Observable]).decode
@@ -49,9 +51,12 @@ class EscalationService:
                     attack=[],
                     observables=[],
                 )
+                case_seq = cases_table.get(conn, case_id)["seq"]
             else:
-                case_id = changes.open_case(conn, data.case_id)["id"]
-            alerts_table.set_escalated(conn, alert_id, case_id)
+                case = changes.open_case(conn, data.case_id)
+                case_id, case_seq = case["id"], case["seq"]
+            alerts_table.set_escalated(conn, alert_id, case_id, now)
+            index_events.alert_triaged(conn, alert_id, now, "escalated")
             audit.record(conn, actor.who, "alert.escalate", alert_id, now, {"case_id": case_id})
             changes.record(
                 conn,
@@ -63,7 +68,7 @@ class EscalationService:
                 {"alert_id": alert_id, "source": alert["source"]},
             )
             observables = _decode_observables(alert["observables"])
-            add_observables(conn, case_id, observables, actor, now, alert_id=alert_id)
+            add_observables(conn, case_id, case_seq, observables, actor, now, alert_id=alert_id)
             return EscalateResult(case_id=case_id, created=data.case_id is None)
 
         return await self.writer.run(write)

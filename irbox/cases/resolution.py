@@ -13,6 +13,7 @@ from irbox.cases.models import VERDICTS, Case, Resolution, ResolveIn
 from irbox.cases.service import CaseService
 from irbox.errors import Errors, InvalidState, NotFound
 from irbox.identity.principal import Actor
+from irbox.index import events as index_events
 from irbox.reports.render import render, write_atomically
 from irbox.store import cases as cases_table
 from irbox.store import users as users_table
@@ -66,6 +67,7 @@ class ResolutionService:
                 f"resolved as {data.verdict.replace('_', ' ')}",
                 {"verdict": data.verdict},
             )
+            index_events.case_state(conn, case_id, now, "resolved")
 
         await self.writer.run(write)
         case = self.cases.get(case_id)
@@ -83,6 +85,7 @@ class ResolutionService:
                 conn, case_id, {"status": "open", "resolution": None, "resolved_at": None}
             )
             changes.record(conn, case_id, "reopened", actor, now, "case reopened")
+            index_events.case_state(conn, case_id, now, "reopened")
 
         await self.writer.run(write)
         return self.cases.get(case_id)

@@ -25,6 +25,7 @@ from irbox.cases.models import (
 )
 from irbox.errors import Errors, ValidationFailed
 from irbox.identity.principal import Actor
+from irbox.index import events as index_events
 from irbox.paging import split_page
 from irbox.store import case_observables
 from irbox.store import cases as cases_table
@@ -172,8 +173,8 @@ class CaseService:
         now = clock.now_us()
 
         def write(conn: sqlite3.Connection) -> bool:
-            changes.open_case(conn, case_id)
-            return add_observables(conn, case_id, [observable], actor, now) == 1
+            case = changes.open_case(conn, case_id)
+            return add_observables(conn, case_id, case["seq"], [observable], actor, now) == 1
 
         added = await self.writer.run(write)
         return AddedObservable(observable.type, observable.value, added)
@@ -216,7 +217,7 @@ def insert_case(
     """Create a case row with its first timeline event and observables; returns its id."""
     case_id = ids.new_id("case")
     number = cases_table.next_number(conn)
-    cases_table.insert(
+    case_seq = cases_table.insert(
         conn,
         {
             "id": case_id,
@@ -233,16 +234,17 @@ def insert_case(
             "updated_at": now,
         },
     )
-    changes.record(
-        conn, case_id, "created", actor, now, f"case #{number} created", {"title": title}
-    )
-    add_observables(conn, case_id, observables, actor, now)
+    summary = f"case #{number} created"
+    changes.record(conn, case_id, "created", actor, now, summary, {"title": title})
+    index_events.case_state(conn, case_id, now, "created")
+    add_observables(conn, case_id, case_seq, observables, actor, now)
     return case_id
 
 
 def add_observables(
     conn: sqlite3.Connection,
     case_id: str,
+    case_seq: int,
     observables: list[Observable],
     actor: Actor,
     now: int,
@@ -253,6 +255,7 @@ def add_observables(
     for o in observables:
         if case_observables.add(conn, case_id, o.type, o.value, now, actor.user_id):
             added += 1
+            index_events.case_observable(conn, case_id, case_seq, o.type, o.value, now)
             data = {"type": o.type, "value": o.value}
             if alert_id:
                 data["alert_id"] = alert_id

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from irbox import __version__
-from irbox.cli import accounts, attack, serve
+from irbox.cli import accounts, attack, index, serve
 from irbox.cli.common import CommandError, common_options
 from irbox.config import ConfigError
 from irbox.errors import DomainError
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.register(sub, common_options)
     accounts.register(sub, common_options)
     attack.register(sub, common_options)
+    index.register(sub, common_options)
     return parser
 
 

@@ -16,21 +16,21 @@ SUMMARY_COLUMNS = COLUMNS.replace(" description,", "").replace(" raw,", "")
 _UPSERT = (
     "INSERT INTO alerts (id, source, external_id, severity, title, description, tags, asset,"
     " observables, raw, detected_at, status, occurrences, first_seen_at, last_seen_at, created_by,"
-    " dismissal_reason, dismissed_at)"
+    " dismissal_reason, dismissal_comment, dismissed_at, triaged_at)"
     " VALUES (:id, :source, :external_id, :severity, :title, :description, :tags, :asset,"
     " :observables, :raw, :detected_at, :status, 1, :first_seen_at, :last_seen_at, :created_by,"
-    " :dismissal_reason, :dismissed_at)"
+    " :dismissal_reason, :dismissal_comment, :dismissed_at, :dismissed_at)"
     " ON CONFLICT (source, external_id) DO UPDATE SET occurrences = occurrences + 1,"
     " last_seen_at = max(last_seen_at, excluded.last_seen_at)"
-    " RETURNING id, status"
+    " RETURNING id, seq, status"
 )
 
 
-def upsert(conn: sqlite3.Connection, row: dict[str, Any]) -> tuple[str, str, bool]:
+def upsert(conn: sqlite3.Connection, row: dict[str, Any]) -> tuple[str, int, str, bool]:
     """Insert a new alert or count one more occurrence of the existing one.
-    Returns (id, status, created)."""
-    alert_id, status = conn.execute(_UPSERT, row).fetchone()
-    return alert_id, status, alert_id == row["id"]
+    Returns (id, seq, status, created)."""
+    alert_id, seq, status = conn.execute(_UPSERT, row).fetchone()
+    return alert_id, seq, status, alert_id == row["id"]
 
 
 def get(conn: sqlite3.Connection, alert_id: str) -> sqlite3.Row | None:
@@ -79,23 +79,35 @@ def set_dismissed(
 ) -> None:
     conn.execute(
         "UPDATE alerts SET status = 'dismissed', dismissal_reason = ?, dismissal_comment = ?,"
-        " dismissed_by = ?, dismissed_at = ? WHERE id = ?",
-        (reason, comment, by, at, alert_id),
+        " dismissed_by = ?, dismissed_at = ?, triaged_at = ? WHERE id = ?",
+        (reason, comment, by, at, at, alert_id),
     )
 
 
 def set_triage(conn: sqlite3.Connection, alert_id: str) -> None:
     conn.execute(
         "UPDATE alerts SET status = 'triage', dismissal_reason = NULL, dismissal_comment = NULL,"
-        " dismissed_by = NULL, dismissed_at = NULL WHERE id = ?",
+        " dismissed_by = NULL, dismissed_at = NULL, triaged_at = NULL WHERE id = ?",
         (alert_id,),
     )
 
 
-def set_escalated(conn: sqlite3.Connection, alert_id: str, case_id: str) -> None:
+def set_escalated(conn: sqlite3.Connection, alert_id: str, case_id: str, at: int) -> None:
     conn.execute(
-        "UPDATE alerts SET status = 'escalated', case_id = ? WHERE id = ?", (case_id, alert_id)
+        "UPDATE alerts SET status = 'escalated', case_id = ?, triaged_at = ? WHERE id = ?",
+        (case_id, at, alert_id),
     )
+
+
+def summaries(conn: sqlite3.Connection, ids: list[str]) -> dict[str, sqlite3.Row]:
+    if not ids:
+        return {}
+    rows = conn.execute(
+        "SELECT id, title, severity, status, source, detected_at FROM alerts"
+        f" WHERE id IN ({','.join('?' * len(ids))})",
+        ids,
+    ).fetchall()
+    return {r["id"]: r for r in rows}
 
 
 def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:

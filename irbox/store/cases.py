@@ -16,14 +16,16 @@ def next_number(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT coalesce(max(number), 0) + 1 FROM cases").fetchone()[0]
 
 
-def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
-    conn.execute(
+def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
+    """Returns the new case's seq."""
+    cur = conn.execute(
         "INSERT INTO cases (id, number, title, description, severity, status, assignee, tags,"
         " attack, created_at, created_by, updated_at) VALUES (:id, :number, :title,"
         " :description, :severity, :status, :assignee, :tags, :attack, :created_at,"
         " :created_by, :updated_at)",
         row,
     )
+    return cur.lastrowid
 
 
 def get(conn: sqlite3.Connection, case_id: str) -> sqlite3.Row | None:
@@ -62,3 +64,14 @@ def page(
     return conn.execute(
         f"SELECT {COLUMNS} FROM cases {clause} ORDER BY seq DESC LIMIT ?", (*args, limit)
     ).fetchall()
+
+
+def summaries(conn: sqlite3.Connection, ids: list[str]) -> dict[str, sqlite3.Row]:
+    if not ids:
+        return {}
+    rows = conn.execute(
+        "SELECT id, number, title, severity, status FROM cases"
+        f" WHERE id IN ({','.join('?' * len(ids))})",
+        ids,
+    ).fetchall()
+    return {r["id"]: r for r in rows}

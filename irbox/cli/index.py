@@ -1,0 +1,33 @@
+"""`irbox reindex`: rebuild the DuckDB observable index from SQLite (the server must be stopped:
+DuckDB lets one process hold the file)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from irbox.cli.common import CommandError, config_from, open_services
+from irbox.index.database import IndexDatabase, IndexLocked
+from irbox.index.rebuild import rebuild
+
+
+def register(sub: argparse._SubParsersAction, common: Callable) -> None:
+    p = sub.add_parser("reindex", help="rebuild the observable index from SQLite")
+    common(p)
+    p.set_defaults(run=run_reindex)
+
+
+def run_reindex(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    with open_services(config):  # checks the data dir and applies pending migrations
+        pass
+    try:
+        IndexDatabase(config.index_path).close()
+    except IndexLocked:
+        raise CommandError("the index is in use: stop the irbox server first") from None
+    result = rebuild(config.db_path, config.index_path)
+    print(
+        f"reindexed {result.alerts} alerts and {result.case_observables} case observables"
+        f" ({result.sightings} sightings) in {result.seconds} s"
+    )
+    return 0

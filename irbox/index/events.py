@@ -1,0 +1,83 @@
+"""What the services tell the index, written to the outbox inside their own transactions.
+
+Every observable that reaches SQLite (ingest, escalation, case edits) and every fact the
+dashboard needs (alert created or triaged, case created or resolved) becomes one outbox row."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+import msgspec
+
+from irbox.alerts.models import Observable
+from irbox.store import outbox
+
+
+class AlertSeen(msgspec.Struct, tag="alert_seen", array_like=True):
+    """A new alert, or (dedup) one more occurrence of it: its observables were seen at `at`."""
+
+    alert_id: str
+    alert_seq: int
+    source: str
+    severity: str
+    at: int
+    new: bool
+    observables: list[tuple[str, str]]
+
+
+class AlertTriaged(msgspec.Struct, tag="alert_triaged", array_like=True):
+    alert_id: str
+    at: int
+    status: str  # dismissed, escalated, or triage again (reopened)
+
+
+class CaseObservable(msgspec.Struct, tag="case_observable", array_like=True):
+    case_id: str
+    case_seq: int
+    kind: str  # the observable's type
+    value: str
+    at: int
+
+
+class CaseState(msgspec.Struct, tag="case_state", array_like=True):
+    case_id: str
+    at: int
+    state: str  # created, resolved, reopened
+
+
+Event = AlertSeen | AlertTriaged | CaseObservable | CaseState
+_encoder = msgspec.json.Encoder()
+decode_event = msgspec.json.Decoder(Event).decode
+
+
+def emit(conn: sqlite3.Connection, event: Event, at: int) -> None:
+    outbox.add(conn, type(event).__struct_config__.tag, _encoder.encode(event).decode(), at)
+
+
+def alert_seen(
+    conn: sqlite3.Connection,
+    alert_id: str,
+    alert_seq: int,
+    source: str,
+    severity: str,
+    at: int,
+    new: bool,
+    observables: Iterable[Observable],
+) -> None:
+    pairs = [(o.type, o.value) for o in observables]
+    emit(conn, AlertSeen(alert_id, alert_seq, source, severity, at, new, pairs), at)
+
+
+def alert_triaged(conn: sqlite3.Connection, alert_id: str, at: int, status: str) -> None:
+    emit(conn, AlertTriaged(alert_id, at, status), at)
+
+
+def case_observable(
+    conn: sqlite3.Connection, case_id: str, case_seq: int, kind: str, value: str, at: int
+) -> None:
+    emit(conn, CaseObservable(case_id, case_seq, kind, value, at), at)
+
+
+def case_state(conn: sqlite3.Connection, case_id: str, at: int, state: str) -> None:
+    emit(conn, CaseState(case_id, at, state), at)

@@ -1,0 +1,101 @@
+"""Rebuild the index from SQLite (`irbox reindex`, and at start when the index cannot catch up
+from the outbox, e.g. after a restore). Built in a new file and swapped in, so a failed rebuild
+leaves the old index in place."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import msgspec
+
+from irbox.alerts.models import Observable
+from irbox.index.batch import Batch
+from irbox.index.database import INDEXES, IndexDatabase
+from irbox.store import outbox
+from irbox.store.database import connect
+
+log = logging.getLogger("irbox.index")
+CHUNK = 50_000
+_decode_observables = msgspec.json.Decoder(list[Observable]).decode
+
+
+class Rebuilt(msgspec.Struct):
+    alerts: int
+    case_observables: int
+    sightings: int
+    seconds: float
+
+
+def rebuild(db_path: Path, index_path: Path) -> Rebuilt:
+    started = time.monotonic()
+    tmp = index_path.with_name(index_path.name + ".rebuild")
+    for stale in (tmp, Path(f"{tmp}.wal")):
+        stale.unlink(missing_ok=True)
+    index = IndexDatabase(tmp, create_indexes=False)
+    conn = connect(db_path, readonly=True)
+    try:
+        conn.execute("BEGIN")  # one snapshot: the outbox position matches the rows read
+        through = outbox.last_seq(conn)
+        alerts = _alerts(conn, index, through)
+        observables = _cases(conn, index, through)
+        conn.execute("COMMIT")
+        for ddl in INDEXES:
+            index.cursor().execute(ddl)
+        sightings = index.query("SELECT count(*) FROM sightings")[0][0]
+    finally:
+        conn.close()
+        index.close()
+    Path(f"{index_path}.wal").unlink(missing_ok=True)  # never replay an old file's log
+    os.replace(tmp, index_path)
+    result = Rebuilt(alerts, observables, sightings, round(time.monotonic() - started, 2))
+    log.info("index rebuilt", extra=msgspec.structs.asdict(result))
+    return result
+
+
+def _alerts(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int:
+    count, after = 0, 0
+    while True:
+        rows = conn.execute(
+            "SELECT seq, id, source, severity, observables, first_seen_at, last_seen_at,"
+            " triaged_at FROM alerts WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after, CHUNK),
+        ).fetchall()
+        if not rows:
+            return count
+        batch = Batch()
+        for r in rows:
+            seen = {r["first_seen_at"], r["last_seen_at"]}
+            for o in _decode_observables(r["observables"]):
+                for at in seen:
+                    batch.sighting(o.type, o.value, "alert", r["id"], r["seq"], at)
+            batch.alert(r["id"], r["source"], r["severity"], "created", r["first_seen_at"])
+            if r["triaged_at"] is not None:
+                batch.alert(r["id"], None, None, "triaged", r["triaged_at"])
+        batch.write(index, through)
+        count += len(rows)
+        after = rows[-1]["seq"]
+
+
+def _cases(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int:
+    batch = Batch()
+    rows = conn.execute(
+        "SELECT o.case_id, c.seq, o.type, o.value, o.first_seen FROM case_observables o"
+        " JOIN cases c ON c.id = o.case_id"
+    ).fetchall()
+    for r in rows:
+        batch.sighting(r["type"], r["value"], "case", r["case_id"], r["seq"], r["first_seen"])
+    for r in conn.execute("SELECT id, created_at, resolved_at FROM cases"):
+        batch.case(r["id"], "created", r["created_at"])
+        if r["resolved_at"] is not None:
+            batch.case(r["id"], "resolved", r["resolved_at"])
+    batch.write(index, through)
+    return len(rows)
+
+
+def needs_rebuild(index: IndexDatabase, conn: sqlite3.Connection) -> bool:
+    """True when outbox rows the index never applied are gone (a new or restored index file)."""
+    return index.applied_seq() + 1 < outbox.first_pending_seq(conn)

@@ -1,0 +1,53 @@
+"""Queries on the index: every sighting of one observable, folded per alert and per case."""
+
+from __future__ import annotations
+
+import msgspec
+
+from irbox.index.database import IndexDatabase, observable_key
+
+
+class Sighted(msgspec.Struct):
+    alert_count: int = 0
+    case_count: int = 0
+    first_seen: int | None = None
+    last_seen: int | None = None
+
+
+def sighted(index: IndexDatabase, kind: str, value: str) -> Sighted:
+    rows = index.query(
+        "SELECT entity, count(DISTINCT entity_id), min(seen_at), max(seen_at) FROM sightings"
+        " WHERE key = ? AND type = ? AND value = ? GROUP BY entity",
+        [observable_key(kind, value), kind, value],
+    )
+    result = Sighted()
+    for entity, count, first, last in rows:
+        if entity == "alert":
+            result.alert_count = count
+        else:
+            result.case_count = count
+        result.first_seen = first if result.first_seen is None else min(first, result.first_seen)
+        result.last_seen = last if result.last_seen is None else max(last, result.last_seen)
+    return result
+
+
+def entities(
+    index: IndexDatabase, kind: str, value: str, entity: str, before_seq: int | None, limit: int
+) -> list[tuple[str, int]]:
+    """(id, seq) of the alerts or cases touching the observable, newest first."""
+    return [
+        (row[0], row[1])
+        for row in index.query(
+            "SELECT entity_id, max(entity_seq) AS s FROM sightings"
+            " WHERE key = ? AND type = ? AND value = ? AND entity = ?"
+            " GROUP BY entity_id HAVING s < ? ORDER BY s DESC LIMIT ?",
+            [
+                observable_key(kind, value),
+                kind,
+                value,
+                entity,
+                before_seq if before_seq is not None else 2**62,
+                limit,
+            ],
+        )
+    ]

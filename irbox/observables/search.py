@@ -1,0 +1,130 @@
+""" "Have we seen this before?": every alert and case touching one observable, from the index,
+with the alerts' and cases' details read from SQLite (the source of truth)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import msgspec
+
+from irbox import clock
+from irbox.errors import Errors, ValidationFailed
+from irbox.index import search as index_search
+from irbox.index.database import IndexDatabase
+from irbox.observables.normalize import normalize
+from irbox.observables.suppression import Suppression, SuppressionService
+from irbox.store import alerts as alerts_table
+from irbox.store import cases as cases_table
+from irbox.store.database import Database
+
+
+class SeenAlert(msgspec.Struct):
+    id: str
+    title: str
+    severity: str
+    status: str
+    source: str
+    detected_at: str
+
+
+class SeenCase(msgspec.Struct):
+    id: str
+    number: int
+    title: str
+    severity: str
+    status: str
+
+
+class SearchResult(msgspec.Struct):
+    type: str
+    value: str
+    first_seen: str | None
+    last_seen: str | None
+    alert_count: int
+    case_count: int
+    alerts: list[SeenAlert]
+    cases: list[SeenCase]
+    suppressions: list[Suppression]
+    next_cursor: str | None  # the next page of both lists
+
+
+def _encode_cursor(alert_seq: int, case_seq: int) -> str:
+    raw = msgspec.json.encode(["o1", alert_seq, case_seq])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> tuple[int | None, int | None]:
+    if not cursor:
+        return None, None
+    try:
+        tag, a, c = msgspec.json.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if tag == "o1" and isinstance(a, int) and isinstance(c, int):
+            return a, c
+    except (ValueError, TypeError, binascii.Error, msgspec.DecodeError):
+        pass
+    raise ValidationFailed("invalid cursor", {"cursor": "not a cursor this API returned"})
+
+
+class ObservableSearch:
+    def __init__(
+        self, db: Database, index: IndexDatabase, suppressions: SuppressionService
+    ) -> None:
+        self.db = db
+        self.index = index
+        self.suppressions = suppressions
+
+    def search(self, kind: str, raw_value: str, limit: int, cursor: str | None) -> SearchResult:
+        errors = Errors()
+        value = ""
+        try:
+            value = normalize(kind, raw_value)
+        except ValueError as exc:
+            errors.add("type" if str(exc).startswith("unknown observable") else "value", str(exc))
+        if not 1 <= limit <= 500:
+            errors.add("limit", "must be between 1 and 500")
+        errors.raise_if_any("invalid search")
+        alerts_before, cases_before = _decode_cursor(cursor)
+        sighted = index_search.sighted(self.index, kind, value)
+        alert_ids = index_search.entities(self.index, kind, value, "alert", alerts_before, limit)
+        case_ids = index_search.entities(self.index, kind, value, "case", cases_before, limit)
+
+        def details(conn):
+            return (
+                alerts_table.summaries(conn, [i for i, _ in alert_ids]),
+                cases_table.summaries(conn, [i for i, _ in case_ids]),
+            )
+
+        alert_rows, case_rows = self.db.read(details)
+        alerts = [
+            SeenAlert(
+                r["id"],
+                r["title"],
+                r["severity"],
+                r["status"],
+                r["source"],
+                clock.to_rfc3339(r["detected_at"]) or "",
+            )
+            for r in (alert_rows.get(i) for i, _ in alert_ids)
+            if r is not None
+        ]
+        cases = [
+            SeenCase(r["id"], r["number"], r["title"], r["severity"], r["status"])
+            for r in (case_rows.get(i) for i, _ in case_ids)
+            if r is not None
+        ]
+        more_alerts = alert_ids[-1][1] if len(alert_ids) == limit else 0
+        more_cases = case_ids[-1][1] if len(case_ids) == limit else 0
+        next_cursor = _encode_cursor(more_alerts, more_cases) if more_alerts or more_cases else None
+        return SearchResult(
+            type=kind,
+            value=value,
+            first_seen=clock.to_rfc3339(sighted.first_seen),
+            last_seen=clock.to_rfc3339(sighted.last_seen),
+            alert_count=sighted.alert_count,
+            case_count=sighted.case_count,
+            alerts=alerts,
+            cases=cases,
+            suppressions=self.suppressions.active_for(kind, value) if value else [],
+            next_cursor=next_cursor,
+        )
