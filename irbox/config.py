@@ -33,6 +33,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     license_file: str = ""  # empty means <data_dir>/license.json
     license_public_keys: list[str] = []
     log_level: str = "info"
+    index_flush_ms: int = 100
 
     @property
     def data_path(self) -> Path:
@@ -94,7 +95,7 @@ def _check(cfg: Config) -> None:
     split_listen(cfg.listen)
     if not cfg.public_url.startswith(("http://", "https://")):
         raise ConfigError(f"public_url: expected an http(s) URL, got {cfg.public_url!r}")
-    positive = ("max_upload_mb", "rate_limit_per_minute", "rate_limit_burst")
+    positive = ("max_upload_mb", "rate_limit_per_minute", "rate_limit_burst", "index_flush_ms")
     positive += ("webhook_timeout_s", "webhook_retry_base_s", "webhook_retry_max_age_h")
     for key in positive:
         if getattr(cfg, key) <= 0:

@@ -61,7 +61,7 @@ class Services:
         self.observables = (
             ObservableSearch(self.db, self.index, self.suppressions) if self.index else None
         )
-        self.indexer = Indexer(self.db, self.index, self.writer) if self.index else None
+        self.indexer = self._new_indexer() if self.index else None
         self.scheduler: BackgroundScheduler | None = None
 
     def start_background(self) -> None:
@@ -83,7 +83,11 @@ class Services:
     def _bind_index(self) -> None:
         self.health = HealthService(self.db, self.writer, self.index)
         self.observables = ObservableSearch(self.db, self.index, self.suppressions)
-        self.indexer = Indexer(self.db, self.index, self.writer)
+        self.indexer = self._new_indexer()
+
+    def _new_indexer(self) -> Indexer:
+        assert self.index is not None
+        return Indexer(self.db, self.index, self.writer, self.config.index_flush_ms / 1000)
 
     def close(self) -> None:
         if self.scheduler is not None:

@@ -43,3 +43,28 @@ def test_storage_that_does_not_work_reports_down(tmp_path) -> None:
     assert stopped.db == "down"
     index.close()
     assert HealthService(Database(path), Writer(path), index).report().ch == "down"
+
+
+def test_index_lagging_when_a_change_waits_over_60_s(tmp_path) -> None:
+    from irbox import clock
+    from irbox.health import HealthService
+    from irbox.index.database import IndexDatabase
+    from irbox.store import outbox
+    from irbox.store.database import Database
+    from irbox.store.migrate import migrate
+    from irbox.store.writer import Writer
+
+    path = tmp_path / "irbox.db"
+    migrate(path)
+    writer = Writer(path)
+    index = IndexDatabase(tmp_path / "index.duckdb")
+    health = HealthService(Database(path), writer, index)
+    writer.run_sync(lambda c: outbox.add(c, "alert_seen", "[]", clock.now_us() - 5_000_000))
+    assert health.report().ch == "ok"  # pending, but only for 5 s
+    writer.run_sync(
+        lambda c: c.execute("UPDATE index_outbox SET created_at = created_at - 60000000")
+    )
+    report = health.report()
+    assert report.ch == "lagging" and report.status == "degraded" and report.db == "ok"
+    writer.close()
+    index.close()

@@ -18,12 +18,14 @@ from irbox.store.writer import Writer
 log = logging.getLogger("irbox.index")
 
 BATCH_ROWS = 20_000
-POLL_S = 0.1  # an acknowledged alert is searchable well within a second
 PRUNE_EVERY_S = 5.0
 
 
 class Indexer:
-    def __init__(self, db: Database, index: IndexDatabase, writer: Writer) -> None:
+    def __init__(
+        self, db: Database, index: IndexDatabase, writer: Writer, poll_s: float = 0.1
+    ) -> None:
+        self.poll_s = poll_s
         self.db = db
         self.index = index
         self.writer = writer
@@ -81,4 +83,4 @@ class Indexer:
                 busy = False
                 self._stop.wait(min(30.0, 0.5 * 2**failures))
             if not busy:
-                self._stop.wait(POLL_S)
+                self._stop.wait(self.poll_s)
