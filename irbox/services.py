@@ -28,8 +28,11 @@ from irbox.observables.search import ObservableSearch
 from irbox.observables.suppression import SuppressionService
 from irbox.store.database import Database
 from irbox.store.writer import Writer
+from irbox.webhooks.dispatcher import Dispatcher
+from irbox.webhooks.service import WebhookService
 
 log = logging.getLogger("irbox.services")
+DISPATCH_EVERY_S = 0.5  # how often due webhook deliveries are looked for
 
 
 class Services:
@@ -62,6 +65,15 @@ class Services:
             ObservableSearch(self.db, self.index, self.suppressions) if self.index else None
         )
         self.indexer = self._new_indexer() if self.index else None
+        max_age_us = int(config.webhook_retry_max_age_h * 3600 * 1_000_000)
+        self.dispatcher = Dispatcher(
+            self.db,
+            self.writer,
+            config.webhook_timeout_s,
+            config.webhook_retry_base_s,
+            max_age_us,
+        )
+        self.webhooks = WebhookService(self.db, self.writer, max_age_us, self.dispatcher.wake)
         self.scheduler: BackgroundScheduler | None = None
 
     def start_background(self) -> None:
@@ -78,6 +90,14 @@ class Services:
         self.scheduler.add_job(
             self.idempotency.purge, "interval", hours=1, id="idempotency-purge", coalesce=True
         )
+        self.scheduler.add_job(
+            self.dispatcher.tick,
+            "interval",
+            seconds=DISPATCH_EVERY_S,
+            id="webhook-dispatch",
+            coalesce=True,
+            max_instances=1,
+        )
         self.scheduler.start()
 
     def _bind_index(self) -> None:
@@ -92,6 +112,7 @@ class Services:
     def close(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        self.dispatcher.close()
         if self.indexer is not None:
             self.indexer.stop()
         self.writer.close()

@@ -52,6 +52,14 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("GET", "/api/v1/observables/suppressions"): "observables:read",
     ("DELETE", "/api/v1/observables/suppressions/{suppression_id:str}"): "observables:write",
     ("GET", "/api/v1/stats"): "alerts:read",
+    ("POST", "/api/v1/webhooks"): "admin",
+    ("GET", "/api/v1/webhooks"): "admin",
+    ("GET", "/api/v1/webhooks/{webhook_id:str}"): "admin",
+    ("PATCH", "/api/v1/webhooks/{webhook_id:str}"): "admin",
+    ("DELETE", "/api/v1/webhooks/{webhook_id:str}"): "admin",
+    ("GET", "/api/v1/webhooks/{webhook_id:str}/deliveries"): "admin",
+    ("POST", "/api/v1/webhooks/{webhook_id:str}/deliveries/{delivery_id:str}/redeliver"): "admin",
+    ("POST", "/api/v1/webhooks/{webhook_id:str}/ping"): "admin",
 }
 PUBLIC = {("GET", "/healthz"), ("GET", "/api/v1/healthz"), ("GET", "/api/v1/openapi.json")}
 
@@ -81,6 +89,8 @@ def _call(client: httpx.Client, method: str, path: str) -> httpx.Response:
         "{case_id:str}",
         "{attachment_id:str}",
         "{suppression_id:str}",
+        "{webhook_id:str}",
+        "{delivery_id:str}",
     ):
         url = url.replace(param, X)
     # Bodies that can change nothing: an empty object fails validation or hits a missing id.

@@ -11,7 +11,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from irbox import __version__
-from irbox.api import alerts, api_keys, attack, cases, health, observables, users
+from irbox.api import alerts, api_keys, attack, cases, health, observables, users, webhooks
 from irbox.api.asgi import ASGIApp
 from irbox.api.deps import DEPENDENCIES
 from irbox.api.errors import HANDLERS
@@ -51,6 +51,7 @@ def create_litestar(config: Config) -> Litestar:
             attack.search_techniques,
             observables.ObservablesController,
             observables.dashboard_stats,
+            webhooks.WebhooksController,
         ],
         guards=[api_guard],
         security=[{"bearer": []}],

@@ -12,6 +12,7 @@ from irbox.errors import InvalidState, NotFound
 from irbox.identity.principal import Actor
 from irbox.store import audit, timeline
 from irbox.store import cases as cases_table
+from irbox.webhooks.outbox import enqueue
 
 _encode = msgspec.json.Encoder().encode
 
@@ -29,6 +30,18 @@ def record(
     timeline.insert(conn, case_id, at, kind, actor.user_id, summary, _encode(data).decode())
     audit.record(conn, actor.who, f"case.{kind}", case_id, at, data)
     cases_table.update(conn, case_id, {"updated_at": at})
+
+
+def announce(
+    conn: sqlite3.Connection,
+    case_id: str,
+    event: str,
+    actor: Actor,
+    at: int,
+    verdict: str | None = None,
+) -> None:
+    """Queue the webhook event (`case.created`, …) in the same transaction as the change."""
+    enqueue(conn, event, case_id, actor, at, verdict=verdict)
 
 
 def existing(conn: sqlite3.Connection, case_id: str) -> sqlite3.Row:

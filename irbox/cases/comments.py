@@ -66,6 +66,7 @@ class CommentService:
             changes.record(
                 conn, case_id, "comment", actor, now, "comment added", {"comment_id": comment.id}
             )
+            changes.announce(conn, case_id, "case.updated", actor, now)
             for user_id in mentions:
                 notifications.insert(
                     conn,

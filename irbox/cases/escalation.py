@@ -67,6 +67,7 @@ class EscalationService:
                 f"alert added: {alert['title']}",
                 {"alert_id": alert_id, "source": alert["source"]},
             )
+            changes.announce(conn, case_id, "case.alert_added", actor, now)
             observables = _decode_observables(alert["observables"])
             add_observables(conn, case_id, case_seq, observables, actor, now, alert_id=alert_id)
             return EscalateResult(case_id=case_id, created=data.case_id is None)

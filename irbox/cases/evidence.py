@@ -135,6 +135,7 @@ class EvidenceService:
                 f"evidence added: {evidence.filename}",
                 {"attachment_id": evidence.id, "sha256": digest, "size": evidence.size},
             )
+            changes.announce(conn, case_id, "case.updated", actor, now)
             return evidence
 
         return await self.writer.run(write)

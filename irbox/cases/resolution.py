@@ -68,6 +68,7 @@ class ResolutionService:
                 {"verdict": data.verdict},
             )
             index_events.case_state(conn, case_id, now, "resolved")
+            changes.announce(conn, case_id, "case.resolved", actor, now, verdict=data.verdict)
 
         await self.writer.run(write)
         case = self.cases.get(case_id)
@@ -86,6 +87,7 @@ class ResolutionService:
             )
             changes.record(conn, case_id, "reopened", actor, now, "case reopened")
             index_events.case_state(conn, case_id, now, "reopened")
+            changes.announce(conn, case_id, "case.reopened", actor, now)
 
         await self.writer.run(write)
         return self.cases.get(case_id)

@@ -143,6 +143,7 @@ class CaseService:
             if not changed:
                 return
             cases_table.update(conn, case_id, changed)
+            changes.announce(conn, case_id, "case.updated", actor, now)
             for field, value in changed.items():
                 kind = "status_changed" if field == "status" else "field_changed"
                 shown = msgspec.json.decode(value) if field in ("tags", "attack") else value
@@ -174,7 +175,10 @@ class CaseService:
 
         def write(conn: sqlite3.Connection) -> bool:
             case = changes.open_case(conn, case_id)
-            return add_observables(conn, case_id, case["seq"], [observable], actor, now) == 1
+            added = add_observables(conn, case_id, case["seq"], [observable], actor, now) == 1
+            if added:
+                changes.announce(conn, case_id, "case.updated", actor, now)
+            return added
 
         added = await self.writer.run(write)
         return AddedObservable(observable.type, observable.value, added)
@@ -195,7 +199,9 @@ class CaseService:
 
         def write(conn: sqlite3.Connection) -> None:
             changes.existing(conn, case_id)
-            changes.record(conn, case_id, "note", actor, at, summary, {"added_at": clock.now_us()})
+            now = clock.now_us()
+            changes.record(conn, case_id, "note", actor, at, summary, {"added_at": now})
+            changes.announce(conn, case_id, "case.updated", actor, now)
 
         await self.writer.run(write)
         return TimelineEvent(clock.to_rfc3339(at) or "", "note", actor.user_id, summary, {})
@@ -237,6 +243,7 @@ def insert_case(
     summary = f"case #{number} created"
     changes.record(conn, case_id, "created", actor, now, summary, {"title": title})
     index_events.case_state(conn, case_id, now, "created")
+    changes.announce(conn, case_id, "case.created", actor, now)
     add_observables(conn, case_id, case_seq, observables, actor, now)
     return case_id
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +77,16 @@ class IndexDatabase:
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.cursor().execute(sql, params or []).fetchall()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Queries inside see one consistent state of the index (one read transaction)."""
+        cur = self.cursor()
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        finally:
+            cur.execute("COMMIT")
 
     def applied_seq(self) -> int:
         rows = self.query("SELECT value FROM meta WHERE name = 'applied_seq'")

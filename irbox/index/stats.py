@@ -57,6 +57,11 @@ def parse_window(window: str) -> int:
 
 def stats(index: IndexDatabase, window: str, top: int = 10) -> Stats:
     since = clock.now_us() - parse_window(window)
+    with index.snapshot():  # every figure from the same state of the index
+        return _stats(index, window, since, top)
+
+
+def _stats(index: IndexDatabase, window: str, since: int, top: int) -> Stats:
     top_rows = index.query(
         "SELECT type, value, count(DISTINCT entity_id) AS n FROM sightings"
         " WHERE entity = 'alert' AND seen_at >= ? GROUP BY type, value"

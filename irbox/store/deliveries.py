@@ -1,0 +1,67 @@
+"""The `webhook_deliveries` table: every delivery, its attempts and its outcome."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+COLUMNS = (
+    "seq, id, webhook_id, event, case_id, payload, status, attempts, created_at, retry_from,"
+    " next_attempt_at, last_attempt_at, last_status_code, last_error, delivered_at"
+)
+
+
+def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO webhook_deliveries (id, webhook_id, event, case_id, payload, status,"
+        " attempts, created_at, retry_from, next_attempt_at) VALUES (:id, :webhook_id, :event,"
+        " :case_id, :payload, 'pending', 0, :created_at, :created_at, :created_at)",
+        row,
+    )
+
+
+def get(conn: sqlite3.Connection, delivery_id: str) -> sqlite3.Row | None:
+    return conn.execute(
+        f"SELECT {COLUMNS} FROM webhook_deliveries WHERE id = ?", (delivery_id,)
+    ).fetchone()
+
+
+def due(conn: sqlite3.Connection, now: int, limit: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT d.seq, d.id, d.webhook_id, d.event, d.payload, d.attempts, d.created_at,"
+        " d.retry_from, w.url, w.secret FROM webhook_deliveries d"
+        " JOIN webhooks w ON w.id = d.webhook_id"
+        " WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at"
+        " LIMIT ?",
+        (now, limit),
+    ).fetchall()
+
+
+def record_attempt(conn: sqlite3.Connection, delivery_id: str, changes: dict[str, Any]) -> None:
+    sets = ", ".join(f"{column} = :{column}" for column in changes)
+    conn.execute(
+        f"UPDATE webhook_deliveries SET {sets}, attempts = attempts + 1 WHERE id = :id",
+        {**changes, "id": delivery_id},
+    )
+
+
+def reset(conn: sqlite3.Connection, delivery_id: str, now: int) -> None:
+    conn.execute(
+        "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, retry_from = ?,"
+        " attempts = 0, last_error = NULL, last_status_code = NULL, delivered_at = NULL"
+        " WHERE id = ?",
+        (now, now, delivery_id),
+    )
+
+
+def page(
+    conn: sqlite3.Connection, webhook_id: str, before_seq: int | None, limit: int
+) -> list[sqlite3.Row]:
+    where, args = "webhook_id = ?", [webhook_id]
+    if before_seq is not None:
+        where += " AND seq < ?"
+        args.append(before_seq)
+    return conn.execute(
+        f"SELECT {COLUMNS} FROM webhook_deliveries WHERE {where} ORDER BY seq DESC LIMIT ?",
+        (*args, limit),
+    ).fetchall()

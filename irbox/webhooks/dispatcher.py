@@ -1,0 +1,134 @@
+"""Sends due deliveries: signed with HMAC-SHA256 of the exact stored bytes, each attempt in a
+worker thread (so one slow or dead receiver never delays the others), retried with exponential
+backoff and jitter until `webhook_retry_max_age_h` after the event, then marked failed.
+
+The deliveries table is the durable state; the APScheduler job only drives the clock, so pending
+deliveries resume after a restart or a crash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import logging
+import random
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+from irbox import __version__, clock
+from irbox.store import deliveries
+from irbox.store.database import Database
+from irbox.store.writer import Writer
+
+log = logging.getLogger("irbox.webhooks")
+
+POOL_SIZE = 16
+PER_WEBHOOK = 2  # attempts in flight per endpoint: a dead one cannot take every worker
+MAX_RESPONSE = 64 * 1024
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str]:
+    """POST once; returns (status, error) with status None when no answer came."""
+    parts = urlsplit(url)
+    connection_class = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    conn = connection_class(parts.hostname or "", parts.port, timeout=timeout)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        response.read(MAX_RESPONSE)
+        return response.status, "" if 200 <= response.status < 300 else f"HTTP {response.status}"
+    except (OSError, http.client.HTTPException) as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+    finally:
+        conn.close()
+
+
+class Dispatcher:
+    def __init__(
+        self, db: Database, writer: Writer, timeout_s: float, base_s: float, max_age_us: int
+    ) -> None:
+        self.db = db
+        self.writer = writer
+        self.timeout_s = timeout_s
+        self.base_s = base_s
+        self.max_age_us = max_age_us
+        self._pool = ThreadPoolExecutor(POOL_SIZE, thread_name_prefix="irbox-webhook")
+        self._lock = threading.Lock()
+        self._in_flight: set[str] = set()
+        self._per_hook: Counter[str] = Counter()
+        self._closed = False
+
+    def wake(self) -> None:
+        """Look for due deliveries now rather than at the next tick."""
+        if not self._closed:
+            self._pool.submit(self.tick)
+
+    def tick(self) -> None:
+        now = clock.now_us()
+        for row in self.db.read(deliveries.due, now, 200):
+            with self._lock:
+                if self._closed or row["id"] in self._in_flight:
+                    continue
+                if self._per_hook[row["webhook_id"]] >= PER_WEBHOOK:
+                    continue
+                self._in_flight.add(row["id"])
+                self._per_hook[row["webhook_id"]] += 1
+            self._pool.submit(self._attempt, dict(row))
+
+    def close(self) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _attempt(self, row: dict) -> None:
+        try:
+            self._deliver(row)
+        except Exception:
+            log.exception("webhook delivery %s failed unexpectedly", row["id"])
+        finally:
+            with self._lock:
+                self._in_flight.discard(row["id"])
+                self._per_hook[row["webhook_id"]] -= 1
+
+    def _deliver(self, row: dict) -> None:
+        deadline = row["retry_from"] + self.max_age_us
+        if clock.now_us() >= deadline:  # e.g. irbox was down past the whole retry window
+            self._record(row["id"], {"status": "failed", "last_error": "retry window expired"})
+            return
+        body = bytes(row["payload"])
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": f"irbox/{__version__}",
+            "X-IR-Signature": signature(row["secret"], body),
+            "X-IR-Event": row["event"],
+            "X-IR-Delivery": row["id"],
+        }
+        status, error = post(row["url"], body, headers, self.timeout_s)
+        now = clock.now_us()
+        changes: dict[str, object] = {
+            "last_attempt_at": now,
+            "last_status_code": status,
+            "last_error": error or None,
+        }
+        if status is not None and 200 <= status < 300:
+            changes.update(status="delivered", delivered_at=now)
+        else:
+            attempt = row["attempts"] + 1
+            delay_s = self.base_s * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
+            next_at = now + int(delay_s * 1_000_000)
+            if next_at >= deadline:
+                changes["status"] = "failed"
+            else:
+                changes["next_attempt_at"] = next_at
+        self._record(row["id"], changes)
+
+    def _record(self, delivery_id: str, changes: dict[str, object]) -> None:
+        self.writer.run_sync(lambda conn: deliveries.record_attempt(conn, delivery_id, changes))
