@@ -8,6 +8,7 @@ import msgspec
 
 from irbox import clock
 from irbox.index.database import IndexDatabase
+from irbox.license.service import LicenseService
 from irbox.store import outbox
 from irbox.store.database import Database
 from irbox.store.writer import Writer
@@ -24,7 +25,10 @@ class Health(msgspec.Struct):
 
 
 class HealthService:
-    def __init__(self, db: Database, writer: Writer, index: IndexDatabase) -> None:
+    def __init__(
+        self, db: Database, writer: Writer, index: IndexDatabase, license: LicenseService
+    ) -> None:
+        self.license = license
         self.db = db
         self.writer = writer
         self.index = index
@@ -34,9 +38,10 @@ class HealthService:
             self.writer.alive and self.writer.last_storage_error is None and self._sqlite_answers()
         )
         ch = self._index_state()
-        # No license support yet: irbox runs as community, which never locks.
-        license_tier, grace_h = "community", 0
-        healthy = db_ok and ch == "ok" and license_tier != "locked"
+        standing = self.license.status
+        license_tier = "locked" if standing.locked else standing.tier
+        grace_h = standing.grace_h
+        healthy = db_ok and ch == "ok" and not standing.locked
         return Health(
             status="ok" if healthy else "degraded",
             db="ok" if db_ok else "down",

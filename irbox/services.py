@@ -23,6 +23,7 @@ from irbox.identity.users import UserService
 from irbox.index.database import IndexDatabase
 from irbox.index.indexer import Indexer
 from irbox.index.rebuild import needs_rebuild, rebuild
+from irbox.license.service import LicenseService
 from irbox.notifications import NotificationService
 from irbox.observables.search import ObservableSearch
 from irbox.observables.suppression import SuppressionService
@@ -59,12 +60,7 @@ class Services:
             self.db, self.writer, config.data_path, config.max_upload_bytes
         )
         self.resolution = ResolutionService(self.cases, self.writer, config.data_path / "reports")
-        self.health = HealthService(self.db, self.writer, self.index) if self.index else None
         self.suppressions = SuppressionService(self.db, self.writer)
-        self.observables = (
-            ObservableSearch(self.db, self.index, self.suppressions) if self.index else None
-        )
-        self.indexer = self._new_indexer() if self.index else None
         max_age_us = int(config.webhook_retry_max_age_h * 3600 * 1_000_000)
         self.dispatcher = Dispatcher(
             self.db,
@@ -74,7 +70,16 @@ class Services:
             max_age_us,
         )
         self.webhooks = WebhookService(self.db, self.writer, max_age_us, self.dispatcher.wake)
+        self.license = LicenseService(
+            self.db, self.writer, config.license_path, config.license_public_keys
+        )
         self.scheduler: BackgroundScheduler | None = None
+        # What reads the index exists only where the index is open (the server process).
+        self.health: HealthService | None = None
+        self.observables: ObservableSearch | None = None
+        self.indexer: Indexer | None = None
+        if self.index is not None:
+            self._bind_index()
 
     def start_background(self) -> None:
         assert self.index is not None and self.indexer is not None
@@ -86,7 +91,13 @@ class Services:
             self.index = IndexDatabase(self.config.index_path)
             self._bind_index()
         self.indexer.start()
+        self.license.check()
+        self.users.on_change = self.license.check
         self.scheduler = BackgroundScheduler(timezone="UTC")
+        self.scheduler.add_job(self.license.check, "interval", hours=1, id="license-check")
+        self.scheduler.add_job(
+            self.license.check_if_changed, "interval", minutes=1, id="license-file-watch"
+        )
         self.scheduler.add_job(
             self.idempotency.purge, "interval", hours=1, id="idempotency-purge", coalesce=True
         )
@@ -101,13 +112,11 @@ class Services:
         self.scheduler.start()
 
     def _bind_index(self) -> None:
-        self.health = HealthService(self.db, self.writer, self.index)
-        self.observables = ObservableSearch(self.db, self.index, self.suppressions)
-        self.indexer = self._new_indexer()
-
-    def _new_indexer(self) -> Indexer:
         assert self.index is not None
-        return Indexer(self.db, self.index, self.writer, self.config.index_flush_ms / 1000)
+        self.health = HealthService(self.db, self.writer, self.index, self.license)
+        self.observables = ObservableSearch(self.db, self.index, self.suppressions)
+        flush_s = self.config.index_flush_ms / 1000
+        self.indexer = Indexer(self.db, self.index, self.writer, flush_s)
 
     def close(self) -> None:
         if self.scheduler is not None:

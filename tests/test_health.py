@@ -32,17 +32,20 @@ def test_storage_that_does_not_work_reports_down(tmp_path) -> None:
     migrate(path)
     writer = Writer(path)
     index = IndexDatabase(tmp_path / "index.duckdb")
-    healthy = HealthService(Database(path), writer, index).report()
+    healthy = HealthService(Database(path), writer, index, _license(path, writer)).report()
     assert healthy.db == "ok" and healthy.status == "ok"
     broken = tmp_path / "broken.db"
     broken.write_bytes(b"this is not a database" * 200)
-    report = HealthService(Database(broken), writer, index).report()
+    report = HealthService(Database(broken), writer, index, _license(path, writer)).report()
     assert report.db == "down" and report.status == "degraded"
     writer.close()
-    stopped = HealthService(Database(path), writer, index).report()
+    stopped = HealthService(Database(path), writer, index, _license(path, writer)).report()
     assert stopped.db == "down"
     index.close()
-    assert HealthService(Database(path), Writer(path), index).report().ch == "down"
+    assert (
+        HealthService(Database(path), Writer(path), index, _license(path, writer)).report().ch
+        == "down"
+    )
 
 
 def test_index_lagging_when_a_change_waits_over_60_s(tmp_path) -> None:
@@ -58,7 +61,7 @@ def test_index_lagging_when_a_change_waits_over_60_s(tmp_path) -> None:
     migrate(path)
     writer = Writer(path)
     index = IndexDatabase(tmp_path / "index.duckdb")
-    health = HealthService(Database(path), writer, index)
+    health = HealthService(Database(path), writer, index, _license(path, writer))
     writer.run_sync(lambda c: outbox.add(c, "alert_seen", "[]", clock.now_us() - 5_000_000))
     assert health.report().ch == "ok"  # pending, but only for 5 s
     writer.run_sync(
@@ -68,3 +71,10 @@ def test_index_lagging_when_a_change_waits_over_60_s(tmp_path) -> None:
     assert report.ch == "lagging" and report.status == "degraded" and report.db == "ok"
     writer.close()
     index.close()
+
+
+def _license(db_path, writer):
+    from irbox.license.service import LicenseService
+    from irbox.store.database import Database
+
+    return LicenseService(Database(db_path), writer, db_path.parent / "license.json", [])

@@ -60,6 +60,8 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("GET", "/api/v1/webhooks/{webhook_id:str}/deliveries"): "admin",
     ("POST", "/api/v1/webhooks/{webhook_id:str}/deliveries/{delivery_id:str}/redeliver"): "admin",
     ("POST", "/api/v1/webhooks/{webhook_id:str}/ping"): "admin",
+    ("GET", "/api/v1/license"): ANY,
+    ("PUT", "/api/v1/license"): "admin",
 }
 PUBLIC = {("GET", "/healthz"), ("GET", "/api/v1/healthz"), ("GET", "/api/v1/openapi.json")}
 

@@ -11,7 +11,17 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from irbox import __version__
-from irbox.api import alerts, api_keys, attack, cases, health, observables, users, webhooks
+from irbox.api import (
+    alerts,
+    api_keys,
+    attack,
+    cases,
+    health,
+    license,
+    observables,
+    users,
+    webhooks,
+)
 from irbox.api.asgi import ASGIApp
 from irbox.api.deps import DEPENDENCIES
 from irbox.api.errors import HANDLERS
@@ -52,6 +62,8 @@ def create_litestar(config: Config) -> Litestar:
             observables.ObservablesController,
             observables.dashboard_stats,
             webhooks.WebhooksController,
+            license.license_status,
+            license.install_license,
         ],
         guards=[api_guard],
         security=[{"bearer": []}],

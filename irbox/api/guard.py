@@ -10,7 +10,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from irbox.api.asgi import client_ip
-from irbox.errors import Forbidden, RateLimited, Unauthorized
+from irbox.errors import Forbidden, LicenseLocked, RateLimited, Unauthorized
 from irbox.identity.principal import Principal
 
 
@@ -34,6 +34,9 @@ async def api_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> No
     if "scope" not in opt:
         raise RuntimeError(f"route {handler} declares no scope")
     state = connection.app.state
+    if state.services.license.locked and not opt.get("lock_exempt"):
+        # Before anything else: a locked org writes nothing, whoever asks.
+        raise LicenseLocked("the license grace period is over; an admin must install a license")
     ip = client_ip(connection.scope)
     try:
         principal: Principal = state.services.api_keys.authenticate(bearer_token(connection), ip)

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from irbox import __version__
-from irbox.cli import accounts, attack, index, serve
+from irbox.cli import accounts, attack, index, license, serve
 from irbox.cli.common import CommandError, common_options
 from irbox.config import ConfigError
 from irbox.errors import DomainError
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     accounts.register(sub, common_options)
     attack.register(sub, common_options)
     index.register(sub, common_options)
+    license.register(sub, common_options)
     return parser
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -86,6 +86,7 @@ class UserService:
         self.db = db
         self.writer = writer
         self.cache = cache  # cleared on every change that may affect what a key may do
+        self.on_change: Callable[[], object] = lambda: None  # e.g. the license's seat check
 
     async def create(self, data: UserCreate, actor: Actor) -> UserCreated:
         errors = Errors()
@@ -118,6 +119,7 @@ class UserService:
             audit.record(conn, actor.who, "user.create", row["id"], now, {"role": data.role})
 
         await self.writer.run(write)
+        self.on_change()
         return UserCreated(user=to_user(row), password=generated)
 
     def get(self, user_id: str) -> User:
@@ -161,6 +163,7 @@ class UserService:
 
         updated = await self.writer.run(write)
         self.cache.clear()
+        self.on_change()
         return to_user(updated)
 
     async def set_password(self, email: str, password: str | None, actor: Actor) -> str | None:

@@ -42,3 +42,7 @@ def count(conn: sqlite3.Connection) -> int:
 def update(conn: sqlite3.Connection, user_id: str, changes: dict[str, Any]) -> None:
     sets = ", ".join(f"{column} = :{column}" for column in changes)
     conn.execute(f"UPDATE users SET {sets} WHERE id = :id", {**changes, "id": user_id})
+
+
+def count_active(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM users WHERE disabled = 0").fetchone()[0]

@@ -1,0 +1,1 @@
+"""Licensing: signed license files verified offline, seats, grace period and lock."""
