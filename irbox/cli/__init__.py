@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from irbox import __version__
-from irbox.cli import accounts, attack, index, license, serve
+from irbox.cli import accounts, attack, index, license, operations, serve
 from irbox.cli.common import CommandError, common_options
 from irbox.config import ConfigError
 from irbox.errors import DomainError
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     attack.register(sub, common_options)
     index.register(sub, common_options)
     license.register(sub, common_options)
+    operations.register(sub, common_options)
     return parser
 
 

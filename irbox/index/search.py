@@ -57,3 +57,12 @@ def entities(
             ],
         )
     ]
+
+
+def count_by_type(index: IndexDatabase) -> dict[str, int]:
+    """Distinct (observable, alert or case) pairs per observable type."""
+    rows = index.query(
+        "SELECT type, count(*) FROM (SELECT DISTINCT type, value, entity, entity_id"
+        " FROM sightings) GROUP BY type"
+    )
+    return dict(rows)

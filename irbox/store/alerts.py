@@ -4,6 +4,7 @@ duplicates cannot race into two rows."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 COLUMNS = (
@@ -116,3 +117,9 @@ def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
         " WHERE case_id = ? ORDER BY seq",
         (case_id,),
     ).fetchall()
+
+
+def all_observables(conn: sqlite3.Connection) -> Iterator[str]:
+    """The observables JSON of every alert (streamed)."""
+    for (raw,) in conn.execute("SELECT observables FROM alerts"):
+        yield raw

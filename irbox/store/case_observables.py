@@ -23,3 +23,8 @@ def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
         " ORDER BY first_seen, rowid",
         (case_id,),
     ).fetchall()
+
+
+def count_by_type(conn: sqlite3.Connection) -> dict[str, int]:
+    rows = conn.execute("SELECT type, count(*) FROM case_observables GROUP BY type")
+    return {kind: n for kind, n in rows}

@@ -79,3 +79,7 @@ class Database:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
+
+
+def integrity_check(conn: sqlite3.Connection) -> str:
+    return conn.execute("PRAGMA integrity_check").fetchone()[0]

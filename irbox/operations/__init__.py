@@ -1,0 +1,1 @@
+"""Operator tasks on a data dir: backup, restore, self-check."""

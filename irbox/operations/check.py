@@ -1,0 +1,85 @@
+"""`irbox check`: a self-test of storage, index, evidence files and license. Returns the list of
+problems (empty when all is well) and notes on what could not be checked."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import msgspec
+
+from irbox.alerts.models import Observable
+from irbox.config import Config
+from irbox.index import search as index_search
+from irbox.index.database import IndexDatabase, IndexLocked
+from irbox.license.service import LicenseService
+from irbox.operations.backup import sha256_of
+from irbox.services import Services
+from irbox.store import alerts as alerts_table
+from irbox.store import attachments, case_observables, outbox
+from irbox.store.database import integrity_check
+
+_decode_observables = msgspec.json.Decoder(list[Observable]).decode
+
+
+class CheckReport(msgspec.Struct):
+    problems: list[str]
+    notes: list[str]
+
+
+def run_checks(config: Config, services: Services) -> CheckReport:
+    problems: list[str] = []
+    notes: list[str] = []
+    db = services.db
+    integrity = db.read(integrity_check)
+    if integrity != "ok":
+        problems.append(f"SQLite integrity check: {integrity}")
+    _check_index(config, services, problems, notes)
+    for sha256, size in db.read(attachments.all_hashes):
+        path = services.evidence.path_of(sha256)
+        if not path.exists():
+            problems.append(f"evidence file missing: {sha256}")
+        elif path.stat().st_size != size or sha256_of(path) != sha256:
+            problems.append(f"evidence file damaged: {sha256}")
+    license_service = LicenseService(
+        db, services.writer, config.license_path, config.license_public_keys
+    )
+    standing = license_service.check()
+    if config.license_path.exists() and standing.license is None:
+        problems.append(f"the license file {config.license_path} does not verify")
+    if standing.locked:
+        problems.append("the license grace period is over: the org is locked")
+    notes.append(f"license: {standing.status} ({standing.tier}), grace {standing.grace_h} h")
+    return CheckReport(problems, notes)
+
+
+def _check_index(config: Config, services: Services, problems: list[str], notes: list[str]):
+    try:
+        index = IndexDatabase(config.index_path)
+    except IndexLocked:
+        notes.append("index: in use by the running server, not compared (see /healthz `ch`)")
+        return
+    try:
+        pending = services.db.read(outbox.count_after, index.applied_seq())
+        if pending:
+            notes.append(f"index: {pending} changes not yet applied; counts not compared")
+            return
+        expected = services.db.read(_sqlite_counts)
+        actual = index_search.count_by_type(index)
+        for kind in sorted(set(expected) | set(actual)):
+            if expected.get(kind, 0) != actual.get(kind, 0):
+                problems.append(
+                    f"index out of step for {kind}: {actual.get(kind, 0)} in the index,"
+                    f" {expected.get(kind, 0)} in SQLite (run `irbox reindex`)"
+                )
+        notes.append(f"index: {sum(actual.values())} observable sightings, consistent")
+    finally:
+        index.close()
+
+
+def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """(observable, alert or case) pairs per type, as SQLite holds them."""
+    counts = case_observables.count_by_type(conn)
+    for raw in alerts_table.all_observables(conn):
+        for o in _decode_observables(raw):
+            counts[o.type] = counts.get(o.type, 0) + 1
+    return counts
