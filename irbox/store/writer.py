@@ -100,7 +100,10 @@ class Writer:
                 except BaseException as exc:
                     conn.execute("ROLLBACK TO job")
                     conn.execute("RELEASE job")
-                    outcomes.append((False, exc))
+                    failure = storage_error(exc) if isinstance(exc, sqlite3.Error) else None
+                    if failure is not None:
+                        self.last_storage_error = str(exc)
+                    outcomes.append((False, failure or exc))
                 else:
                     conn.execute("RELEASE job")
                     outcomes.append((True, result))
