@@ -39,3 +39,17 @@ def test_systemd_unit_is_hardened_and_verifies(tmp_path: Path) -> None:
         local.write_text(unit.replace("/usr/local/bin/irbox", str(binary)))
         result = subprocess.run([analyze, "verify", str(local)], capture_output=True, text=True)
         assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+
+
+def test_backup_timer_units_verify(tmp_path: Path) -> None:
+    service = (ROOT / "systemd" / "irbox-backup.service").read_text()
+    timer = (ROOT / "systemd" / "irbox-backup.timer").read_text()
+    assert "irbox backup" in service and "OnCalendar=" in timer and "Persistent=true" in timer
+    analyze = shutil.which("systemd-analyze")
+    if analyze:
+        local = tmp_path / "irbox-backup.service"
+        local.write_text(service.replace("/usr/local/bin/irbox", str(ROOT / "dist" / "irbox")))
+        (tmp_path / "irbox-backup.timer").write_text(timer)
+        for unit in (local, tmp_path / "irbox-backup.timer"):
+            result = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True)
+            assert result.returncode == 0 and not result.stderr.strip(), result.stderr

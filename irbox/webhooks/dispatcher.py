@@ -7,6 +7,7 @@ deliveries resume after a restart or a crash."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -66,11 +67,13 @@ class Dispatcher:
         self._in_flight: set[str] = set()
         self._per_hook: Counter[str] = Counter()
         self._closed = False
+        self._backlog = False
 
     def wake(self) -> None:
         """Look for due deliveries now rather than at the next tick."""
         if not self._closed:
-            self._pool.submit(self.tick)
+            with contextlib.suppress(RuntimeError):  # shut down in the meantime
+                self._pool.submit(self.tick)
 
     def tick(self) -> None:
         now = clock.now_us()
@@ -79,6 +82,7 @@ class Dispatcher:
                 if self._closed or row["id"] in self._in_flight:
                     continue
                 if self._per_hook[row["webhook_id"]] >= PER_WEBHOOK:
+                    self._backlog = True  # look again as soon as an attempt finishes
                     continue
                 self._in_flight.add(row["id"])
                 self._per_hook[row["webhook_id"]] += 1
@@ -97,6 +101,9 @@ class Dispatcher:
             with self._lock:
                 self._in_flight.discard(row["id"])
                 self._per_hook[row["webhook_id"]] -= 1
+                backlog, self._backlog = self._backlog, False
+            if backlog:  # keep a queue draining at the pace the receiver answers
+                self.wake()
 
     def _deliver(self, row: dict) -> None:
         deadline = row["retry_from"] + self.max_age_us
