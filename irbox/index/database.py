@@ -4,8 +4,10 @@ one writing process. It is derived data: `irbox reindex` rebuilds it from SQLite
 Facts measured on this stack (DuckDB 2.0, 10 M rows) shaped the schema: an index on (type, value)
 is not used for `type = ? AND value = ?`, but a single-column index on one combined 64-bit key is
 (about 0.5 ms); single-row inserts manage a few thousand rows/s while `INSERT … SELECT unnest(?)`
-appends hundreds of thousands. So rows carry `key` (a hash of type and value), are only ever
-appended in batches, and repeated sightings are rows too, folded at query time."""
+appends hundreds of thousands. So rows carry `key` (a hash of type and value), are written only
+appended in batches. `sightings` holds one row per (observable, alert or case), for the lists;
+`observables` holds each observable's counts and first/last seen, kept up to date per batch, so
+that the busiest observable answers as fast as a rare one."""
 
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS sightings (key UBIGINT NOT NULL, type VARCHAR NOT NULL,"
     " value VARCHAR NOT NULL, entity VARCHAR NOT NULL, entity_id VARCHAR NOT NULL,"
     " entity_seq BIGINT NOT NULL, seen_at BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS observables (key UBIGINT NOT NULL, type VARCHAR NOT NULL,"
+    " value VARCHAR NOT NULL, alert_count BIGINT NOT NULL, case_count BIGINT NOT NULL,"
+    " first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, PRIMARY KEY (key, type, value))",
     "CREATE TABLE IF NOT EXISTS alert_log (alert_id VARCHAR NOT NULL, source VARCHAR,"
     " severity VARCHAR, kind VARCHAR NOT NULL, ts BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS case_log (case_id VARCHAR NOT NULL, kind VARCHAR NOT NULL,"
@@ -38,6 +43,10 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value BIGINT NOT NULL)",
 )
 INDEXES = ("CREATE INDEX IF NOT EXISTS sightings_key ON sightings (key)",)
+
+
+# Bumped whenever the tables change meaning: an index file of another version is rebuilt.
+SCHEMA_VERSION = 2
 
 
 def observable_key(kind: str, value: str) -> int:
@@ -89,8 +98,14 @@ class IndexDatabase:
             cur.execute("COMMIT")
 
     def applied_seq(self) -> int:
-        rows = self.query("SELECT value FROM meta WHERE name = 'applied_seq'")
+        return self.meta("applied_seq")
+
+    def meta(self, name: str) -> int:
+        rows = self.query("SELECT value FROM meta WHERE name = ?", [name])
         return rows[0][0] if rows else 0
+
+    def set_meta(self, name: str, value: int) -> None:
+        self.cursor().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [name, value])
 
     def ping(self) -> bool:
         """True when the index answers a query."""

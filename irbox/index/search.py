@@ -22,19 +22,11 @@ _BY_KEY = "(SELECT * FROM sightings WHERE key = ? LIMIT 9223372036854775807)"
 
 def sighted(index: IndexDatabase, kind: str, value: str) -> Sighted:
     rows = index.query(
-        "SELECT entity, count(DISTINCT entity_id), min(seen_at), max(seen_at)"
-        f" FROM {_BY_KEY} WHERE type = ? AND value = ? GROUP BY entity",
+        "SELECT alert_count, case_count, first_seen, last_seen FROM observables"
+        " WHERE key = ? AND type = ? AND value = ?",
         [observable_key(kind, value), kind, value],
     )
-    result = Sighted()
-    for entity, count, first, last in rows:
-        if entity == "alert":
-            result.alert_count = count
-        else:
-            result.case_count = count
-        result.first_seen = first if result.first_seen is None else min(first, result.first_seen)
-        result.last_seen = last if result.last_seen is None else max(last, result.last_seen)
-    return result
+    return Sighted(*rows[0]) if rows else Sighted()
 
 
 def entities(
@@ -44,9 +36,9 @@ def entities(
     return [
         (row[0], row[1])
         for row in index.query(
-            f"SELECT entity_id, max(entity_seq) AS s FROM {_BY_KEY}"
-            " WHERE type = ? AND value = ? AND entity = ?"
-            " GROUP BY entity_id HAVING s < ? ORDER BY s DESC LIMIT ?",
+            f"SELECT entity_id, entity_seq FROM {_BY_KEY}"
+            " WHERE type = ? AND value = ? AND entity = ? AND entity_seq < ?"
+            " ORDER BY entity_seq DESC LIMIT ?",
             [
                 observable_key(kind, value),
                 kind,
@@ -61,8 +53,5 @@ def entities(
 
 def count_by_type(index: IndexDatabase) -> dict[str, int]:
     """Distinct (observable, alert or case) pairs per observable type."""
-    rows = index.query(
-        "SELECT type, count(*) FROM (SELECT DISTINCT type, value, entity, entity_id"
-        " FROM sightings) GROUP BY type"
-    )
+    rows = index.query("SELECT type, count(*) FROM sightings GROUP BY type")
     return dict(rows)

@@ -63,7 +63,7 @@ def stats(index: IndexDatabase, window: str, top: int = 10) -> Stats:
 
 def _stats(index: IndexDatabase, window: str, since: int, top: int) -> Stats:
     top_rows = index.query(
-        "SELECT type, value, count(DISTINCT entity_id) AS n FROM sightings"
+        "SELECT type, value, count(*) AS n FROM sightings"
         " WHERE entity = 'alert' AND seen_at >= ? GROUP BY type, value"
         " ORDER BY n DESC, type, value LIMIT ?",
         [since, top],
