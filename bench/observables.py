@@ -8,12 +8,10 @@ both and their ratio, the index build rate and the DuckDB file size. Asserts not
 
 from __future__ import annotations
 
-import json
+import bisect
 import os
 import random
 import shutil
-import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.synthetic import fill_alerts, init_data_dir, percentile  # noqa: E402
 from irbox.index import search as index_search  # noqa: E402
 from irbox.index.database import IndexDatabase  # noqa: E402
 from tests.harness import SOURCE_COMMAND, Server  # noqa: E402
@@ -59,41 +58,9 @@ def build_pool(rng: random.Random) -> tuple[list[tuple[str, str]], list[float]]:
     return pool, cumulative
 
 
-def fill_sqlite(db_path: Path, rng: random.Random, pool, cumulative) -> float:
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA synchronous=OFF")
-    started = time.perf_counter()
-    now = int(time.time() * 1_000_000)
-    batch = []
-    for i in range(1, ALERTS + 1):
-        picks = {pool[j] for j in _sample(rng, cumulative, PER_ALERT)}
-        observables = json.dumps([{"type": t, "value": v} for t, v in picks])
-        at = now - (ALERTS - i) * 1000
-        batch.append((f"alert_bench{i:020d}", "edr", f"ext-{i}", "high", f"Alert {i}", "[]",
-                      observables, at, "triage", 1, at, at))  # fmt: skip
-        if len(batch) == 20_000:
-            _insert(conn, batch)
-            batch.clear()
-    _insert(conn, batch)
-    conn.close()
-    return time.perf_counter() - started
-
-
 def _sample(rng: random.Random, cumulative: list[float], k: int) -> list[int]:
-    import bisect
-
     total = cumulative[-1]
     return [bisect.bisect_left(cumulative, rng.random() * total) for _ in range(k)]
-
-
-def _insert(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    conn.executemany(
-        "INSERT INTO alerts (id, source, external_id, severity, title, tags, observables,"
-        " detected_at, status, occurrences, first_seen_at, last_seen_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
-    conn.commit()
 
 
 def lookups(rng: random.Random, pool) -> list[tuple[str, str]]:
@@ -104,19 +71,18 @@ def lookups(rng: random.Random, pool) -> list[tuple[str, str]]:
     return queries
 
 
-def percentile(values: list[float], p: float) -> float:
-    return statistics.quantiles(values, n=1000)[int(p * 10) - 1] if len(values) > 1 else values[0]
-
-
 def main() -> None:
     rng = random.Random(42)
     work = Path(tempfile.mkdtemp(prefix="irbox-bench-"))
     data = work / "data"
-    subprocess.run([*SOURCE_COMMAND, "init", "--data-dir", str(data)], check=True,
-                   capture_output=True)  # fmt: skip
+    init_data_dir(data)
     print(f"{ALERTS} alerts x {PER_ALERT} observables, {POOL} distinct values (Zipf-like)")
     pool, cumulative = build_pool(rng)
-    seconds = fill_sqlite(data / "irbox.db", rng, pool, cumulative)
+    seconds = fill_alerts(
+        data / "irbox.db",
+        ALERTS,
+        lambda i: list({pool[j] for j in _sample(rng, cumulative, PER_ALERT)}),
+    )
     print(f"SQLite filled in {seconds:.1f} s")
     out = subprocess.run([*SOURCE_COMMAND, "reindex", "--data-dir", str(data)],
                          check=True, capture_output=True, text=True).stdout.strip()  # fmt: skip

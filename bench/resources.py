@@ -1,0 +1,79 @@
+"""Memory and start-up: the built binary's start-to-healthy time (several runs), the worker's RSS
+when idle, and its RSS sampled during sustained ingest (wrk). Asserts nothing.
+
+    BENCH_LOAD_SECONDS=300 python bench/resources.py      # the 5-minute run of issue 7
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.ingest import LUA  # noqa: E402
+from tests.harness import Server  # noqa: E402
+
+BINARY = ROOT / "dist" / "irbox"
+LOAD_S = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def worker_pid(server: Server) -> int:
+    assert server.proc is not None
+    pid = server.proc.pid
+    return int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+
+
+def main() -> None:
+    if not BINARY.exists():
+        sys.exit("build the binary first: make binary")
+    starts = []
+    for _ in range(5):
+        srv = Server(Path(tempfile.mkdtemp()) / "data", command=[str(BINARY)])
+        t = time.monotonic()
+        srv.start()
+        starts.append(time.monotonic() - t)
+        srv.stop()
+    median, worst = statistics.median(starts), max(starts)
+    print(f"binary start-to-healthy: median {median:.2f} s, max {worst:.2f} s")
+
+    env = {"IRBOX_RATE_LIMIT_PER_MINUTE": "100000000", "IRBOX_RATE_LIMIT_BURST": "100000000"}
+    srv = Server(Path(tempfile.mkdtemp()) / "data", command=[str(BINARY)], env=env).start()
+    try:
+        pid = worker_pid(srv)
+        time.sleep(2)
+        print(f"idle RSS: {rss_mb(pid):.1f} MB")
+        script = Path(tempfile.mkdtemp()) / "ingest.lua"
+        script.write_text(LUA % {"run": "rss", "token": srv.token()})
+        load = subprocess.Popen(
+            ["wrk", "-t1", "-c32", f"-d{LOAD_S}s", "-s", str(script), srv.url],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        samples = []
+        while load.poll() is None:
+            time.sleep(min(10, max(1, LOAD_S // 10)))
+            samples.append(rss_mb(pid))
+        out = load.communicate()[0]
+        rps = next((line for line in out.splitlines() if "Requests/sec" in line), "").strip()
+        print(f"RSS during {LOAD_S} s of ingest ({rps}): " + ", ".join(f"{s:.0f}" for s in samples))
+        time.sleep(3)
+        print(f"RSS after the load: {rss_mb(pid):.1f} MB")
+    finally:
+        srv.stop()
+
+
+if __name__ == "__main__":
+    main()
