@@ -37,7 +37,7 @@ def fill_alerts(
         observables = json.dumps([{"type": t, "value": v} for t, v in observables_of(i)])
         at = now - (count - i) * 1000
         case_id = case_of(i)
-        status = "escalated" if case_id else STATUSES[i % len(STATUSES)]
+        status = "escalated" if case_id else STATUSES[(i // 3) % len(STATUSES)]
         alert_id, source, severity = f"alert_bench{i:020d}", f"src{i % 7}", SEVERITIES[i % 5]
         row = (alert_id, source, f"ext-{i}", severity, f"Alert number {i}", "[]", observables)
         batch.append((*row, at, status, 1, at, at, case_id))

@@ -49,6 +49,7 @@ def migrate(path: Path | str) -> list[str]:
                 conn.execute("ROLLBACK")
                 raise
             applied.append(name)
+        conn.execute("PRAGMA optimize")  # fresh planner statistics where they are stale
         return applied
     finally:
         conn.close()
