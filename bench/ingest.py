@@ -102,6 +102,7 @@ def run_irbox(command: list[str] | None) -> tuple[dict[str, float], int]:
         "IRBOX_RATE_LIMIT_PER_MINUTE": "100000000",
         "IRBOX_RATE_LIMIT_BURST": "100000000",
         "IRBOX_LOG_LEVEL": "warning",
+        **({"IRBOX_INDEX_FLUSH_MS": os.environ["FLUSH"]} if "FLUSH" in os.environ else {}),
     }
     srv = Server(data, command=command, env=env).start()
     try:

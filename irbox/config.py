@@ -33,7 +33,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     license_file: str = ""  # empty means <data_dir>/license.json
     license_public_keys: list[str] = []
     log_level: str = "info"
-    index_flush_ms: int = 100
+    index_flush_ms: int = 250
 
     @property
     def data_path(self) -> Path:

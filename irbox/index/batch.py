@@ -3,41 +3,43 @@ and the applied outbox position in the same DuckDB transaction (so a batch is ap
 
 from __future__ import annotations
 
-from irbox.index.database import IndexDatabase, observable_key
+from irbox.index.database import KEY_OF_COLUMNS, IndexDatabase
 from irbox.index.events import AlertSeen, AlertTriaged, CaseObservable, CaseState, Event
 
 _TRIAGE_KIND = {"dismissed": "triaged", "escalated": "triaged", "triage": "reopened"}
 
 
+_STAGE = (
+    "CREATE TEMP TABLE IF NOT EXISTS staged (type VARCHAR, value VARCHAR, entity VARCHAR,"
+    " entity_id VARCHAR, entity_seq BIGINT, seen_at BIGINT, first BOOLEAN)"
+)
+
+
 class Batch:
+    """Column lists built in Python; keys, counts and first/last seen are computed by DuckDB
+    (in C++, outside the GIL the HTTP event loop needs)."""
+
     def __init__(self) -> None:
-        self.sightings: list[list] = [[] for _ in range(7)]
-        # (key, type, value) -> [alerts added, cases added, first seen, last seen]
-        self.counts: dict[tuple[int, str, str], list[int]] = {}
+        # type, value, entity, entity_id, entity_seq, seen_at, first sighting on that entity?
+        self.staged: list[list] = [[] for _ in range(7)]
         self.alert_log: list[list] = [[] for _ in range(5)]
         self.case_log: list[list] = [[] for _ in range(3)]
 
     def sighting(
         self, kind: str, value: str, entity: str, entity_id: str, seq: int, at: int
     ) -> None:
-        """A first sighting of the observable on this alert or case."""
-        key = observable_key(kind, value)
-        row = (key, kind, value, entity, entity_id, seq, at)
-        for column, item in zip(self.sightings, row, strict=True):
+        """The first sighting of the observable on this alert or case."""
+        for column, item in zip(
+            self.staged, (kind, value, entity, entity_id, seq, at, True), strict=True
+        ):
             column.append(item)
-        self.seen(key, kind, value, at, alerts=entity == "alert", cases=entity == "case")
 
-    def seen(
-        self, key: int, kind: str, value: str, at: int, alerts: bool = False, cases: bool = False
-    ) -> None:
-        counts = self.counts.get((key, kind, value))
-        if counts is None:
-            self.counts[(key, kind, value)] = [int(alerts), int(cases), at, at]
-        else:
-            counts[0] += alerts
-            counts[1] += cases
-            counts[2] = min(counts[2], at)
-            counts[3] = max(counts[3], at)
+    def seen(self, kind: str, value: str, at: int) -> None:
+        """Seen again (a duplicate alert): only its last-seen time can move."""
+        for column, item in zip(
+            self.staged, (kind, value, None, None, None, at, False), strict=True
+        ):
+            column.append(item)
 
     def alert(self, alert_id: str, source: str | None, severity: str | None, kind: str, at: int):
         for column, item in zip(
@@ -54,8 +56,8 @@ class Batch:
             for kind, value in event.observables:
                 if event.new:
                     self.sighting(kind, value, "alert", event.alert_id, event.alert_seq, event.at)
-                else:  # one more occurrence of a known alert: only `last_seen` moves
-                    self.seen(observable_key(kind, value), kind, value, event.at)
+                else:
+                    self.seen(kind, value, event.at)
             if event.new:
                 self.alert(event.alert_id, event.source, event.severity, "created", event.at)
         elif isinstance(event, AlertTriaged):
@@ -67,29 +69,32 @@ class Batch:
 
     def write(self, index: IndexDatabase, through_seq: int) -> None:
         cur = index.cursor()
+        cur.execute(_STAGE)
         cur.execute("BEGIN TRANSACTION")
         try:
-            if self.sightings[0]:
+            if self.staged[0]:
                 cur.execute(
-                    "INSERT INTO sightings SELECT unnest(?::UBIGINT[]), unnest(?::VARCHAR[]),"
-                    " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
-                    " unnest(?::BIGINT[]), unnest(?::BIGINT[])",
-                    self.sightings,
+                    "INSERT INTO staged SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
+                    " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[]),"
+                    " unnest(?::BIGINT[]), unnest(?::BOOLEAN[])",
+                    self.staged,
                 )
-            if self.counts:
-                keys, values = list(self.counts), list(self.counts.values())
                 cur.execute(
-                    "INSERT INTO observables SELECT unnest(?::UBIGINT[]), unnest(?::VARCHAR[]),"
-                    " unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]),"
-                    " unnest(?::BIGINT[]), unnest(?::BIGINT[])"
+                    f"INSERT INTO sightings SELECT {KEY_OF_COLUMNS}, type, value, entity,"
+                    " entity_id, entity_seq, seen_at FROM staged WHERE first"
+                )
+                cur.execute(
+                    f"INSERT INTO observables SELECT {KEY_OF_COLUMNS}, type, value,"
+                    " count(*) FILTER (WHERE first AND entity = 'alert'),"
+                    " count(*) FILTER (WHERE first AND entity = 'case'),"
+                    " min(seen_at), max(seen_at) FROM staged GROUP BY type, value"
                     " ON CONFLICT (key, type, value) DO UPDATE SET"
                     " alert_count = observables.alert_count + excluded.alert_count,"
                     " case_count = observables.case_count + excluded.case_count,"
                     " first_seen = least(observables.first_seen, excluded.first_seen),"
-                    " last_seen = greatest(observables.last_seen, excluded.last_seen)",
-                    [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]]
-                    + [[v[i] for v in values] for i in range(4)],
+                    " last_seen = greatest(observables.last_seen, excluded.last_seen)"
                 )
+                cur.execute("DELETE FROM staged")
             if self.alert_log[0]:
                 cur.execute(
                     "INSERT INTO alert_log SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"

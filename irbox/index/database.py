@@ -11,7 +11,6 @@ that the busiest observable answers as fast as a rare one."""
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +25,7 @@ SETTINGS = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "memory_limit": "512MB",
-    "threads": 2,
+    "threads": 1,
 }
 
 TABLES = (
@@ -45,13 +44,21 @@ TABLES = (
 INDEXES = ("CREATE INDEX IF NOT EXISTS sightings_key ON sightings (key)",)
 
 
-# Bumped whenever the tables change meaning: an index file of another version is rebuilt.
-SCHEMA_VERSION = 2
+# Bumped whenever the tables change meaning: an index file of another version is rebuilt. The
+# DuckDB version is part of it too: `key` is DuckDB's own hash(), computed by DuckDB in batches
+# and folded into constants at query time, and another release may hash differently.
+SCHEMA_VERSION = 3
+KEY_OF_COLUMNS = "hash(type || chr(0) || value)"
+KEY_OF_PARAMS = "hash(?::VARCHAR || chr(0) || ?::VARCHAR)"
 
 
-def observable_key(kind: str, value: str) -> int:
-    digest = hashlib.blake2b(f"{kind}\0{value}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+def index_version() -> int:
+    digits = [
+        int("".join(c for c in part if c.isdigit()) or 0)
+        for part in duckdb.__version__.split(".")[:3]
+    ]
+    major, minor, patch = ([*digits, 0, 0, 0])[:3]
+    return SCHEMA_VERSION * 10**9 + major * 10**6 + minor * 10**3 + patch
 
 
 class IndexLocked(Exception):

@@ -23,7 +23,7 @@ PRUNE_EVERY_S = 5.0
 
 class Indexer:
     def __init__(
-        self, db: Database, index: IndexDatabase, writer: Writer, poll_s: float = 0.1
+        self, db: Database, index: IndexDatabase, writer: Writer, poll_s: float = 0.25
     ) -> None:
         self.poll_s = poll_s
         self.db = db

@@ -14,7 +14,7 @@ import msgspec
 
 from irbox.alerts.models import Observable
 from irbox.index.batch import Batch
-from irbox.index.database import INDEXES, SCHEMA_VERSION, IndexDatabase, observable_key
+from irbox.index.database import INDEXES, IndexDatabase, index_version
 from irbox.store import outbox
 from irbox.store.database import connect
 
@@ -45,7 +45,7 @@ def rebuild(db_path: Path, index_path: Path) -> Rebuilt:
         conn.execute("COMMIT")
         for ddl in INDEXES:
             index.cursor().execute(ddl)
-        index.set_meta("schema_version", SCHEMA_VERSION)
+        index.set_meta("schema_version", index_version())
         sightings = index.query("SELECT count(*) FROM sightings")[0][0]
     finally:
         conn.close()
@@ -72,7 +72,7 @@ def _alerts(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int
             for o in _decode_observables(r["observables"]):
                 batch.sighting(o.type, o.value, "alert", r["id"], r["seq"], r["first_seen_at"])
                 if r["last_seen_at"] != r["first_seen_at"]:  # seen again (dedup)
-                    batch.seen(observable_key(o.type, o.value), o.type, o.value, r["last_seen_at"])
+                    batch.seen(o.type, o.value, r["last_seen_at"])
             batch.alert(r["id"], r["source"], r["severity"], "created", r["first_seen_at"])
             if r["triaged_at"] is not None:
                 batch.alert(r["id"], None, None, "triaged", r["triaged_at"])
@@ -100,6 +100,6 @@ def _cases(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int:
 def needs_rebuild(index: IndexDatabase, conn: sqlite3.Connection) -> bool:
     """True when the file is of another schema version, or outbox rows it never applied are gone
     (a new or restored index file)."""
-    if index.meta("schema_version") != SCHEMA_VERSION:
+    if index.meta("schema_version") != index_version():
         return True
     return index.applied_seq() + 1 < outbox.first_pending_seq(conn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from irbox.index.database import IndexDatabase, observable_key
+from irbox.index.database import KEY_OF_PARAMS, IndexDatabase
 
 
 class Sighted(msgspec.Struct):
@@ -17,14 +17,14 @@ class Sighted(msgspec.Struct):
 # DuckDB uses the index on `key` only when `key = ?` is the scan's sole filter; other filters
 # pushed into the scan turn it into a full scan (about 25 ms at 10 M rows). The LIMIT keeps
 # them above it: the index finds the key's rows, type and value then guard against collisions.
-_BY_KEY = "(SELECT * FROM sightings WHERE key = ? LIMIT 9223372036854775807)"
+_BY_KEY = f"(SELECT * FROM sightings WHERE key = {KEY_OF_PARAMS} LIMIT 9223372036854775807)"
 
 
 def sighted(index: IndexDatabase, kind: str, value: str) -> Sighted:
     rows = index.query(
         "SELECT alert_count, case_count, first_seen, last_seen FROM observables"
-        " WHERE key = ? AND type = ? AND value = ?",
-        [observable_key(kind, value), kind, value],
+        f" WHERE key = {KEY_OF_PARAMS} AND type = ? AND value = ?",
+        [kind, value, kind, value],
     )
     return Sighted(*rows[0]) if rows else Sighted()
 
@@ -40,7 +40,8 @@ def entities(
             " WHERE type = ? AND value = ? AND entity = ? AND entity_seq < ?"
             " ORDER BY entity_seq DESC LIMIT ?",
             [
-                observable_key(kind, value),
+                kind,
+                value,
                 kind,
                 value,
                 entity,
