@@ -32,9 +32,12 @@ def rss_mb(pid: int) -> float:
 
 
 def worker_pid(server: Server) -> int:
+    """The Granian worker: the deepest descendant (the one-file binary adds a bootloader)."""
     assert server.proc is not None
     pid = server.proc.pid
-    return int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+    while children := Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        pid = int(children[0])
+    return pid
 
 
 def main() -> None:
