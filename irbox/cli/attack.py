@@ -8,26 +8,19 @@ from pathlib import Path
 
 from irbox.attack.catalogue import save
 from irbox.attack.stix import StixError, catalogue_from_bundle
-from irbox.cli.common import CommandError, config_from
+from irbox.cli.common import CommandError, config_from, file_command, read_input
 
 
 def register(sub: argparse._SubParsersAction, common: Callable) -> None:
-    attack = sub.add_parser("attack", help="the MITRE ATT&CK catalogue").add_subparsers(
-        dest="attack_command", required=True, metavar="ACTION"
-    )
-    p = attack.add_parser("import", help="import an enterprise-attack-*.json STIX bundle")
-    common(p)
-    p.add_argument("file", metavar="FILE")
-    p.set_defaults(run=run_import)
+    group = ("attack", "the MITRE ATT&CK catalogue")
+    action = ("import", "import an enterprise-attack-*.json STIX bundle")
+    file_command(sub, common, group, action, run_import)
 
 
 def run_import(args: argparse.Namespace) -> int:
     config = config_from(args)
     source = Path(args.file)
-    try:
-        raw = source.read_bytes()
-    except OSError as exc:
-        raise CommandError(f"cannot read {source}: {exc.strerror}") from None
+    raw = read_input(args.file)
     try:
         catalogue = catalogue_from_bundle(raw, source.name)
     except StixError as exc:

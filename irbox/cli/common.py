@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from irbox.config import Config, load_config
 from irbox.services import Services
@@ -36,3 +37,28 @@ def open_services(config: Config) -> Iterator[Services]:
         yield services
     finally:
         services.close()
+
+
+def read_input(path: str) -> bytes:
+    """The bytes of a file an operator named, or one clear line saying why not."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def file_command(
+    sub: argparse._SubParsersAction,
+    common: Callable,
+    group: tuple[str, str],
+    action: tuple[str, str],
+    run: Callable[[argparse.Namespace], int],
+) -> None:
+    """Register `irbox GROUP ACTION FILE` (e.g. `irbox license install FILE`)."""
+    actions = sub.add_parser(group[0], help=group[1]).add_subparsers(
+        dest=f"{group[0]}_command", required=True, metavar="ACTION"
+    )
+    p = actions.add_parser(action[0], help=action[1])
+    common(p)
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(run=run)

@@ -5,29 +5,20 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from pathlib import Path
 
-from irbox.cli.common import CommandError, config_from
+from irbox.cli.common import CommandError, config_from, file_command, read_input
 from irbox.license.service import read_license, write_atomically
 from irbox.license.signing import LicenseInvalid
 
 
 def register(sub: argparse._SubParsersAction, common: Callable) -> None:
-    lic = sub.add_parser("license", help="the license").add_subparsers(
-        dest="license_command", required=True, metavar="ACTION"
-    )
-    p = lic.add_parser("install", help="verify and install a license file")
-    common(p)
-    p.add_argument("file", metavar="FILE")
-    p.set_defaults(run=run_install)
+    group = ("license", "the license")
+    file_command(sub, common, group, ("install", "verify and install a license file"), run_install)
 
 
 def run_install(args: argparse.Namespace) -> int:
     config = config_from(args)
-    try:
-        raw = Path(args.file).read_bytes()
-    except OSError as exc:
-        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
+    raw = read_input(args.file)
     try:
         payload, _ = read_license(raw, config.license_public_keys)
     except (LicenseInvalid, ValueError) as exc:
