@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DATA_DIR ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test install lint format binary bench clean
+.PHONY: run test install lint format binary bench clean browser-deps
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -21,8 +21,17 @@ install: $(STAMP)
 run: install  ## serve irbox on ./data (first start prints the admin login)
 	$(BIN)/irbox serve --data-dir $(DATA_DIR) --listen $(LISTEN)
 
-test: install binary  ## the whole suite, including the smoke test of the built binary
+test: install binary browser-deps  ## the whole suite: unit, API, browser, the built binary
 	$(BIN)/python -m pytest -q
+
+browser-deps:  ## Debian's Chromium for the browser tests (Playwright drives it; no download)
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
+		fi; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

@@ -19,6 +19,7 @@ from irbox.health import HealthService
 from irbox.idempotency import IdempotencyStore
 from irbox.identity.api_keys import ApiKeyService
 from irbox.identity.auth_cache import AuthCache
+from irbox.identity.sessions import SessionService
 from irbox.identity.users import UserService
 from irbox.index.database import IndexDatabase
 from irbox.index.indexer import Indexer
@@ -48,6 +49,7 @@ class Services:
         auth_cache = AuthCache()
         self.users = UserService(self.db, self.writer, auth_cache)
         self.api_keys = ApiKeyService(self.db, self.writer, auth_cache)
+        self.sessions = SessionService(self.db, self.writer)
         self.alerts = AlertService(self.db, self.writer)
         self.idempotency = IdempotencyStore(self.db, self.writer)
         self.audit = AuditLog(self.db)
@@ -101,6 +103,7 @@ class Services:
         self.scheduler.add_job(
             self.idempotency.purge, "interval", hours=1, id="idempotency-purge", coalesce=True
         )
+        self.scheduler.add_job(self.sessions.purge, "interval", hours=1, id="session-purge")
         self.scheduler.add_job(
             self.dispatcher.tick,
             "interval",

@@ -40,6 +40,9 @@ def test_binary_serves_ingests_and_stops_cleanly(tmp_path: Path) -> None:
             c.post(f"/cases/{case_id}/resolve", json={"verdict": "true_positive"})
             report = c.get(f"/cases/{case_id}/report")
             assert report.status_code == 200 and "PowerShell" in report.text
+        assert httpx.get(srv.url + "/login").status_code == 200  # templates are bundled
+        htmx = httpx.get(srv.url + "/static/vendor/htmx/htmx.min.js")
+        assert htmx.status_code == 200 and len(htmx.content) > 40_000  # so are the assets
         health = httpx.get(srv.url + "/healthz").json()
         assert health["status"] == "ok" and health["db"] == "ok" and health["ch"] == "ok"
         assert srv.stop() == 0

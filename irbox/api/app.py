@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from litestar import Litestar, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 
 from irbox import __version__
 from irbox.api import (
@@ -31,8 +34,12 @@ from irbox.api.ratelimit import RateLimiter
 from irbox.api.request_log import RequestLogMiddleware
 from irbox.config import Config
 from irbox.services import Services
+from irbox.ui.pages import static_files, ui_router
+from irbox.ui.security import HANDLERS as UI_HANDLERS
 
 JSON_BODY_LIMIT = 8 * 1024 * 1024  # an alert: 1 MiB of raw + 1,000 observables + text
+LOGIN_PER_MINUTE, LOGIN_BURST = 20, 10  # password guesses per client IP
+TEMPLATES = Path(__file__).resolve().parent.parent / "ui" / "templates"
 
 
 def create_litestar(config: Config) -> Litestar:
@@ -42,6 +49,7 @@ def create_litestar(config: Config) -> Litestar:
         services.start_background()
         app.state.services = services
         app.state.rate_limiter = RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
+        app.state.login_limiter = RateLimiter(LOGIN_PER_MINUTE, LOGIN_BURST)
         try:
             yield
         finally:
@@ -69,9 +77,10 @@ def create_litestar(config: Config) -> Litestar:
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=[api, health.healthz, health.openapi_json],
+        route_handlers=[api, health.healthz, health.openapi_json, ui_router(), static_files],
         dependencies=DEPENDENCIES,
-        exception_handlers=HANDLERS,
+        exception_handlers={**HANDLERS, **UI_HANDLERS},
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         lifespan=[lifespan],
         request_max_body_size=JSON_BODY_LIMIT,
         logging_config=None,

@@ -1,0 +1,70 @@
+"""Web UI sessions: a random cookie value (stored as SHA-256), a CSRF token per session, 12 h."""
+
+from __future__ import annotations
+
+import secrets as random_tokens
+import sqlite3
+
+import msgspec
+
+from irbox import clock
+from irbox.errors import Unauthorized
+from irbox.identity import secrets
+from irbox.identity.principal import Principal
+from irbox.identity.scopes import role_scopes
+from irbox.store import audit
+from irbox.store import sessions as sessions_table
+from irbox.store.database import Database
+from irbox.store.writer import Writer
+
+LIFETIME_US = 12 * 3600 * 1_000_000
+
+
+class Session(msgspec.Struct):
+    principal: Principal
+    name: str
+    csrf: str
+
+
+class SessionService:
+    def __init__(self, db: Database, writer: Writer) -> None:
+        self.db = db
+        self.writer = writer
+
+    async def open(self, principal: Principal) -> tuple[str, str]:
+        """A new session for a signed-in user: (cookie value, CSRF token)."""
+        cookie = random_tokens.token_urlsafe(32)
+        csrf = random_tokens.token_urlsafe(32)
+        now = clock.now_us()
+        row = {
+            "id": secrets.hash_token(cookie),
+            "user_id": principal.user_id,
+            "csrf": csrf,
+            "created_at": now,
+            "expires_at": now + LIFETIME_US,
+        }
+
+        def write(conn: sqlite3.Connection) -> None:
+            sessions_table.insert(conn, row)
+            audit.record(conn, principal.actor.who, "session.open", principal.user_id, now)
+
+        await self.writer.run(write)
+        return cookie, csrf
+
+    def find(self, cookie: str | None, ip: str | None) -> Session:
+        if not cookie or len(cookie) > 100:
+            raise Unauthorized("not signed in")
+        row = self.db.read(sessions_table.get_with_user, secrets.hash_token(cookie))
+        if row is None or row["disabled"] or row["expires_at"] <= clock.now_us():
+            raise Unauthorized("not signed in")
+        principal = Principal(
+            row["user_id"], row["email"], row["role"], None, role_scopes(row["role"]), ip
+        )
+        return Session(principal, row["name"] or row["email"], row["csrf"])
+
+    async def close(self, cookie: str) -> None:
+        await self.writer.run(lambda conn: sessions_table.delete(conn, secrets.hash_token(cookie)))
+
+    def purge(self) -> int:
+        now = clock.now_us()
+        return self.writer.run_sync(lambda conn: sessions_table.purge(conn, now))

@@ -1,0 +1,30 @@
+"""The `sessions` table."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+
+def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO sessions (id, user_id, csrf, created_at, expires_at)"
+        " VALUES (:id, :user_id, :csrf, :created_at, :expires_at)",
+        row,
+    )
+
+
+def get_with_user(conn: sqlite3.Connection, session_hash: str) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT s.id, s.user_id, s.csrf, s.expires_at, u.email, u.name, u.role, u.disabled"
+        " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?",
+        (session_hash,),
+    ).fetchone()
+
+
+def delete(conn: sqlite3.Connection, session_hash: str) -> None:
+    conn.execute("DELETE FROM sessions WHERE id = ?", (session_hash,))
+
+
+def purge(conn: sqlite3.Connection, now: int) -> int:
+    return conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount

@@ -1,0 +1,2 @@
+"""The web UI: server-rendered pages (Jinja) enhanced with htmx, no build step, every asset
+served by irbox itself."""

@@ -1,0 +1,67 @@
+"""What every UI page needs: the signed-in session (else to the sign-in page), the CSRF check on
+every form, and a strict Content-Security-Policy (no inline script, no eval, nothing remote)."""
+
+from __future__ import annotations
+
+import hmac
+
+from litestar import Request, Response
+from litestar.datastructures import ResponseHeader
+from litestar.response import Redirect
+
+from irbox.api.asgi import client_ip
+from irbox.errors import Unauthorized
+from irbox.identity.sessions import Session
+
+COOKIE = "irbox_session"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none';"
+    " form-action 'self'; frame-ancestors 'none'"
+)
+HEADERS = [
+    ResponseHeader(name="Content-Security-Policy", value=CSP),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+    ResponseHeader(name="X-Frame-Options", value="DENY"),
+    ResponseHeader(name="Cache-Control", value="no-store"),
+]
+
+
+class LoginRequired(Exception):
+    """No valid session: the page answers with the sign-in page instead."""
+
+
+class CsrfRejected(Exception):
+    """A form without the session's CSRF token: refused, nothing done."""
+
+
+def current_session(request: Request) -> Session:
+    services = request.app.state.services
+    try:
+        return services.sessions.find(request.cookies.get(COOKIE), client_ip(request.scope))
+    except Unauthorized:
+        raise LoginRequired from None
+
+
+async def checked_form(request: Request, session: Session) -> dict[str, str]:
+    """The submitted form, after checking its CSRF token (field or htmx header)."""
+    form = await request.form()
+    sent = form.get("csrf_token") or request.headers.get("x-csrf-token") or ""
+    if not hmac.compare_digest(str(sent), session.csrf):
+        raise CsrfRejected
+    return {k: str(v) for k, v in form.items()}
+
+
+def to_login(request: Request, _: LoginRequired) -> Response:
+    if request.headers.get("hx-request"):  # htmx follows this header with a full page load
+        return Response(b"", status_code=401, headers={"HX-Redirect": "/login"})
+    return Redirect("/login")
+
+
+def csrf_rejected(_: Request, __: CsrfRejected) -> Response:
+    body = b"This form has expired or did not come from irbox. Reload the page and try again."
+    return Response(body, status_code=403, media_type="text/plain; charset=utf-8")
+
+
+HANDLERS = {LoginRequired: to_login, CsrfRejected: csrf_rejected}

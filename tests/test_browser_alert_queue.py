@@ -1,0 +1,114 @@
+"""In a real browser (Debian's Chromium through Playwright): sign in, see an ingested alert in
+the queue, dismiss it, and check that neither script injection nor a forged form gets through."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.harness import Server, alert
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+XSS_TITLE = (
+    "<script>window.__pwned = 1; alert('x')</script><img src=x onerror=\"window.__pwned=2\">"
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: make test installs it"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def ui(fresh_server: Server) -> Server:
+    return fresh_server.start()
+
+
+def _sign_in(page: Page, server: Server) -> None:
+    password = server.first_output.split("password:")[1].split()[0]
+    page.goto(server.url + "/alerts")
+    assert page.url.endswith("/login")  # not signed in: sent to the sign-in page
+    page.fill("input[name=email]", "admin@irbox.local")
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/alerts")
+
+
+def test_sign_in_see_and_dismiss_an_alert(ui: Server, browser: Browser) -> None:
+    token = ui.token()
+    with ui.client(token) as api:
+        alert_id = api.post("/alerts", json=alert("ui", title=f"Beacon {XSS_TITLE}")).json()["id"]
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    page.on("console", lambda m: problems.append(m.text) if "Content Security" in m.text else None)
+    _sign_in(page, ui)
+    row = page.locator(f"#row-{alert_id}")
+    assert "Beacon <script>" in row.locator(".title").inner_text()  # shown as text
+    assert page.evaluate("window.__pwned") is None  # and never run
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "alert-queue.png"), full_page=True)
+    row.locator("select[name=reason_code]").select_option("false-positive")
+    row.locator("button").click()  # htmx posts with the CSRF header and swaps the row
+    page.wait_for_selector(f"#row-{alert_id}.status-dismissed")
+    assert problems == []
+    with ui.client(token) as api:
+        dismissal = api.get(f"/alerts/{alert_id}").json()["dismissal"]
+    assert dismissal["reason_code"] == "false-positive"
+
+
+def test_forged_form_without_csrf_token_is_refused(ui: Server, browser: Browser) -> None:
+    with ui.client(ui.token()) as api:
+        alert_id = api.post("/alerts", json=alert("csrf")).json()["id"]
+    page = browser.new_page()
+    _sign_in(page, ui)
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    forged = httpx.post(
+        f"{ui.url}/alerts/{alert_id}/dismiss", data={"reason_code": "benign"}, cookies=cookies
+    )
+    assert forged.status_code == 403
+    wrong = httpx.post(
+        f"{ui.url}/alerts/{alert_id}/dismiss",
+        data={"reason_code": "benign", "csrf_token": "guess"},
+        cookies=cookies,
+    )
+    assert wrong.status_code == 403
+    with ui.client(ui.token()) as api:
+        assert api.get(f"/alerts/{alert_id}").json()["status"] == "triage"
+    # signing out ends the session
+    page.click("header button[type=submit]")
+    page.wait_for_url("**/login")
+    assert httpx.get(f"{ui.url}/alerts", cookies=cookies).status_code == 302
+
+
+def test_wrong_password_and_login_rate_limit(ui: Server, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(ui.url + "/login")
+    page.fill("input[name=email]", "admin@irbox.local")
+    page.fill("input[name=password]", "not the password")
+    page.click("button[type=submit]")
+    assert "Wrong email or password" in page.locator(".error").inner_text()
+    codes = [
+        httpx.post(f"{ui.url}/login", data={"email": "a@b.c", "password": "x"}).status_code
+        for _ in range(12)
+    ]
+    assert 429 in codes  # guessing is throttled per client IP
