@@ -13,6 +13,7 @@ from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES, DismissIn
 from irbox.alerts.service import parse_filter
 from irbox.api.asgi import client_ip
 from irbox.errors import DomainError, Unauthorized
+from irbox.ui import cases
 from irbox.ui.security import COOKIE, HEADERS, checked_form, current_session
 
 STATIC = Path(__file__).parent / "static"
@@ -110,7 +111,19 @@ async def dismiss_alert(request: Request, alert_id: FromPath[str]) -> Response:
 def ui_router() -> Router:
     return Router(
         "/",
-        route_handlers=[home, login_page, login, logout, alert_queue, dismiss_alert],
+        route_handlers=[
+            home,
+            login_page,
+            login,
+            logout,
+            alert_queue,
+            dismiss_alert,
+            cases.alert_detail,
+            cases.escalate_alert,
+            cases.case_list,
+            cases.case_workspace,
+            cases.add_comment,
+        ],
         response_headers=HEADERS,
         include_in_schema=False,
     )

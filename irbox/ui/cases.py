@@ -1,0 +1,100 @@
+"""UI pages for the investigation: alert detail with escalation, the case list and workspace."""
+
+from __future__ import annotations
+
+import json
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from irbox.alerts.models import REASON_CODES
+from irbox.cases.models import CASE_STATUSES, CommentIn, EscalateIn
+from irbox.errors import DomainError
+from irbox.ui.security import checked_form, current_session
+
+
+@get("/alerts/{alert_id:str}", include_in_schema=False)
+async def alert_detail(request: Request, alert_id: FromPath[str]) -> Template:
+    session = current_session(request)
+    services = request.app.state.services
+    alert = services.alerts.get(alert_id)
+    seen = {
+        (o.type, o.value): services.observables.search(o.type, o.value, 1, None).alert_count
+        for o in alert.observables
+    }
+    open_cases = services.cases.list(["open", "in_progress"], [], None, None, 100).items
+    return Template(
+        "alert.html",
+        context={
+            "session": session,
+            "alert": alert,
+            "seen": seen,
+            "raw": json.dumps(alert.raw, indent=2, sort_keys=True) if alert.raw else "",
+            "open_cases": open_cases,
+            "reasons": REASON_CODES,
+            "can_write": session.principal.can("alerts:write")
+            and session.principal.can("cases:write"),
+        },
+    )
+
+
+@post("/alerts/{alert_id:str}/escalate", include_in_schema=False, status_code=303)
+async def escalate_alert(request: Request, alert_id: FromPath[str]) -> Response:
+    session = current_session(request)
+    form = await checked_form(request, session)
+    if not (session.principal.can("alerts:write") and session.principal.can("cases:write")):
+        return Response(b"not allowed", status_code=403)
+    target = EscalateIn(case_id=form.get("case_id") or None)
+    try:
+        result = await request.app.state.services.escalation.escalate(
+            alert_id, target, session.principal.actor
+        )
+    except DomainError as exc:
+        return Response(exc.message.encode(), status_code=409)
+    return Redirect(f"/cases/{result.case_id}")
+
+
+@get("/cases", include_in_schema=False)
+async def case_list(request: Request, status: FromQuery[str | None] = None) -> Template:
+    session = current_session(request)
+    statuses = [status] if status else []
+    page = request.app.state.services.cases.list(statuses, [], None, None, 100)
+    context = {"session": session, "page": page, "status": status or "", "statuses": CASE_STATUSES}
+    return Template("cases.html", context=context)
+
+
+@get("/cases/{case_id:str}", include_in_schema=False)
+async def case_workspace(request: Request, case_id: FromPath[str]) -> Template:
+    session = current_session(request)
+    services = request.app.state.services
+    case = services.cases.get(case_id)
+    users = services.users.list()
+    return Template(
+        "case.html",
+        context={
+            "session": session,
+            "case": case,
+            "users": users,
+            "names": {u.id: u.name or u.email for u in users},
+            "can_write": session.principal.can("cases:write") and case.status != "resolved",
+        },
+    )
+
+
+@post("/cases/{case_id:str}/comments", include_in_schema=False, status_code=303)
+async def add_comment(request: Request, case_id: FromPath[str]) -> Response:
+    session = current_session(request)
+    await checked_form(request, session)
+    if not session.principal.can("cases:write"):
+        return Response(b"not allowed", status_code=403)
+    form = await request.form()
+    mentions = [str(m) for m in form.getall("mentions")] if "mentions" in form else []
+    try:
+        await request.app.state.services.comments.add(
+            case_id, CommentIn(body=str(form.get("body", "")), mentions=mentions),
+            session.principal.actor,
+        )  # fmt: skip
+    except DomainError as exc:
+        return Response(exc.message.encode(), status_code=400)
+    return Redirect(f"/cases/{case_id}#comments")

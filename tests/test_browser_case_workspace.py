@@ -1,0 +1,70 @@
+"""In a real browser: open an alert, escalate it to a new case, comment with a mention; a
+`<script>` in the comment never runs."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.harness import Server, alert
+from tests.test_browser_alert_queue import ARTIFACTS, _sign_in, browser, ui  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_escalate_and_comment_with_a_mention(ui: Server, browser: Browser) -> None:  # noqa: F811
+    token = ui.token()
+    with ui.client(token) as api:
+        obs = [{"type": "domain", "value": "c2.evil.example"}]
+        alert_id = api.post("/alerts", json=alert("ws", observables=obs, raw={"k": "v"})).json()[
+            "id"
+        ]
+        analyst = api.post(
+            "/users", json={"email": "ana@x.example", "role": "analyst", "name": "Ana"}
+        )
+        analyst_id = analyst.json()["user"]["id"]
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    page.on("console", lambda m: problems.append(m.text) if "Content Security" in m.text else None)
+    _sign_in(page, ui)
+    page.click(f"#row-{alert_id} .title a")
+    page.wait_for_url(f"**/alerts/{alert_id}")
+    assert (
+        "c2.evil.example" in page.content() and '"k": "v"' in page.locator("pre.raw").inner_text()
+    )
+    page.click("#escalate-new")
+    page.wait_for_url("**/cases/case_*")
+    case_id = page.url.rsplit("/", 1)[1]
+    assert "Suspicious PowerShell on WS-ws" in page.locator("#case-alerts").inner_text()
+    page.fill("textarea[name=body]", "**Isolated** the host <script>window.__pwned=1</script>")
+    page.select_option("select[name=mentions]", analyst_id)
+    page.click(".comment-form button")
+    page.wait_for_selector(".comment strong")
+    assert page.locator(".comment strong").inner_text() == "Isolated"
+    assert page.evaluate("window.__pwned") is None
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "case-workspace.png"), full_page=True)
+    assert problems == []
+    with ui.client(ui.token("ana@x.example")) as ana:
+        inbox = ana.get("/me/notifications").json()["items"]
+    assert inbox and inbox[0]["case_id"] == case_id
+
+
+def test_viewer_sees_no_write_controls(ui: Server, browser: Browser) -> None:  # noqa: F811
+    with ui.client(ui.token()) as api:
+        alert_id = api.post("/alerts", json=alert("v")).json()["id"]
+        api.post(
+            "/users",
+            json={"email": "vic@x.example", "role": "viewer", "password": "viewer-password-1"},
+        )
+    page = browser.new_page()
+    page.goto(ui.url + "/login")
+    page.fill("input[name=email]", "vic@x.example")
+    page.fill("input[name=password]", "viewer-password-1")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/alerts")
+    assert page.locator(f"#row-{alert_id}").count() == 1
+    assert page.locator(f"#row-{alert_id} button").count() == 0  # no dismiss
+    page.click(f"#row-{alert_id} .title a")
+    assert page.locator("#escalate-new").count() == 0
