@@ -112,3 +112,26 @@ def test_wrong_password_and_login_rate_limit(ui: Server, browser: Browser) -> No
         for _ in range(12)
     ]
     assert 429 in codes  # guessing is throttled per client IP
+
+
+def test_keyboard_triage(ui: Server, browser: Browser) -> None:
+    with ui.client(ui.token()) as api:
+        older = api.post("/alerts", json=alert("k1")).json()["id"]
+        newer = api.post("/alerts", json=alert("k2")).json()["id"]
+    page = browser.new_page()
+    _sign_in(page, ui)
+    page.keyboard.press("?")
+    assert page.locator("#keys-help").is_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")  # the first row (newest)
+    page.keyboard.press("j")  # the second
+    assert page.locator("tr.selected").get_attribute("id") == f"row-{older}"
+    page.keyboard.press("d")
+    page.wait_for_selector(f"#row-{older}.status-dismissed")
+    page.keyboard.press("k")
+    assert page.locator("tr.selected").get_attribute("id") == f"row-{newer}"
+    page.keyboard.press("e")
+    page.wait_for_url(f"**/alerts/{newer}")
+    with ui.client(ui.token()) as api:
+        assert api.get(f"/alerts/{older}").json()["status"] == "dismissed"
+        assert api.get(f"/alerts/{newer}").json()["status"] == "triage"
