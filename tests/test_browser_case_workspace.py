@@ -68,3 +68,23 @@ def test_viewer_sees_no_write_controls(ui: Server, browser: Browser) -> None:  #
     assert page.locator(f"#row-{alert_id} button").count() == 0  # no dismiss
     page.click(f"#row-{alert_id} .title a")
     assert page.locator("#escalate-new").count() == 0
+
+
+def test_observable_page_links_alerts_and_cases(ui: Server, browser: Browser) -> None:  # noqa: F811
+    import time
+
+    with ui.client(ui.token()) as api:
+        obs = [{"type": "ip", "value": "198.51.100.23"}]
+        first = api.post("/alerts", json=alert("o1", observables=obs)).json()["id"]
+        api.post("/alerts", json=alert("o2", observables=obs))
+        api.post(f"/alerts/{first}/escalate", json={})
+        time.sleep(0.6)  # one index flush
+    page = browser.new_page()
+    _sign_in(page, ui)
+    page.goto(f"{ui.url}/alerts/{first}")
+    page.click("text=198.51.100.23")
+    page.wait_for_url("**/observables?*")
+    assert page.locator("#alert-count").inner_text() == "2"
+    assert page.locator("#case-count").inner_text() == "1"
+    page.goto(f"{ui.url}/observables?type=ip&value=not-an-ip")
+    assert "not an IPv4 or IPv6 address" in page.locator(".error").inner_text()
