@@ -88,3 +88,21 @@ def test_observable_page_links_alerts_and_cases(ui: Server, browser: Browser) ->
     assert page.locator("#case-count").inner_text() == "1"
     page.goto(f"{ui.url}/observables?type=ip&value=not-an-ip")
     assert "not an IPv4 or IPv6 address" in page.locator(".error").inner_text()
+
+
+def test_dashboard_draws_its_charts(ui: Server, browser: Browser) -> None:  # noqa: F811
+    import time
+
+    with ui.client(ui.token()) as api:
+        for i, severity in enumerate(["critical", "high", "high"]):
+            api.post("/alerts", json=alert(f"d{i}", severity=severity))
+        first = api.get("/alerts").json()["items"][-1]["id"]
+        api.post(f"/alerts/{first}/dismiss", json={"reason_code": "benign"})
+        time.sleep(0.6)
+    page = browser.new_page()
+    _sign_in(page, ui)
+    page.goto(ui.url + "/dashboard")
+    assert page.locator("svg.chart").count() >= 3
+    assert "high" in page.locator("#open-chart").inner_text()
+    assert "p50" in page.locator("#ttt").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)

@@ -13,7 +13,7 @@ from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES, DismissIn
 from irbox.alerts.service import parse_filter
 from irbox.api.asgi import client_ip
 from irbox.errors import DomainError, Unauthorized
-from irbox.ui import cases, observables
+from irbox.ui import cases, dashboard, observables
 from irbox.ui.security import COOKIE, HEADERS, checked_form, current_session
 
 STATIC = Path(__file__).parent / "static"
@@ -124,6 +124,7 @@ def ui_router() -> Router:
             cases.case_workspace,
             cases.add_comment,
             observables.observable_page,
+            dashboard.dashboard,
         ],
         response_headers=HEADERS,
         include_in_schema=False,
