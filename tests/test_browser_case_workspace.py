@@ -106,3 +106,42 @@ def test_dashboard_draws_its_charts(ui: Server, browser: Browser) -> None:  # no
     assert "high" in page.locator("#open-chart").inner_text()
     assert "p50" in page.locator("#ttt").inner_text()
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+
+def test_evidence_attack_resolve_and_report(ui: Server, browser: Browser, tmp_path) -> None:  # noqa: F811
+    import hashlib
+
+    with ui.client(ui.token()) as api:
+        case_id = api.post("/cases", json={"title": "UI case", "severity": "high"}).json()["id"]
+    evidence = tmp_path / "memory.dmp"
+    evidence.write_bytes(b"\x00\x01 evidence bytes " * 1000)
+    page = browser.new_page()
+    _sign_in(page, ui)
+    page.goto(f"{ui.url}/cases/{case_id}")
+    page.set_input_files("form.upload input[type=file]", str(evidence))
+    page.fill("form.upload input[name=description]", "RAM image")
+    page.click("form.upload button")
+    page.wait_for_selector("#evidence-list a")
+    with page.expect_download() as download:
+        page.click("#evidence-list a")
+    saved = tmp_path / "downloaded"
+    download.value.save_as(saved)
+    assert saved.read_bytes() == evidence.read_bytes()
+    assert download.value.suggested_filename == "memory.dmp"
+    page.fill("input[name=attack_q]", "powershell")
+    page.click("form.inline button:has-text('Search')")
+    page.click("form.technique:has-text('T1059.001') button")
+    page.wait_for_selector("#attack-list:has-text('T1059.001')")
+    page.select_option("select[name=verdict]", "true_positive")
+    page.fill("input[name=root_cause]", "Macro in an invoice")
+    page.click("form.resolve button")
+    page.wait_for_selector("#verdict")
+    assert page.locator("#verdict").inner_text() == "true positive"
+    with page.context.expect_page() as report_page:
+        page.click("#report-link")
+    report = report_page.value
+    report.wait_for_load_state()
+    text = report.content()
+    assert "Incident report" in text and "T1059.001" in text and "Macro in an invoice" in text
+    assert hashlib.sha256(evidence.read_bytes()).hexdigest() in text
+    report.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File
@@ -29,6 +31,17 @@ READ = {"scope": "cases:read"}
 WRITE = {"scope": "cases:write"}
 # The report is ours, with inline CSS and no script: nothing else may load in it.
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+def evidence_file(path: Path, item: Evidence) -> File:
+    """An evidence download: always an attachment, never sniffed, sandboxed if opened."""
+    return File(
+        path=path,
+        filename=item.filename,
+        content_disposition_type="attachment",
+        media_type=item.content_type,
+        headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
+    )
 
 
 def _split(value: str | None) -> list[str]:
@@ -124,14 +137,7 @@ class CasesController(Controller):
     async def download_evidence(
         self, case_id: FromPath[str], attachment_id: FromPath[str], ctx: CtxDep
     ) -> File:
-        path, item = ctx.services.evidence.locate(case_id, attachment_id)
-        return File(
-            path=path,
-            filename=item.filename,
-            content_disposition_type="attachment",
-            media_type=item.content_type,
-            headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
-        )
+        return evidence_file(*ctx.services.evidence.locate(case_id, attachment_id))
 
     @post("/{case_id:str}/resolve", opt=WRITE, status_code=200)
     async def resolve(self, case_id: FromPath[str], data: JSONBody[ResolveIn], ctx: CtxDep) -> Case:

@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from irbox.alerts.models import REASON_CODES
-from irbox.cases.models import CASE_STATUSES, CommentIn, EscalateIn
+from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
 from irbox.errors import DomainError
 from irbox.ui.security import checked_form, current_session
 
@@ -65,11 +65,14 @@ async def case_list(request: Request, status: FromQuery[str | None] = None) -> T
 
 
 @get("/cases/{case_id:str}", include_in_schema=False)
-async def case_workspace(request: Request, case_id: FromPath[str]) -> Template:
+async def case_workspace(
+    request: Request, case_id: FromPath[str], attack_q: FromQuery[str] = ""
+) -> Template:
     session = current_session(request)
     services = request.app.state.services
     case = services.cases.get(case_id)
     users = services.users.list()
+    found = services.attack.search(attack_q, 10) if attack_q else []
     return Template(
         "case.html",
         context={
@@ -78,6 +81,9 @@ async def case_workspace(request: Request, case_id: FromPath[str]) -> Template:
             "users": users,
             "names": {u.id: u.name or u.email for u in users},
             "can_write": session.principal.can("cases:write") and case.status != "resolved",
+            "attack_q": attack_q,
+            "found": found,
+            "verdicts": VERDICTS,
         },
     )
 

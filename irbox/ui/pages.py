@@ -13,7 +13,7 @@ from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES, DismissIn
 from irbox.alerts.service import parse_filter
 from irbox.api.asgi import client_ip
 from irbox.errors import DomainError, Unauthorized
-from irbox.ui import cases, dashboard, observables
+from irbox.ui import case_actions, cases, dashboard, observables
 from irbox.ui.security import COOKIE, HEADERS, checked_form, current_session
 
 STATIC = Path(__file__).parent / "static"
@@ -125,6 +125,11 @@ def ui_router() -> Router:
             cases.add_comment,
             observables.observable_page,
             dashboard.dashboard,
+            case_actions.upload_evidence,
+            case_actions.download_evidence,
+            case_actions.map_technique,
+            case_actions.resolve_case,
+            case_actions.case_report,
         ],
         response_headers=HEADERS,
         include_in_schema=False,

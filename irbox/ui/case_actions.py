@@ -1,0 +1,106 @@
+"""UI actions in a case workspace: evidence upload and download, ATT&CK mapping, resolve, the
+report. Each reuses the same service call as the API; the session stands in for the key."""
+
+from __future__ import annotations
+
+import hmac
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import File, Redirect
+
+from irbox.api.cases import REPORT_CSP, evidence_file
+from irbox.api.uploads import FormPart, StreamedForm
+from irbox.cases.models import CasePatch, ResolveIn
+from irbox.errors import DomainError, ValidationFailed
+from irbox.ui.security import CsrfRejected, checked_form, current_session
+
+
+def _writer(request: Request):
+    session = current_session(request)
+    if not session.principal.can("cases:write"):
+        raise CsrfRejected  # a viewer's forged form: refused the same way
+    return session
+
+
+@post("/cases/{case_id:str}/evidence", include_in_schema=False, status_code=303,
+      request_max_body_size=None)  # fmt: skip
+async def upload_evidence(
+    request: Request, case_id: FromPath[str], csrf: FromQuery[str] = ""
+) -> Response:
+    """The CSRF token comes in the query string, so it is checked before a byte is read."""
+    session = _writer(request)
+    if not hmac.compare_digest(csrf, session.csrf):
+        raise CsrfRejected
+    evidence = request.app.state.services.evidence
+    upload = evidence.begin(case_id)
+    files: list[FormPart] = []
+
+    def on_file_data(part: FormPart, chunk: bytes) -> None:
+        if not files:
+            files.append(part)
+        upload.write(chunk)
+
+    try:
+        form = StreamedForm(request.headers.get("content-type"), on_file_data)
+        await form.consume(request.stream())
+        if not files:
+            raise ValidationFailed("no file", {"file": "required"})
+        part, description = files[0], form.fields.get("description", "")
+        actor = session.principal.actor
+        await evidence.finish(upload, case_id, part.filename, part.content_type, description, actor)
+    except BaseException:
+        upload.abort()
+        raise
+    return Redirect(f"/cases/{case_id}#evidence")
+
+
+@get("/cases/{case_id:str}/evidence/{attachment_id:str}", include_in_schema=False)
+async def download_evidence(
+    request: Request, case_id: FromPath[str], attachment_id: FromPath[str]
+) -> File:
+    current_session(request)
+    return evidence_file(*request.app.state.services.evidence.locate(case_id, attachment_id))
+
+
+@post("/cases/{case_id:str}/attack", include_in_schema=False, status_code=303)
+async def map_technique(request: Request, case_id: FromPath[str]) -> Response:
+    session = _writer(request)
+    form = await checked_form(request, session)
+    cases = request.app.state.services.cases
+    current = [t.id for t in cases.get(case_id).attack]
+    wanted = [*current, form.get("technique", "")]
+    if form.get("remove"):
+        wanted = [t for t in current if t != form["remove"]]
+    try:
+        await cases.update(case_id, CasePatch(attack=wanted), session.principal.actor)
+    except DomainError as exc:
+        return Response(exc.message.encode(), status_code=400)
+    return Redirect(f"/cases/{case_id}#attack")
+
+
+@post("/cases/{case_id:str}/resolve", include_in_schema=False, status_code=303)
+async def resolve_case(request: Request, case_id: FromPath[str]) -> Response:
+    session = _writer(request)
+    form = await checked_form(request, session)
+    data = ResolveIn(verdict=form.get("verdict", ""), root_cause=form.get("root_cause", ""),
+                     narrative=form.get("narrative", ""))  # fmt: skip
+    try:
+        await request.app.state.services.resolution.resolve(case_id, data, session.principal.actor)
+    except DomainError as exc:
+        return Response(exc.message.encode(), status_code=400)
+    return Redirect(f"/cases/{case_id}")
+
+
+@get("/cases/{case_id:str}/report", include_in_schema=False)
+async def case_report(
+    request: Request, case_id: FromPath[str], format: FromQuery[str] = "html"
+) -> Response:
+    current_session(request)
+    markdown = format == "md"
+    text = request.app.state.services.resolution.report(case_id, markdown=markdown)
+    headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": REPORT_CSP}
+    if markdown:
+        headers["Content-Disposition"] = f'attachment; filename="{case_id}.md"'
+    media = "text/markdown; charset=utf-8" if markdown else "text/html; charset=utf-8"
+    return Response(text, media_type=media, headers=headers)
