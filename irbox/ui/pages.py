@@ -13,7 +13,7 @@ from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES, DismissIn
 from irbox.alerts.service import parse_filter
 from irbox.api.asgi import client_ip
 from irbox.errors import DomainError, Unauthorized
-from irbox.ui import case_actions, cases, dashboard, observables
+from irbox.ui import case_actions, cases, dashboard, observables, settings
 from irbox.ui.security import COOKIE, HEADERS, checked_form, current_session
 
 STATIC = Path(__file__).parent / "static"
@@ -130,6 +130,11 @@ def ui_router() -> Router:
             case_actions.map_technique,
             case_actions.resolve_case,
             case_actions.case_report,
+            settings.settings_page,
+            settings.create_key,
+            settings.revoke_key,
+            settings.create_webhook,
+            settings.ping_webhook,
         ],
         response_headers=HEADERS,
         include_in_schema=False,

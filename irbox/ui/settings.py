@@ -1,0 +1,87 @@
+"""UI settings: API keys (any user, their own) and webhooks (admins). Secrets are shown once,
+in the answer to the form that created them."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from irbox.errors import DomainError
+from irbox.identity.api_keys import ApiKeyCreate
+from irbox.identity.scopes import SCOPES
+from irbox.ui.security import CsrfRejected, checked_form, current_session
+from irbox.webhooks.models import EVENTS, WebhookCreate
+
+
+def _page(request: Request, shown: dict | None = None, error: str | None = None) -> Template:
+    session = current_session(request)
+    services = request.app.state.services
+    admin = session.principal.can("admin")
+    keys = services.api_keys.list(session.principal.user_id)
+    hooks = services.webhooks.list() if admin else []
+    deliveries = {h.id: services.webhooks.deliveries(h.id, None, 10).items for h in hooks}
+    context = {"session": session, "keys": keys, "scopes": sorted(session.principal.scopes),
+               "all_scopes": SCOPES, "hooks": hooks, "deliveries": deliveries, "events": EVENTS,
+               "admin": admin, "shown": shown or {}, "error": error}  # fmt: skip
+    return Template("settings.html", context=context, status_code=400 if error else 200)
+
+
+@get("/settings", include_in_schema=False)
+async def settings_page(request: Request) -> Template:
+    return _page(request)
+
+
+@post("/settings/api-keys", include_in_schema=False, status_code=200)
+async def create_key(request: Request) -> Template:
+    session = current_session(request)
+    await checked_form(request, session)
+    form = await request.form()
+    scopes = [str(s) for s in form.getall("scopes")] if "scopes" in form else None
+    data = ApiKeyCreate(name=str(form.get("name", "")), scopes=scopes)
+    try:
+        created = await request.app.state.services.api_keys.create(
+            session.principal.user_id,
+            data,
+            session.principal.actor,
+            allowed=session.principal.scopes,
+        )
+    except DomainError as exc:
+        return _page(request, error="; ".join(exc.details.values()) or exc.message)
+    return _page(request, shown={"label": f"API key {created.key.name}", "secret": created.token})
+
+
+@post("/settings/api-keys/{key_id:str}/revoke", include_in_schema=False, status_code=303)
+async def revoke_key(request: Request, key_id: FromPath[str]) -> Response:
+    session = current_session(request)
+    await checked_form(request, session)
+    await request.app.state.services.api_keys.revoke(key_id, session.principal)
+    return Redirect("/settings")
+
+
+@post("/settings/webhooks", include_in_schema=False, status_code=200)
+async def create_webhook(request: Request) -> Template:
+    session = current_session(request)
+    await checked_form(request, session)
+    if not session.principal.can("admin"):
+        raise CsrfRejected
+    form = await request.form()
+    events = [str(e) for e in form.getall("events")] if "events" in form else []
+    try:
+        created = await request.app.state.services.webhooks.create(
+            WebhookCreate(url=str(form.get("url", "")), events=events), session.principal.actor
+        )
+    except DomainError as exc:
+        return _page(request, error="; ".join(exc.details.values()) or exc.message)
+    shown = {"label": f"webhook secret for {created.webhook.url}", "secret": created.secret}
+    return _page(request, shown=shown)
+
+
+@post("/settings/webhooks/{webhook_id:str}/ping", include_in_schema=False, status_code=303)
+async def ping_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
+    session = current_session(request)
+    await checked_form(request, session)
+    if not session.principal.can("admin"):
+        raise CsrfRejected
+    await request.app.state.services.webhooks.ping(webhook_id, session.principal.actor)
+    return Redirect("/settings#webhooks")

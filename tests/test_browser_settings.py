@@ -1,0 +1,58 @@
+"""In a real browser: create an API key in Settings and use it with httpx; create a webhook and
+see a delivery in its log."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from playwright.sync_api import Browser
+
+from tests.harness import Server
+from tests.receiver import Receiver
+from tests.test_browser_alert_queue import _sign_in, browser, ui  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_create_an_api_key_and_use_it(ui: Server, browser: Browser) -> None:  # noqa: F811
+    page = browser.new_page()
+    _sign_in(page, ui)
+    page.goto(ui.url + "/settings")
+    page.fill("form.key-form input[name=name]", "from the ui")
+    page.select_option("form.key-form select[name=scopes]", ["alerts:read"])
+    page.click("form.key-form button")
+    token = page.locator("#shown-secret .secret").inner_text().strip()
+    assert token.startswith("irbox_")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(ui.url + "/api/v1/alerts", headers=headers).status_code == 200
+    r = httpx.post(ui.url + "/api/v1/alerts", headers=headers, json={})
+    assert r.status_code == 403  # only the scope chosen in the form
+    page.goto(ui.url + "/settings")
+    assert token not in page.content()  # shown once
+    page.click("tr:has-text('from the ui') button:has-text('Revoke')")
+    page.wait_for_selector("tr:has-text('from the ui'):has-text('revoked')")
+    assert httpx.get(ui.url + "/api/v1/alerts", headers=headers).status_code == 401
+
+
+def test_create_a_webhook_and_see_a_delivery(ui: Server, browser: Browser) -> None:  # noqa: F811
+    receiver = Receiver().start()
+    try:
+        page = browser.new_page()
+        _sign_in(page, ui)
+        page.goto(ui.url + "/settings")
+        page.fill("form.hook-form input[name=url]", receiver.url)
+        page.select_option("form.hook-form select[name=events]", ["case.created"])
+        page.click("form.hook-form button")
+        assert len(page.locator("#shown-secret .secret").inner_text().strip()) >= 32
+        page.click(".hook button:has-text('Ping')")
+        receiver.wait_for(1)
+        deadline = time.monotonic() + 10
+        while "delivered" not in page.locator(".deliveries").inner_text():
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
+            page.reload()
+        assert "ping" in page.locator(".deliveries").inner_text()
+    finally:
+        receiver.stop()
