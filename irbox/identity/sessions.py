@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets as random_tokens
 import sqlite3
+from typing import Any
 
 import msgspec
 
@@ -24,6 +25,7 @@ class Session(msgspec.Struct):
     principal: Principal
     name: str
     csrf: str
+    license: Any = None  # the org's license standing, for the grace banner and the lock page
 
 
 class SessionService:

@@ -135,6 +135,7 @@ def ui_router() -> Router:
             settings.revoke_key,
             settings.create_webhook,
             settings.ping_webhook,
+            settings.install_license,
         ],
         response_headers=HEADERS,
         include_in_schema=False,

@@ -7,7 +7,7 @@ import hmac
 
 from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 
 from irbox.api.asgi import client_ip
 from irbox.errors import Unauthorized
@@ -32,16 +32,27 @@ class LoginRequired(Exception):
     """No valid session: the page answers with the sign-in page instead."""
 
 
+class Locked(Exception):
+    """The license grace period is over: every page but the license upload shows the lock."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+
 class CsrfRejected(Exception):
     """A form without the session's CSRF token: refused, nothing done."""
 
 
-def current_session(request: Request) -> Session:
+def current_session(request: Request, lock_exempt: bool = False) -> Session:
     services = request.app.state.services
     try:
-        return services.sessions.find(request.cookies.get(COOKIE), client_ip(request.scope))
+        session = services.sessions.find(request.cookies.get(COOKIE), client_ip(request.scope))
     except Unauthorized:
         raise LoginRequired from None
+    session.license = services.license.status
+    if session.license.locked and not lock_exempt:
+        raise Locked(session)
+    return session
 
 
 async def checked_form(request: Request, session: Session) -> dict[str, str]:
@@ -64,4 +75,8 @@ def csrf_rejected(_: Request, __: CsrfRejected) -> Response:
     return Response(body, status_code=403, media_type="text/plain; charset=utf-8")
 
 
-HANDLERS = {LoginRequired: to_login, CsrfRejected: csrf_rejected}
+def locked_page(_: Request, exc: Locked) -> Template:
+    return Template("locked.html", context={"session": exc.session}, status_code=423)
+
+
+HANDLERS = {LoginRequired: to_login, CsrfRejected: csrf_rejected, Locked: locked_page}

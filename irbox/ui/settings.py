@@ -3,10 +3,13 @@ in the answer to the form that created them."""
 
 from __future__ import annotations
 
+import hmac
+
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from irbox.api.uploads import StreamedForm
 from irbox.errors import DomainError
 from irbox.identity.api_keys import ApiKeyCreate
 from irbox.identity.scopes import SCOPES
@@ -85,3 +88,20 @@ async def ping_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
         raise CsrfRejected
     await request.app.state.services.webhooks.ping(webhook_id, session.principal.actor)
     return Redirect("/settings#webhooks")
+
+
+@post("/settings/license", include_in_schema=False, status_code=303, request_max_body_size=65536)
+async def install_license(request: Request, csrf: FromQuery[str] = "") -> Response:
+    """Works while locked: it is how an admin unlocks. CSRF in the query, checked first."""
+    session = current_session(request, lock_exempt=True)
+    if not session.principal.can("admin") or not hmac.compare_digest(csrf, session.csrf):
+        raise CsrfRejected
+    chunks: list[bytes] = []
+    form = StreamedForm(request.headers.get("content-type"), lambda _, chunk: chunks.append(chunk))
+    await form.consume(request.stream())
+    try:
+        await request.app.state.services.license.install(b"".join(chunks), session.principal.actor)
+    except DomainError as exc:
+        body = ("Not a valid irbox license: " + "; ".join(exc.details.values())).encode()
+        return Response(body, status_code=400, media_type="text/plain; charset=utf-8")
+    return Redirect("/settings#license")
