@@ -145,3 +145,26 @@ def test_evidence_attack_resolve_and_report(ui: Server, browser: Browser, tmp_pa
     assert "Incident report" in text and "T1059.001" in text and "Macro in an invoice" in text
     assert hashlib.sha256(evidence.read_bytes()).hexdigest() in text
     report.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
+
+
+def test_edit_severity_status_and_assignee(ui: Server, browser: Browser) -> None:  # noqa: F811
+    with ui.client(ui.token()) as api:
+        case_id = api.post("/cases", json={"title": "edit me", "severity": "low"}).json()["id"]
+        ana = api.post("/users", json={"email": "ed@x.example", "role": "analyst", "name": "Ed"})
+        ana_id = ana.json()["user"]["id"]
+    page = browser.new_page()
+    _sign_in(page, ui)
+    page.goto(f"{ui.url}/cases/{case_id}")
+    page.select_option("form.case-edit select[name=severity]", "critical")
+    page.select_option("form.case-edit select[name=status]", "in_progress")
+    page.select_option("form.case-edit select[name=assignee]", ana_id)
+    page.click("form.case-edit button")
+    page.wait_for_selector("#case-status:has-text('in_progress')")
+    with ui.client(ui.token()) as api:
+        case = api.get(f"/cases/{case_id}").json()
+    assert (case["severity"], case["status"], case["assignee"]) == (
+        "critical",
+        "in_progress",
+        ana_id,
+    )
+    assert {e["data"].get("field") for e in case["timeline"]} >= {"severity", "status", "assignee"}

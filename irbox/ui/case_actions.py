@@ -79,6 +79,23 @@ async def map_technique(request: Request, case_id: FromPath[str]) -> Response:
     return Redirect(f"/cases/{case_id}#attack")
 
 
+@post("/cases/{case_id:str}/edit", include_in_schema=False, status_code=303)
+async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
+    """Severity, status (open / in progress) and assignee from the workspace's form."""
+    session = _writer(request)
+    form = await checked_form(request, session)
+    patch = CasePatch(
+        severity=form.get("severity", ""),
+        status=form.get("status", ""),
+        assignee=form.get("assignee") or None,
+    )
+    try:
+        await request.app.state.services.cases.update(case_id, patch, session.principal.actor)
+    except DomainError as exc:
+        return Response(exc.message.encode(), status_code=400)
+    return Redirect(f"/cases/{case_id}")
+
+
 @post("/cases/{case_id:str}/resolve", include_in_schema=False, status_code=303)
 async def resolve_case(request: Request, case_id: FromPath[str]) -> Response:
     session = _writer(request)

@@ -8,7 +8,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from irbox.alerts.models import REASON_CODES
+from irbox.alerts.models import REASON_CODES, SEVERITIES
 from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
 from irbox.errors import DomainError
 from irbox.ui.security import checked_form, current_session
@@ -84,6 +84,7 @@ async def case_workspace(
             "attack_q": attack_q,
             "found": found,
             "verdicts": VERDICTS,
+            "severities": SEVERITIES,
         },
     )
 

@@ -128,6 +128,7 @@ def ui_router() -> Router:
             case_actions.upload_evidence,
             case_actions.download_evidence,
             case_actions.map_technique,
+            case_actions.edit_case,
             case_actions.resolve_case,
             case_actions.case_report,
             settings.settings_page,
