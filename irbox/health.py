@@ -7,6 +7,7 @@ import sqlite3
 import msgspec
 
 from irbox import clock
+from irbox.errors import StorageUnavailable
 from irbox.index.database import IndexDatabase
 from irbox.license.service import LicenseService
 from irbox.store import outbox
@@ -55,7 +56,7 @@ class HealthService:
             return "down"
         try:
             pending_since = self.db.read(outbox.oldest_after, self.index.applied_seq())
-        except sqlite3.Error:
+        except (sqlite3.Error, StorageUnavailable):  # Database.read maps storage errors
             return "down"
         if pending_since is not None and clock.now_us() - pending_since > LAG_LIMIT_US:
             return "lagging"
@@ -66,5 +67,5 @@ class HealthService:
             # Reads a real table, so a missing or foreign file fails here.
             self.db.read(lambda conn: conn.execute("SELECT 1 FROM schema_migrations").fetchone())
             return True
-        except sqlite3.Error:
+        except (sqlite3.Error, StorageUnavailable):  # Database.read maps storage errors
             return False

@@ -147,6 +147,9 @@ class AlertService:
         page, next_cursor = split_page(rows, limit)
         return AlertPage(items=[to_summary(r) for r in page], next_cursor=next_cursor)
 
+    def triage_counts(self) -> dict[str, int]:
+        return self.db.read(alerts_table.triage_counts)
+
     async def dismiss(self, alert_id: str, data: DismissIn, actor: Actor) -> Alert:
         errors = Errors()
         if data.reason_code not in REASON_CODES:

@@ -123,3 +123,11 @@ def all_observables(conn: sqlite3.Connection) -> Iterator[str]:
     """The observables JSON of every alert (streamed)."""
     for (raw,) in conn.execute("SELECT observables FROM alerts"):
         yield raw
+
+
+def triage_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Alerts waiting in triage, per severity."""
+    rows = conn.execute(
+        "SELECT severity, count(*) FROM alerts WHERE status = 'triage' GROUP BY severity"
+    )
+    return dict(rows.fetchall())

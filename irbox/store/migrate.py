@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database as SqliteUtilsDatabase
@@ -53,8 +52,3 @@ def migrate(path: Path | str) -> list[str]:
         return applied
     finally:
         conn.close()
-
-
-def current_version(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
-    return row[0] or 0

@@ -20,7 +20,7 @@ async def alert_detail(request: Request, alert_id: FromPath[str]) -> Template:
     services = request.app.state.services
     alert = services.alerts.get(alert_id)
     seen = {
-        (o.type, o.value): services.observables.search(o.type, o.value, 1, None).alert_count
+        (o.type, o.value): services.observables.alert_count(o.type, o.value)
         for o in alert.observables
     }
     open_cases = services.cases.list(["open", "in_progress"], [], None, None, 100).items

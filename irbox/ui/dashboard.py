@@ -7,12 +7,10 @@ from litestar import Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from irbox.alerts.models import SEVERITIES, AlertFilter
+from irbox.alerts.models import SEVERITIES
 from irbox.index.stats import stats
 from irbox.ui import charts
 from irbox.ui.security import current_session
-
-OPEN_COUNT_CAP = 500  # counts of open alerts are shown as "500+" beyond this
 
 
 @get("/dashboard", include_in_schema=False)
@@ -20,11 +18,8 @@ async def dashboard(request: Request, window: FromQuery[str] = "30d") -> Templat
     session = current_session(request)
     services = request.app.state.services
     figures = stats(services.index, window)
-    open_by_severity = []
-    for severity in reversed(SEVERITIES):
-        flt = AlertFilter(status=["triage"], severity=[severity])
-        n = len(services.alerts.list(flt, None, OPEN_COUNT_CAP).items)
-        open_by_severity.append((severity, n))
+    counts = services.alerts.triage_counts()
+    open_by_severity = [(severity, counts.get(severity, 0)) for severity in reversed(SEVERITIES)]
     top = [(f"{o.type} {o.value}", o.alerts) for o in figures.top_observables]
     return Template(
         "dashboard.html",
