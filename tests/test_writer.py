@@ -42,9 +42,16 @@ def test_failing_job_rolls_back_alone(writer: Writer, tmp_path: Path) -> None:
 
 
 def test_waiting_jobs_commit_together(writer: Writer, tmp_path: Path) -> None:
-    barrier = threading.Event()
+    barrier, started = threading.Event(), threading.Event()
     before = writer.commits
-    blocker = writer.submit(lambda c: barrier.wait(5))
+
+    def hold(c: sqlite3.Connection) -> None:
+        started.set()
+        barrier.wait(5)
+
+    blocker = writer.submit(hold)
+    # Only once the writer runs the blocker are the next jobs sure to queue behind it.
+    assert started.wait(5)
     futures = [
         writer.submit(lambda c, i=i: c.execute("INSERT INTO t VALUES (?)", (i,)))
         for i in range(200)
