@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any
 
@@ -23,7 +24,7 @@ from irbox.alerts.models import (
     Observable,
 )
 from irbox.alerts.validation import check_alert
-from irbox.errors import Errors, InvalidState, NotFound
+from irbox.errors import DomainError, Errors, InvalidState, NotFound, ValidationFailed
 from irbox.identity.principal import Actor
 from irbox.index import events as index_events
 from irbox.observables import suppression
@@ -32,6 +33,8 @@ from irbox.store import alerts as alerts_table
 from irbox.store import audit
 from irbox.store.database import Database
 from irbox.store.writer import Writer
+
+MAX_BULK = 500  # alerts one bulk dismissal may name
 
 _decode_observables = msgspec.json.Decoder(list[Observable]).decode
 _decode_tags = msgspec.json.Decoder(list[str]).decode
@@ -130,7 +133,10 @@ class AlertService:
             raise NotFound(f"no alert {alert_id}")
         return to_alert(row)
 
-    def list(self, flt: AlertFilter, before_seq: int | None, limit: int) -> AlertPage:
+    def list(
+        self, flt: AlertFilter, before_seq: int | None, limit: int, after_seq: int | None = None
+    ) -> AlertPage:
+        """Newest first, before `before_seq` (the cursor) and, when given, after `after_seq`."""
         rows = self.db.read(
             lambda conn: alerts_table.page(
                 conn,
@@ -142,10 +148,32 @@ class AlertService:
                 title_contains=flt.q,
                 before_seq=before_seq,
                 limit=limit + 1,
+                after_seq=after_seq,
             )
         )
         page, next_cursor = split_page(rows, limit)
         return AlertPage(items=[to_summary(r) for r in page], next_cursor=next_cursor)
+
+    def latest_seq(self) -> int:
+        """The sequence number of the newest alert (0 when there is none): where a live view
+        starts looking for newer ones."""
+        return self.db.read(alerts_table.latest_seq)
+
+    async def dismiss_many(self, alert_ids: list[str], data: DismissIn, actor: Actor) -> int:
+        """Dismiss each alert that is still in triage; the writes share group commits. Returns
+        how many were dismissed (alerts already handled by someone else are left as they are)."""
+        if data.reason_code not in REASON_CODES:
+            raise ValidationFailed("invalid dismissal", {"reason_code": "unknown reason"})
+        if len(alert_ids) > MAX_BULK:
+            raise ValidationFailed("too many alerts", {"ids": f"at most {MAX_BULK} at once"})
+        results = await asyncio.gather(
+            *(self.dismiss(a, data, actor) for a in dict.fromkeys(alert_ids)),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, DomainError):
+                raise result
+        return sum(1 for r in results if not isinstance(r, BaseException))
 
     def triage_counts(self) -> dict[str, int]:
         return self.db.read(alerts_table.triage_counts)

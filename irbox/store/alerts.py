@@ -49,6 +49,7 @@ def page(
     title_contains: str | None,
     before_seq: int | None,
     limit: int,
+    after_seq: int | None = None,
 ) -> list[sqlite3.Row]:
     where: list[str] = []
     args: list[Any] = []
@@ -69,10 +70,17 @@ def page(
     if before_seq is not None:
         where.append("seq < ?")
         args.append(before_seq)
+    if after_seq is not None:
+        where.append("seq > ?")
+        args.append(after_seq)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     return conn.execute(
         f"SELECT {SUMMARY_COLUMNS} FROM alerts {clause} ORDER BY seq DESC LIMIT ?", (*args, limit)
     ).fetchall()
+
+
+def latest_seq(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(seq), 0) FROM alerts").fetchone()[0]
 
 
 def set_dismissed(

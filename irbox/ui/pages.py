@@ -1,23 +1,20 @@
-"""UI pages: sign-in, sign-out and the alert queue."""
+"""UI pages: sign-in and sign-out, and the router that gathers every page."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from litestar import Request, Response, Router, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
-from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES, DismissIn
-from irbox.alerts.service import parse_filter
 from irbox.api.asgi import client_ip
-from irbox.errors import DomainError, Unauthorized
-from irbox.ui import case_actions, cases, dashboard, observables, settings
+from irbox.errors import Unauthorized
+from irbox.ui import case_actions, cases, dashboard, observables, queue, settings
 from irbox.ui.security import COOKIE, HEADERS, checked_form, current_session
 
 STATIC = Path(__file__).parent / "static"
-PAGE_SIZE = 50
 
 
 @get("/", include_in_schema=False)
@@ -62,52 +59,6 @@ async def logout(request: Request) -> Response:
     return response
 
 
-@get("/alerts", include_in_schema=False)
-async def alert_queue(
-    request: Request,
-    status: FromQuery[str | None] = "triage",
-    severity: FromQuery[str | None] = None,
-    source: FromQuery[str | None] = None,
-    q: FromQuery[str | None] = None,
-) -> Template:
-    session = current_session(request)
-    services = request.app.state.services
-    flt = parse_filter(status or None, severity or None, source or None, None, None, q or None)
-    page = services.alerts.list(flt, None, PAGE_SIZE)
-    return Template(
-        "alerts.html",
-        context={
-            "session": session,
-            "page": page,
-            "filters": {"status": status or "", "severity": severity or "", "source": source or "",
-                        "q": q or ""},
-            "statuses": STATUSES,
-            "severities": SEVERITIES,
-            "reasons": REASON_CODES,
-            "can_write": session.principal.can("alerts:write"),
-        },
-    )  # fmt: skip
-
-
-@post("/alerts/{alert_id:str}/dismiss", include_in_schema=False, status_code=200)
-async def dismiss_alert(request: Request, alert_id: FromPath[str]) -> Response:
-    session = current_session(request)
-    form = await checked_form(request, session)
-    if not session.principal.can("alerts:write"):
-        return Response(b"not allowed", status_code=403)
-    services = request.app.state.services
-    try:
-        alert = await services.alerts.dismiss(
-            alert_id,
-            DismissIn(reason_code=form.get("reason_code", "other")),
-            session.principal.actor,
-        )
-    except DomainError as exc:
-        return Response(exc.message.encode(), status_code=409)
-    context = {"alert": alert, "session": session, "reasons": REASON_CODES, "can_write": True}
-    return Template("alert_row.html", context=context)
-
-
 def ui_router() -> Router:
     return Router(
         "/",
@@ -116,8 +67,10 @@ def ui_router() -> Router:
             login_page,
             login,
             logout,
-            alert_queue,
-            dismiss_alert,
+            queue.alert_queue,
+            queue.alert_rows,
+            queue.dismiss_alert,
+            queue.bulk_dismiss,
             cases.alert_detail,
             cases.escalate_alert,
             cases.case_list,
