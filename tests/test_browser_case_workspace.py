@@ -27,6 +27,7 @@ def test_escalate_and_comment_with_a_mention(ui: Server, browser: Browser) -> No
     problems: list[str] = []
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     page.on("console", lambda m: problems.append(m.text) if "Content Security" in m.text else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     _sign_in(page, ui)
     page.click(f"#row-{alert_id} .title a")
     page.wait_for_url(f"**/alerts/{alert_id}")
@@ -37,11 +38,21 @@ def test_escalate_and_comment_with_a_mention(ui: Server, browser: Browser) -> No
     page.wait_for_url("**/cases/case_*")
     case_id = page.url.rsplit("/", 1)[1]
     assert "Suspicious PowerShell on WS-ws" in page.locator("#case-alerts").inner_text()
-    page.fill("textarea[name=body]", "**Isolated** the host <script>window.__pwned=1</script>")
-    page.select_option("select[name=mentions]", analyst_id)
-    page.click(".comment-form button")
-    page.wait_for_selector(".comment strong")
-    assert page.locator(".comment strong").inner_text() == "Isolated"
+    box = page.locator("textarea[name=body]")
+    box.fill("**Isolated** the host <script>window.__pwned=1</script>")
+    page.click("text=Preview")  # rendered and sanitised by the server, before saving
+    page.wait_for_selector("#comment-preview strong")
+    assert page.locator("#comment-preview strong").inner_text() == "Isolated"
+    box.press("End")
+    box.type(" cc @an")  # the autocomplete offers Ana; Enter picks her
+    page.wait_for_selector("#mention-menu li[aria-selected=true]")
+    assert "ana@x.example" in page.locator("#mention-menu").inner_text()
+    box.press("Enter")
+    assert problems == []
+    assert box.input_value().endswith("cc @ana@x.example ")
+    page.click(".comment-form button[type=submit]")
+    page.wait_for_selector("article.comment strong")
+    assert page.locator("article.comment strong").inner_text() == "Isolated"
     assert page.evaluate("window.__pwned") is None
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "case-workspace.png"), full_page=True)
@@ -49,6 +60,9 @@ def test_escalate_and_comment_with_a_mention(ui: Server, browser: Browser) -> No
     with ui.client(ui.token("ana@x.example")) as ana:
         inbox = ana.get("/me/notifications").json()["items"]
     assert inbox and inbox[0]["case_id"] == case_id
+    with ui.client(token) as api:
+        comment = api.get(f"/cases/{case_id}").json()["comments"][0]
+    assert comment["mentions"] == [analyst_id]
 
 
 def test_viewer_sees_no_write_controls(ui: Server, browser: Browser) -> None:  # noqa: F811
@@ -158,6 +172,10 @@ def test_edit_severity_status_and_assignee(ui: Server, browser: Browser) -> None
     page.select_option("form.case-edit select[name=severity]", "critical")
     page.select_option("form.case-edit select[name=status]", "in_progress")
     page.select_option("form.case-edit select[name=assignee]", ana_id)
+    page.click("form.case-edit summary")
+    page.fill("form.case-edit input[name=title]", "Edited title")
+    page.fill("form.case-edit input[name=tags]", "phishing, finance")
+    page.fill("form.case-edit textarea[name=description]", "Invoice **macro** <script>x</script>")
     page.click("form.case-edit button")
     page.wait_for_selector("#case-status:has-text('in_progress')")
     with ui.client(ui.token()) as api:
@@ -167,4 +185,29 @@ def test_edit_severity_status_and_assignee(ui: Server, browser: Browser) -> None
         "in_progress",
         ana_id,
     )
-    assert {e["data"].get("field") for e in case["timeline"]} >= {"severity", "status", "assignee"}
+    assert (case["title"], case["tags"]) == ("Edited title", ["phishing", "finance"])
+    assert case["description"] == "Invoice **macro** <script>x</script>"
+    assert page.locator("#case-description strong").inner_text() == "macro"
+    assert page.locator("#case-description script").count() == 0
+    fields = {e["data"].get("field") for e in case["timeline"]}
+    assert fields >= {"severity", "status", "assignee", "title", "tags", "description"}
+
+
+def test_drop_a_file_on_the_evidence_form(ui: Server, browser: Browser) -> None:  # noqa: F811
+    with ui.client(ui.token()) as api:
+        case_id = api.post("/cases", json={"title": "drop", "severity": "low"}).json()["id"]
+    page = browser.new_page()
+    _sign_in(page, ui)
+    page.goto(f"{ui.url}/cases/{case_id}")
+    dropped = page.evaluate_handle(
+        """() => { const dt = new DataTransfer();
+                   dt.items.add(new File(["dropped bytes"], "notes.txt", {type: "text/plain"}));
+                   return dt; }"""
+    )
+    page.dispatch_event("form[data-dropzone]", "drop", {"dataTransfer": dropped})
+    page.wait_for_selector("#evidence-list a:has-text('notes.txt')")
+    with ui.client(ui.token()) as api:
+        evidence = api.get(f"/cases/{case_id}").json()["evidence"]
+        assert [(e["filename"], e["size"]) for e in evidence] == [("notes.txt", 13)]
+        body = api.get(f"/cases/{case_id}/attachments/{evidence[0]['id']}").content
+    assert body == b"dropped bytes"

@@ -70,3 +70,10 @@ def test_unknown_mentions_are_400_and_nothing_is_written(api: httpx.Client, uniq
     assert api.post(f"/cases/{case_id}/comments", json={"body": "  "}).status_code == 400
     missing = "case_01J00000000000000000000000"
     assert api.post(f"/cases/{missing}/comments", json={"body": "x"}).status_code == 404
+
+
+def test_mentions_written_as_addresses() -> None:
+    from irbox.cases.comments import mentioned_addresses
+
+    body = "cc @Ann@Example.com, and @bob@x.org. Not a@b.c nor @@z@y.io; again @ann@example.com"
+    assert mentioned_addresses(body) == ["ann@example.com", "bob@x.org"]

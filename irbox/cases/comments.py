@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import msgspec
@@ -18,6 +19,13 @@ from irbox.store.writer import Writer
 
 MAX_BODY = 50_000
 MAX_MENTIONS = 50
+# "@jdoe@example.com" in a comment's text mentions that user (the UI's autocomplete writes it).
+_AT_ADDRESS = re.compile(r"(?<![\w@])@([\w.%+-]+@[\w-]+(?:\.[\w-]+)*)", re.UNICODE)
+
+
+def mentioned_addresses(body: str) -> list[str]:
+    """The e-mail addresses written as @mentions in `body`, lower case, first mention first."""
+    return list(dict.fromkeys(m.lower() for m in _AT_ADDRESS.findall(body)))
 
 
 class CommentService:

@@ -81,7 +81,8 @@ async def map_technique(request: Request, case_id: FromPath[str]) -> Response:
 
 @post("/cases/{case_id:str}/edit", include_in_schema=False, status_code=303)
 async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
-    """Severity, status (open / in progress) and assignee from the workspace's form."""
+    """The workspace's edit form: title, tags, description, severity, status, assignee. A
+    field the form did not send is left as it is."""
     session = _writer(request)
     form = await checked_form(request, session)
     patch = CasePatch(
@@ -89,6 +90,12 @@ async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
         status=form.get("status", ""),
         assignee=form.get("assignee") or None,
     )
+    if "title" in form:
+        patch.title = form["title"].strip()
+    if "description" in form:
+        patch.description = form["description"].strip() or None
+    if "tags" in form:
+        patch.tags = [t.strip() for t in form["tags"].split(",") if t.strip()]
     try:
         await request.app.state.services.cases.update(case_id, patch, session.principal.actor)
     except DomainError as exc:

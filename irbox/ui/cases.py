@@ -9,6 +9,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from irbox.alerts.models import REASON_CODES, SEVERITIES
+from irbox import markdown_html
+from irbox.cases.comments import mentioned_addresses
 from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
 from irbox.errors import DomainError
 from irbox.ui.security import checked_form, current_session
@@ -73,12 +75,15 @@ async def case_workspace(
     case = services.cases.get(case_id)
     users = services.users.list()
     found = services.attack.search(attack_q, 10) if attack_q else []
+    mentionable = [{"email": u.email, "name": u.name} for u in users if not u.disabled]
     return Template(
         "case.html",
         context={
             "session": session,
             "case": case,
+            "description_html": markdown_html.render(case.description or ""),
             "users": users,
+            "mentionable": json.dumps(mentionable),
             "names": {u.id: u.name or u.email for u in users},
             "can_write": session.principal.can("cases:write") and case.status != "resolved",
             "attack_q": attack_q,
@@ -96,12 +101,25 @@ async def add_comment(request: Request, case_id: FromPath[str]) -> Response:
     if not session.principal.can("cases:write"):
         return Response(b"not allowed", status_code=403)
     form = await request.form()
+    body = str(form.get("body", ""))
+    services = request.app.state.services
     mentions = [str(m) for m in form.getall("mentions")] if "mentions" in form else []
+    by_address = {u.email.lower(): u.id for u in services.users.list() if not u.disabled}
+    mentions += [by_address[a] for a in mentioned_addresses(body) if a in by_address]
     try:
-        await request.app.state.services.comments.add(
-            case_id, CommentIn(body=str(form.get("body", "")), mentions=mentions),
+        await services.comments.add(
+            case_id, CommentIn(body=body, mentions=list(dict.fromkeys(mentions))),
             session.principal.actor,
         )  # fmt: skip
     except DomainError as exc:
         return Response(exc.message.encode(), status_code=400)
     return Redirect(f"/cases/{case_id}#comments")
+
+
+@post("/cases/{case_id:str}/comments/preview", include_in_schema=False, status_code=200)
+async def preview_comment(request: Request, case_id: FromPath[str]) -> Response:
+    """The comment as it will show, rendered and sanitised exactly like a saved one."""
+    session = current_session(request)
+    form = await checked_form(request, session)
+    html = markdown_html.render(form.get("body", "")) or "<p class='empty'>Nothing to preview.</p>"
+    return Response(html, media_type="text/html; charset=utf-8")

@@ -76,6 +76,7 @@ def ui_router() -> Router:
             cases.case_list,
             cases.case_workspace,
             cases.add_comment,
+            cases.preview_comment,
             observables.observable_page,
             dashboard.dashboard,
             case_actions.upload_evidence,
