@@ -8,8 +8,8 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from irbox.alerts.models import REASON_CODES, SEVERITIES
 from irbox import markdown_html
+from irbox.alerts.models import REASON_CODES, SEVERITIES
 from irbox.cases.comments import mentioned_addresses
 from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
 from irbox.errors import DomainError
