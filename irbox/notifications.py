@@ -58,6 +58,9 @@ class NotificationService:
         ]
         return NotificationPage(items=items, next_cursor=next_cursor)
 
+    def unread_count(self, user_id: str) -> int:
+        return self.db.read(notifications_table.unread_count, user_id)
+
     async def mark_read(self, user_id: str, data: MarkRead) -> Marked:
         now = clock.now_us()
         count = await self.writer.run(

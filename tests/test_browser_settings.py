@@ -54,5 +54,9 @@ def test_create_a_webhook_and_see_a_delivery(ui: Server, browser: Browser) -> No
             time.sleep(0.3)
             page.reload()
         assert "ping" in page.locator(".deliveries").inner_text()
+        page.click(".deliveries button:has-text('Redeliver')")  # sent again, same delivery id
+        got = receiver.wait_for(2)
+        assert got[0].headers["X-IR-Delivery"] == got[1].headers["X-IR-Delivery"]
+        assert got[0].body == got[1].body
     finally:
         receiver.stop()

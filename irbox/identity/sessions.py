@@ -26,6 +26,7 @@ class Session(msgspec.Struct):
     name: str
     csrf: str
     license: Any = None  # the org's license standing, for the grace banner and the lock page
+    unread: int = 0  # unread notifications, for the header
 
 
 class SessionService:

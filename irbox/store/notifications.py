@@ -41,3 +41,9 @@ def mark_read(conn: sqlite3.Connection, user_id: str, ids: list[str] | None, at:
         f"UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL{sql}",
         (at, user_id, *args),
     ).rowcount
+
+
+def unread_count(conn: sqlite3.Connection, user_id: str) -> int:
+    return conn.execute(
+        "SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", (user_id,)
+    ).fetchone()[0]

@@ -11,7 +11,16 @@ from litestar.static_files import create_static_files_router
 
 from irbox.api.asgi import client_ip
 from irbox.errors import Unauthorized
-from irbox.ui import case_actions, cases, dashboard, observables, queue, settings
+from irbox.ui import (
+    admin,
+    case_actions,
+    cases,
+    dashboard,
+    notifications,
+    observables,
+    queue,
+    settings,
+)
 from irbox.ui.security import COOKIE, HEADERS, checked_form, current_session
 
 STATIC = Path(__file__).parent / "static"
@@ -78,6 +87,13 @@ def ui_router() -> Router:
             cases.add_comment,
             cases.preview_comment,
             observables.observable_page,
+            observables.suppress,
+            observables.lift,
+            notifications.notifications_page,
+            notifications.mark_read,
+            admin.create_user,
+            admin.update_user,
+            admin.audit_log,
             dashboard.dashboard,
             case_actions.upload_evidence,
             case_actions.download_evidence,
@@ -90,6 +106,7 @@ def ui_router() -> Router:
             settings.revoke_key,
             settings.create_webhook,
             settings.ping_webhook,
+            settings.redeliver,
             settings.install_license,
         ],
         response_headers=HEADERS,

@@ -50,6 +50,7 @@ def current_session(request: Request, lock_exempt: bool = False) -> Session:
     except Unauthorized:
         raise LoginRequired from None
     session.license = services.license.status
+    session.unread = services.notifications.unread_count(session.principal.user_id)
     if session.license.locked and not lock_exempt:
         raise Locked(session)
     return session

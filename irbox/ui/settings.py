@@ -12,27 +12,30 @@ from litestar.response import Redirect, Template
 from irbox.api.uploads import StreamedForm
 from irbox.errors import DomainError
 from irbox.identity.api_keys import ApiKeyCreate
-from irbox.identity.scopes import SCOPES
+from irbox.identity.scopes import ROLES, SCOPES
 from irbox.ui.security import CsrfRejected, checked_form, current_session
 from irbox.webhooks.models import EVENTS, WebhookCreate
 
 
-def _page(request: Request, shown: dict | None = None, error: str | None = None) -> Template:
+def render(request: Request, shown: dict | None = None, error: str | None = None) -> Template:
+    """The settings page; `shown` is a secret to show once, `error` what a form got wrong."""
     session = current_session(request)
     services = request.app.state.services
     admin = session.principal.can("admin")
     keys = services.api_keys.list(session.principal.user_id)
     hooks = services.webhooks.list() if admin else []
     deliveries = {h.id: services.webhooks.deliveries(h.id, None, 10).items for h in hooks}
+    users = services.users.list() if admin else []
     context = {"session": session, "keys": keys, "scopes": sorted(session.principal.scopes),
                "all_scopes": SCOPES, "hooks": hooks, "deliveries": deliveries, "events": EVENTS,
-               "admin": admin, "shown": shown or {}, "error": error}  # fmt: skip
+               "admin": admin, "users": users, "roles": ROLES, "shown": shown or {},
+               "error": error}  # fmt: skip
     return Template("settings.html", context=context, status_code=400 if error else 200)
 
 
 @get("/settings", include_in_schema=False)
 async def settings_page(request: Request) -> Template:
-    return _page(request)
+    return render(request)
 
 
 @post("/settings/api-keys", include_in_schema=False, status_code=200)
@@ -50,8 +53,8 @@ async def create_key(request: Request) -> Template:
             allowed=session.principal.scopes,
         )
     except DomainError as exc:
-        return _page(request, error="; ".join(exc.details.values()) or exc.message)
-    return _page(request, shown={"label": f"API key {created.key.name}", "secret": created.token})
+        return render(request, error="; ".join(exc.details.values()) or exc.message)
+    return render(request, shown={"label": f"API key {created.key.name}", "secret": created.token})
 
 
 @post("/settings/api-keys/{key_id:str}/revoke", include_in_schema=False, status_code=303)
@@ -75,9 +78,9 @@ async def create_webhook(request: Request) -> Template:
             WebhookCreate(url=str(form.get("url", "")), events=events), session.principal.actor
         )
     except DomainError as exc:
-        return _page(request, error="; ".join(exc.details.values()) or exc.message)
+        return render(request, error="; ".join(exc.details.values()) or exc.message)
     shown = {"label": f"webhook secret for {created.webhook.url}", "secret": created.secret}
-    return _page(request, shown=shown)
+    return render(request, shown=shown)
 
 
 @post("/settings/webhooks/{webhook_id:str}/ping", include_in_schema=False, status_code=303)
@@ -87,6 +90,24 @@ async def ping_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
     if not session.principal.can("admin"):
         raise CsrfRejected
     await request.app.state.services.webhooks.ping(webhook_id, session.principal.actor)
+    return Redirect("/settings#webhooks")
+
+
+@post(
+    "/settings/webhooks/{webhook_id:str}/deliveries/{delivery_id:str}/redeliver",
+    include_in_schema=False,
+    status_code=303,
+)
+async def redeliver(
+    request: Request, webhook_id: FromPath[str], delivery_id: FromPath[str]
+) -> Response:
+    session = current_session(request)
+    await checked_form(request, session)
+    if not session.principal.can("admin"):
+        raise CsrfRejected
+    await request.app.state.services.webhooks.redeliver(
+        webhook_id, delivery_id, session.principal.actor
+    )
     return Redirect("/settings#webhooks")
 
 

@@ -1,0 +1,71 @@
+"""UI for admins: users (create, role, disable) in Settings, and the audit log."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from irbox.errors import DomainError
+from irbox.identity.sessions import Session
+from irbox.identity.users import UserCreate, UserPatch
+from irbox.paging import decode_cursor
+from irbox.ui.security import CsrfRejected, checked_form, current_session
+from irbox.ui.settings import render
+
+AUDIT_PAGE = 100
+
+
+def _admin(request: Request) -> Session:
+    session = current_session(request)
+    if not session.principal.can("admin"):
+        raise CsrfRejected  # not an admin: refused like a forged form
+    return session
+
+
+def _problem(exc: DomainError) -> str:
+    return "; ".join(exc.details.values()) or exc.message
+
+
+@post("/settings/users", include_in_schema=False, status_code=200)
+async def create_user(request: Request) -> Template:
+    """A password left blank is generated and shown once, for the admin to hand over."""
+    session = _admin(request)
+    form = await checked_form(request, session)
+    data = UserCreate(
+        email=form.get("email", "").strip(),
+        role=form.get("role", ""),
+        name=form.get("name", "").strip(),
+        password=form.get("password") or None,
+    )
+    try:
+        created = await request.app.state.services.users.create(data, session.principal.actor)
+    except DomainError as exc:
+        return render(request, error=_problem(exc))
+    if created.password is None:
+        return render(request, shown={"label": f"User {created.user.email} created", "secret": ""})
+    label = f"password for {created.user.email}"
+    return render(request, shown={"label": label, "secret": created.password})
+
+
+@post("/settings/users/{user_id:str}", include_in_schema=False, status_code=303)
+async def update_user(request: Request, user_id: FromPath[str]) -> Response:
+    session = _admin(request)
+    form = await checked_form(request, session)
+    patch = UserPatch(role=form.get("role", ""), disabled=form.get("disabled") == "on")
+    try:
+        await request.app.state.services.users.update(user_id, patch, session.principal.actor)
+    except DomainError as exc:
+        return render(request, error=_problem(exc))
+    return Redirect("/settings#users")
+
+
+@get("/settings/audit", include_in_schema=False)
+async def audit_log(request: Request, cursor: FromQuery[str | None] = None) -> Template:
+    session = _admin(request)
+    try:
+        page = request.app.state.services.audit.page(decode_cursor(cursor), AUDIT_PAGE)
+    except DomainError as exc:
+        context = {"session": session, "page": None, "error": _problem(exc)}
+        return Template("audit.html", context=context, status_code=400)
+    return Template("audit.html", context={"session": session, "page": page, "error": None})

@@ -1,0 +1,111 @@
+"""In a real browser: an admin manages users and reads the audit log; a mentioned analyst finds
+the notification; suppressions are created and lifted from the observables page."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.harness import Server, alert
+from tests.test_browser_alert_queue import _sign_in, browser, ui  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in_as(page: Page, server: Server, email: str, password: str) -> None:
+    page.goto(server.url + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def test_admin_manages_users_and_reads_the_audit_log(ui: Server, browser: Browser) -> None:  # noqa: F811
+    page = browser.new_page()
+    _sign_in(page, ui)
+    page.goto(ui.url + "/settings#users")
+    page.fill("form.user-form input[name=email]", "new@x.example")
+    page.fill("form.user-form input[name=name]", "Newt")
+    page.click("form.user-form button")
+    password = page.locator("#shown-secret .secret").inner_text().strip()
+    assert len(password) >= 12  # generated, shown once
+    other = browser.new_page()
+    _sign_in_as(other, ui, "new@x.example", password)
+    other.wait_for_url("**/alerts")
+    assert "analyst" in other.locator("header .who").inner_text()
+    row = page.locator("tr", has_text="new@x.example")
+    row.locator("select[name=role]").select_option("viewer")
+    row.locator("input[name=disabled]").check()
+    row.locator("button").click()
+    page.wait_for_url("**/settings#users")
+    with ui.client(ui.token()) as api:
+        user = next(u for u in api.get("/users").json()["items"] if u["email"] == "new@x.example")
+    assert (user["role"], user["disabled"]) == ("viewer", True)
+    other.reload()  # a disabled user's session ends at once
+    assert other.url.endswith("/login")
+    page.click("#audit-link")
+    page.wait_for_url("**/settings/audit")
+    actions = page.locator("table.audit").inner_text()
+    assert "user.create" in actions and "user.update" in actions
+    # not for analysts: the audit log is an admin page
+    with ui.client(ui.token()) as api:
+        api.post("/users", json={"email": "an@x.example", "role": "analyst",
+                                 "password": "analyst-password-1"})  # fmt: skip
+    _sign_in_as(other, ui, "an@x.example", "analyst-password-1")
+    other.wait_for_url("**/alerts")
+    assert other.goto(ui.url + "/settings/audit").status == 403
+    other.goto(ui.url + "/settings")
+    assert other.locator("#users").count() == 0  # and no Users section
+
+
+def test_mentioned_user_reads_the_notification(ui: Server, browser: Browser) -> None:  # noqa: F811
+    with ui.client(ui.token()) as api:
+        api.post("/users", json={"email": "mo@x.example", "role": "analyst",
+                                 "password": "analyst-password-2"})  # fmt: skip
+        mo = next(u for u in api.get("/users").json()["items"] if u["email"] == "mo@x.example")
+        case_id = api.post("/cases", json={"title": "Mention me", "severity": "low"}).json()["id"]
+        api.post(f"/cases/{case_id}/comments", json={"body": "look", "mentions": [mo["id"]]})
+    page = browser.new_page()
+    _sign_in_as(page, ui, "mo@x.example", "analyst-password-2")
+    page.wait_for_url("**/alerts")
+    assert page.locator("#unread-count").inner_text() == "1"
+    page.click("#notifications-link")
+    assert page.locator("li.unread").count() == 1
+    page.click("li.unread button")
+    page.wait_for_url(f"**/cases/{case_id}#comments")
+    assert page.locator("#unread-count").count() == 0
+    with ui.client(ui.token("mo@x.example")) as api:
+        assert api.get("/me/notifications").json()["items"][0]["read_at"] is not None
+
+
+def test_suppress_and_lift_from_the_observables_page(ui: Server, browser: Browser) -> None:  # noqa: F811
+    page = browser.new_page()
+    _sign_in(page, ui)
+    page.goto(ui.url + "/observables?type=domain&value=Stats.Example.com.")
+    page.fill("form.suppress-form input[name=reason]", "analytics beacon")
+    page.fill("form.suppress-form input[name=scope]", "source:edr")
+    page.click("form.suppress-form button")
+    row = page.locator("table.suppressions tr", has_text="stats.example.com")
+    assert "source:edr" in row.inner_text()
+    obs = [{"type": "domain", "value": "stats.example.com"}]
+    with ui.client(ui.token()) as api:
+        quiet = api.post("/alerts", json=alert("sup-1", observables=obs)).json()
+        other_source = api.post("/alerts", json=alert("sup-2", source="ndr", observables=obs))
+    assert quiet["status"] == "dismissed"
+    assert other_source.json()["status"] == "triage"
+    page.fill("form.suppress-form input[name=value]", "not a domain!")
+    page.fill("form.suppress-form input[name=reason]", "x")
+    page.click("form.suppress-form button")
+    assert "value" in page.locator(".error").inner_text()  # a 400 page naming the field
+    page.goto(ui.url + "/observables#suppressions")
+    page.locator("table.suppressions tr", has_text="stats.example.com").locator("button").click()
+    page.wait_for_url("**/observables#suppressions")
+    assert page.locator("table.suppressions tr", has_text="stats.example.com").count() == 0
+    with ui.client(ui.token()) as api:
+        assert (
+            api.post("/alerts", json=alert("sup-3", observables=obs)).json()["status"] == "triage"
+        )
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    forged = httpx.post(f"{ui.url}/observables/suppressions", cookies=cookies,
+                        data={"type": "ip", "value": "1.2.3.4", "reason": "x"})  # fmt: skip
+    assert forged.status_code == 403

@@ -1,0 +1,51 @@
+"""Every form the UI accepts (each POST route of the UI router) refuses a request without the
+session's CSRF token, and sends a visitor without a session to the sign-in page."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from irbox.ui.pages import ui_router
+from tests.harness import Server
+
+
+def _post_paths() -> list[str]:
+    paths = []
+    for route in ui_router().routes:
+        if "POST" in getattr(route, "methods", ()) and route.path not in ("/login",):
+            paths.append(re.sub(r"\{(\w+):str\}", r"x_\1", route.path))
+    return sorted(paths)
+
+
+POST_PATHS = _post_paths()
+
+
+def test_the_matrix_covers_every_form() -> None:
+    assert len(POST_PATHS) >= 20 and "/alerts/bulk-dismiss" in POST_PATHS
+
+
+@pytest.fixture(scope="module")
+def signed_in(server: Server) -> httpx.Client:
+    password = server.first_output.split("password:")[1].split()[0]
+    client = httpx.Client(base_url=server.url)
+    answer = client.post("/login", data={"email": "admin@irbox.local", "password": password})
+    assert answer.is_redirect and "irbox_session" in client.cookies
+    return client
+
+
+@pytest.mark.parametrize("path", POST_PATHS)
+def test_form_without_csrf_token_is_refused(signed_in: httpx.Client, path: str) -> None:
+    audit_before = signed_in.get("/settings/audit").text.count("<tr>")
+    answer = signed_in.post(path, data={"csrf_token": "forged", "reason_code": "benign"})
+    assert answer.status_code == 403, answer.text
+    assert "did not come from irbox" in answer.text
+    assert signed_in.get("/settings/audit").text.count("<tr>") == audit_before  # nothing done
+
+
+@pytest.mark.parametrize("path", POST_PATHS)
+def test_form_without_a_session_goes_to_sign_in(server: Server, path: str) -> None:
+    answer = httpx.post(server.url + path, data={"csrf_token": "x"})
+    assert answer.status_code == 302 and answer.headers["location"] == "/login"
