@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
@@ -12,8 +13,11 @@ from irbox import markdown_html
 from irbox.alerts.models import REASON_CODES, SEVERITIES
 from irbox.cases.comments import mentioned_addresses
 from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
-from irbox.errors import DomainError
+from irbox.errors import DomainError, ValidationFailed
+from irbox.paging import decode_cursor
 from irbox.ui.security import checked_form, current_session
+
+CASE_PAGE = 100
 
 
 @get("/alerts/{alert_id:str}", include_in_schema=False)
@@ -37,6 +41,7 @@ async def alert_detail(request: Request, alert_id: FromPath[str]) -> Template:
             "reasons": REASON_CODES,
             "can_write": session.principal.can("alerts:write")
             and session.principal.can("cases:write"),
+            "can_triage": session.principal.can("alerts:write"),
         },
     )
 
@@ -58,11 +63,28 @@ async def escalate_alert(request: Request, alert_id: FromPath[str]) -> Response:
 
 
 @get("/cases", include_in_schema=False)
-async def case_list(request: Request, status: FromQuery[str | None] = None) -> Template:
+async def case_list(
+    request: Request,
+    status: FromQuery[str | None] = None,
+    severity: FromQuery[str | None] = None,
+    assignee: FromQuery[str | None] = None,
+    cursor: FromQuery[str | None] = None,
+) -> Template:
     session = current_session(request)
-    statuses = [status] if status else []
-    page = request.app.state.services.cases.list(statuses, [], None, None, 100)
-    context = {"session": session, "page": page, "status": status or "", "statuses": CASE_STATUSES}
+    services = request.app.state.services
+    users = services.users.list()
+    filters = {"status": status or "", "severity": severity or "", "assignee": assignee or ""}
+    context = {"session": session, "filters": filters, "query": urlencode(filters), "users": users,
+               "names": {u.id: u.name or u.email for u in users}, "statuses": CASE_STATUSES,
+               "severities": SEVERITIES, "page": None, "error": None}  # fmt: skip
+    try:
+        context["page"] = services.cases.list(
+            [status] if status else [], [severity] if severity else [], assignee or None,
+            decode_cursor(cursor), CASE_PAGE,
+        )  # fmt: skip
+    except ValidationFailed as exc:
+        context["error"] = "; ".join(exc.details.values()) or exc.message
+        return Template("cases.html", context=context, status_code=400)
     return Template("cases.html", context=context)
 
 

@@ -99,22 +99,35 @@ async def alert_rows(
 
 @post("/alerts/{alert_id:str}/dismiss", include_in_schema=False, status_code=200)
 async def dismiss_alert(request: Request, alert_id: FromPath[str]) -> Response:
+    """From the queue (htmx) the answer is the updated row; from the alert's page, the page."""
     session = current_session(request)
     form = await checked_form(request, session)
     if not session.principal.can("alerts:write"):
         return Response(b"not allowed", status_code=403)
     services = request.app.state.services
+    data = DismissIn(reason_code=form.get("reason_code", "other"), comment=form.get("comment", ""))
     try:
-        alert = await services.alerts.dismiss(
-            alert_id,
-            DismissIn(reason_code=form.get("reason_code", "other")),
-            session.principal.actor,
-        )
+        alert = await services.alerts.dismiss(alert_id, data, session.principal.actor)
     except DomainError as exc:
         return Response(exc.message.encode(), status_code=409)
+    if not request.headers.get("hx-request"):
+        return Redirect(f"/alerts/{alert_id}")
     context = _row_context(session, _filters(None, None, None, None))
     context["alert"] = alert
     return Template("alert_row.html", context=context)
+
+
+@post("/alerts/{alert_id:str}/reopen", include_in_schema=False, status_code=303)
+async def reopen_alert(request: Request, alert_id: FromPath[str]) -> Response:
+    session = current_session(request)
+    await checked_form(request, session)
+    if not session.principal.can("alerts:write"):
+        return Response(b"not allowed", status_code=403)
+    try:
+        await request.app.state.services.alerts.reopen(alert_id, session.principal.actor)
+    except DomainError as exc:
+        return Response(exc.message.encode(), status_code=409)
+    return Redirect(f"/alerts/{alert_id}")
 
 
 @post("/alerts/bulk-dismiss", include_in_schema=False, status_code=303)
