@@ -17,15 +17,19 @@ class Sighted(msgspec.Struct):
 # DuckDB uses the index on `key` only when `key = ?` is the scan's sole filter; other filters
 # pushed into the scan turn it into a full scan (about 25 ms at 10 M rows). The LIMIT keeps
 # them above it: the index finds the key's rows, type and value then guard against collisions.
-_BY_KEY = f"(SELECT * FROM sightings WHERE key = {KEY_OF_PARAMS} LIMIT 9223372036854775807)"
+def _by_key(table: str) -> str:
+    return f"(SELECT * FROM {table} WHERE key = {KEY_OF_PARAMS} LIMIT 9223372036854775807)"
+
+
+_BY_KEY = _by_key("sightings")
+_COUNTS = (
+    "SELECT alert_count, case_count, first_seen, last_seen"
+    f" FROM {_by_key('observables')} WHERE type = ? AND value = ?"
+)
 
 
 def sighted(index: IndexDatabase, kind: str, value: str) -> Sighted:
-    rows = index.query(
-        "SELECT alert_count, case_count, first_seen, last_seen FROM observables"
-        f" WHERE key = {KEY_OF_PARAMS} AND type = ? AND value = ?",
-        [kind, value, kind, value],
-    )
+    rows = index.query(_COUNTS, [kind, value, kind, value])
     return Sighted(*rows[0]) if rows else Sighted()
 
 

@@ -89,12 +89,18 @@ class ObservableSearch:
             errors.add("limit", "must be between 1 and 500")
         errors.raise_if_any("invalid search")
         alerts_before, cases_before = _decode_cursor(cursor)
+        alert_ids: list[tuple[str, int]] = []
+        case_ids: list[tuple[str, int]] = []
         with self.index.snapshot():  # counts and lists from the same state of the index
             sighted = index_search.sighted(self.index, kind, value)
-            alert_ids = index_search.entities(
-                self.index, kind, value, "alert", alerts_before, limit
-            )
-            case_ids = index_search.entities(self.index, kind, value, "case", cases_before, limit)
+            if sighted.alert_count:  # never seen (the common miss): one query, not three
+                alert_ids = index_search.entities(
+                    self.index, kind, value, "alert", alerts_before, limit
+                )
+            if sighted.case_count:
+                case_ids = index_search.entities(
+                    self.index, kind, value, "case", cases_before, limit
+                )
 
         def details(conn):
             return (
