@@ -50,7 +50,8 @@ class Services:
         self.users = UserService(self.db, self.writer, auth_cache)
         self.api_keys = ApiKeyService(self.db, self.writer, auth_cache)
         self.sessions = SessionService(self.db, self.writer)
-        self.alerts = AlertService(self.db, self.writer)
+        self.suppressions = SuppressionService(self.db, self.writer)
+        self.alerts = AlertService(self.db, self.writer, self.suppressions)
         self.idempotency = IdempotencyStore(self.db, self.writer)
         self.audit = AuditLog(self.db)
         self.attack = attack_catalogue.load(config.data_path)
@@ -62,7 +63,6 @@ class Services:
             self.db, self.writer, config.data_path, config.max_upload_bytes
         )
         self.resolution = ResolutionService(self.cases, self.writer, config.data_path / "reports")
-        self.suppressions = SuppressionService(self.db, self.writer)
         max_age_us = int(config.webhook_retry_max_age_h * 3600 * 1_000_000)
         self.dispatcher = Dispatcher(
             self.db,

@@ -27,7 +27,7 @@ from irbox.alerts.validation import check_alert
 from irbox.errors import DomainError, Errors, InvalidState, NotFound, ValidationFailed
 from irbox.identity.principal import Actor
 from irbox.index import events as index_events
-from irbox.observables import suppression
+from irbox.observables.suppression import SuppressionService
 from irbox.paging import split_page
 from irbox.store import alerts as alerts_table
 from irbox.store import audit
@@ -80,9 +80,10 @@ def to_summary(row: sqlite3.Row) -> AlertSummary:
 
 
 class AlertService:
-    def __init__(self, db: Database, writer: Writer) -> None:
+    def __init__(self, db: Database, writer: Writer, suppressions: SuppressionService) -> None:
         self.db = db
         self.writer = writer
+        self.suppressions = suppressions
 
     async def ingest(self, data: AlertIn, actor: Actor) -> IngestResult:
         clean = check_alert(data)
@@ -109,7 +110,7 @@ class AlertService:
         }
 
         def write(conn: sqlite3.Connection) -> IngestResult:
-            suppressed_by = suppression.covering(conn, data.source, clean.observables, now)
+            suppressed_by = self.suppressions.covering(conn, data.source, clean.observables, now)
             if suppressed_by:  # stored already dismissed; a duplicate keeps its own status
                 row.update(
                     status="dismissed",

@@ -76,6 +76,10 @@ def _host(value: str) -> str:
 
 def _domain(value: str) -> str:
     text = _host(value)
+    # A valid host name is an IPv4 address only when all its labels are digits (an IPv6 one
+    # never passes `_host`): only then is the slower parse needed.
+    if not text.replace(".", "").isdigit():
+        return text
     try:
         ipaddress.ip_address(text)
     except ValueError:

@@ -87,6 +87,16 @@ class SuppressionService:
     def __init__(self, db: Database, writer: Writer) -> None:
         self.db = db
         self.writer = writer
+        # Whether any suppression was ever left unlifted: while none is, ingest skips the
+        # suppression query (the common case on the hot path). Changed only inside write jobs,
+        # which run one at a time on the writer's thread, before any later ingest job.
+        self._maybe_active = self.db.read(suppressions_table.any_unlifted)
+
+    def covering(
+        self, conn: sqlite3.Connection, source: str, observables: list[Observable], now: int
+    ) -> list[str]:
+        """Inside a write job: the suppressions that cover this alert (see `covering`)."""
+        return covering(conn, source, observables, now) if self._maybe_active else []
 
     async def create(self, data: SuppressIn, actor: Actor) -> Suppression:
         errors = Errors()
@@ -122,6 +132,7 @@ class SuppressionService:
         }
 
         def write(conn: sqlite3.Connection) -> sqlite3.Row:
+            self._maybe_active = True
             suppressions_table.insert(conn, row)
             audit.record(
                 conn, actor.who, "suppression.create", row["id"], now, {"scope": data.scope}
@@ -137,6 +148,7 @@ class SuppressionService:
             if suppressions_table.get(conn, suppression_id) is None:
                 raise NotFound(f"no suppression {suppression_id}")
             suppressions_table.lift(conn, suppression_id, actor.user_id, now)
+            self._maybe_active = suppressions_table.any_unlifted(conn)
             audit.record(conn, actor.who, "suppression.lift", suppression_id, now)
             return suppressions_table.get(conn, suppression_id)
 

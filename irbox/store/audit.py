@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 
+from irbox.store.database import append
+
 
 def record(
     conn: sqlite3.Connection,
@@ -17,7 +19,8 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> None:
     """`who` is (user id, API key id, client IP) of whoever made the change."""
-    conn.execute(
+    append(
+        conn,
         "INSERT INTO audit_log (at, actor, key_id, ip, action, entity_id, data)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (

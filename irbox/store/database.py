@@ -15,9 +15,17 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
 
 
-def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+def connect(
+    path: Path | str, *, readonly: bool = False, factory: type[sqlite3.Connection] | None = None
+) -> sqlite3.Connection:
     """A connection in autocommit mode: transactions are opened explicitly with BEGIN."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5)
+    conn = sqlite3.connect(
+        path,
+        isolation_level=None,
+        check_same_thread=False,
+        timeout=5,
+        factory=factory or sqlite3.Connection,
+    )
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -83,3 +91,15 @@ class Database:
 
 def integrity_check(conn: sqlite3.Connection) -> str:
     return conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def append(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> None:
+    """Insert one row into an append-only log (audit, index outbox). On the writer's connection
+    the insert waits for the end of the batch, where all such rows go in one executemany: one
+    round through SQLite per batch rather than per request. Nothing reads these rows back
+    inside a write."""
+    defer = getattr(conn, "defer", None)
+    if defer is None:
+        conn.execute(sql, params)
+    else:
+        defer(sql, params)

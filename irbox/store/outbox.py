@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 
+from irbox.store.database import append
+
 
 def add(conn: sqlite3.Connection, kind: str, payload: str, at: int) -> None:
-    conn.execute(
-        "INSERT INTO index_outbox (kind, payload, created_at) VALUES (?, ?, ?)", (kind, payload, at)
+    append(
+        conn,
+        "INSERT INTO index_outbox (kind, payload, created_at) VALUES (?, ?, ?)",
+        (kind, payload, at),
     )
 
 

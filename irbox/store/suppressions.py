@@ -71,3 +71,10 @@ def page(
     return conn.execute(
         f"SELECT {COLUMNS} FROM suppressions {clause} ORDER BY seq DESC LIMIT ?", (*args, limit)
     ).fetchall()
+
+
+def any_unlifted(conn: sqlite3.Connection) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM suppressions WHERE lifted_at IS NULL LIMIT 1").fetchone()
+        is not None
+    )

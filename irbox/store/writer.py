@@ -28,9 +28,41 @@ MAX_BATCH = 512
 _STOP = object()
 
 
+class WriteConnection(sqlite3.Connection):
+    """The writer's connection. Appends to logs (`database.append`) are held here until the end
+    of the batch and then inserted with one executemany per statement."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deferred: dict[str, list[tuple[Any, ...]]] = {}
+        self.deferred_count = 0
+
+    def defer(self, sql: str, params: tuple[Any, ...]) -> None:
+        self.deferred.setdefault(sql, []).append(params)
+        self.deferred_count += 1
+
+    def mark(self) -> dict[str, int]:
+        return {sql: len(rows) for sql, rows in self.deferred.items()}
+
+    def rewind(self, mark: dict[str, int]) -> None:
+        """Forget what a job that rolled back had deferred."""
+        for sql, rows in self.deferred.items():
+            del rows[mark.get(sql, 0) :]
+
+    def flush_deferred(self) -> None:
+        for sql, rows in self.deferred.items():
+            if rows:
+                self.executemany(sql, rows)
+        self.discard_deferred()
+
+    def discard_deferred(self) -> None:
+        self.deferred.clear()
+        self.deferred_count = 0
+
+
 class Writer:
     def __init__(self, path: Path | str) -> None:
-        self._conn = connect(path)
+        self._conn: WriteConnection = connect(path, factory=WriteConnection)  # type: ignore[assignment]
         enable_wal(self._conn)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         # The storage error of the last batch, None once a batch commits again (for /healthz).
@@ -95,11 +127,13 @@ class Writer:
             conn.execute("BEGIN IMMEDIATE")
             for job, _ in batch:
                 conn.execute("SAVEPOINT job")
+                mark = conn.mark() if conn.deferred_count else {}
                 try:
                     result = job(conn)
                 except BaseException as exc:
                     conn.execute("ROLLBACK TO job")
                     conn.execute("RELEASE job")
+                    conn.rewind(mark)
                     failure = storage_error(exc) if isinstance(exc, sqlite3.Error) else None
                     if failure is not None:
                         self.last_storage_error = str(exc)
@@ -107,8 +141,10 @@ class Writer:
                 else:
                     conn.execute("RELEASE job")
                     outcomes.append((True, result))
+            conn.flush_deferred()
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
+            conn.discard_deferred()
             if conn.in_transaction:
                 try:
                     conn.execute("ROLLBACK")
