@@ -6,6 +6,7 @@ rebuilds the config from an environment variable, which survives both fork and s
 
 from __future__ import annotations
 
+import gc
 import os
 
 import msgspec
@@ -24,7 +25,13 @@ def load_app(_target: str) -> ASGIApp:
     """Granian's target loader; runs in the worker process."""
     config = msgspec.json.decode(os.environ[CONFIG_ENV], type=Config)
     logs.configure(config.log_level)
-    return create_app(config)
+    app = create_app(config)
+    # Everything built so far (the app, its routes, the catalogue, connections) lives as long as
+    # the process: moved out of the collector's reach, a full collection no longer walks it.
+    # Measured: ingest p99 64 -> 17 ms and +35% throughput with the indexer idle.
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def serve(config: Config) -> None:

@@ -21,6 +21,8 @@ def _load(api, n: int = 12) -> None:
             api.post(f"/alerts/{r.json()['id']}/escalate", json={})
         if i % 5 == 0:
             api.post("/alerts", json=alert(f"r{i}", observables=obs))  # duplicate occurrence
+        if i % 4 == 1:
+            api.post(f"/alerts/{r.json()['id']}/dismiss", json={"reason_code": "benign"})
     api.post(
         "/cases",
         json={
@@ -54,6 +56,10 @@ def test_reindex_reproduces_identical_answers(fresh_server: Server) -> None:
         _load(api)
         before = _settle(api, 36)
     assert sum(a["alert_count"] for a in before) == 36
+    with fresh_server.client(token) as api:
+        stats_before = api.get("/stats", params={"window": "30d"}).json()
+    assert stats_before["time_to_triage"]["count"] == 6  # 3 escalated, 3 dismissed
+    del stats_before["since"]  # the window's start moves with the clock
     r = fresh_server.cli("reindex", check=False)
     assert r.returncode == 1 and "stop the irbox server" in r.stderr  # DuckDB's one-process lock
     assert fresh_server.stop() == 0
@@ -62,6 +68,10 @@ def test_reindex_reproduces_identical_answers(fresh_server: Server) -> None:
     fresh_server.start()
     with fresh_server.client(token) as api:
         assert _answers(api) == before
+        # the dashboard's figures too: the live path and the rebuild unpack events alike
+        stats_after = api.get("/stats", params={"window": "30d"}).json()
+        del stats_after["since"]
+        assert stats_after == stats_before
 
 
 def test_kill_between_commit_and_flush_loses_nothing(fresh_server: Server) -> None:

@@ -4,9 +4,30 @@ and the applied outbox position in the same DuckDB transaction (so a batch is ap
 from __future__ import annotations
 
 from irbox.index.database import KEY_OF_COLUMNS, IndexDatabase
-from irbox.index.events import AlertSeen, AlertTriaged, CaseObservable, CaseState, Event
 
-_TRIAGE_KIND = {"dismissed": "triaged", "escalated": "triaged", "triage": "reopened"}
+# Outbox events arrive as their JSON arrays (`events.py`, msgspec array_like with the tag
+# first): [tag, field, ...]. Unpacking them in SQL keeps the per-observable work out of Python.
+_EVENTS = "CREATE TEMP TABLE IF NOT EXISTS events (j JSON)"
+_UNPACK = (
+    # alert_seen: [tag, alert_id, alert_seq, source, severity, at, new, [[type, value], ...]]
+    # case_observable: [tag, case_id, case_seq, type, value, at]
+    "INSERT INTO staged SELECT o[1], o[2], CASE WHEN is_new THEN 'alert' END,"
+    " CASE WHEN is_new THEN alert_id END, CASE WHEN is_new THEN alert_seq END, seen_at, is_new"
+    " FROM (SELECT j->>1 AS alert_id, (j->>2)::BIGINT AS alert_seq, (j->>5)::BIGINT AS seen_at,"
+    " (j->>6)::BOOLEAN AS is_new, unnest(from_json(j->7, '[[\"VARCHAR\"]]')) AS o"
+    " FROM events WHERE j->>0 = 'alert_seen')"
+    " UNION ALL SELECT j->>3, j->>4, 'case', j->>1, (j->>2)::BIGINT, (j->>5)::BIGINT, true"
+    " FROM events WHERE j->>0 = 'case_observable'",
+    # alert_triaged: [tag, alert_id, at, status]
+    "INSERT INTO alert_log SELECT j->>1, j->>3, j->>4, 'created', (j->>5)::BIGINT FROM events"
+    " WHERE j->>0 = 'alert_seen' AND (j->>6)::BOOLEAN"
+    " UNION ALL SELECT j->>1, NULL, NULL,"
+    " CASE WHEN j->>3 = 'triage' THEN 'reopened' ELSE 'triaged' END, (j->>2)::BIGINT"
+    " FROM events WHERE j->>0 = 'alert_triaged'",
+    # case_state: [tag, case_id, at, state]
+    "INSERT INTO case_log SELECT j->>1, j->>3, (j->>2)::BIGINT FROM events"
+    " WHERE j->>0 = 'case_state'",
+)
 
 
 _STAGE = (
@@ -16,14 +37,16 @@ _STAGE = (
 
 
 class Batch:
-    """Column lists built in Python; keys, counts and first/last seen are computed by DuckDB
-    (in C++, outside the GIL the HTTP event loop needs)."""
+    """Outbox events as their JSON (the indexer), or column lists built in Python (the
+    rebuild). Unpacking, keys, counts and first/last seen are computed by DuckDB, in C++,
+    outside the GIL the HTTP event loop needs."""
 
     def __init__(self) -> None:
         # type, value, entity, entity_id, entity_seq, seen_at, first sighting on that entity?
         self.staged: list[list] = [[] for _ in range(7)]
         self.alert_log: list[list] = [[] for _ in range(5)]
         self.case_log: list[list] = [[] for _ in range(3)]
+        self.payloads: list[str] = []
 
     def sighting(
         self, kind: str, value: str, entity: str, entity_id: str, seq: int, at: int
@@ -51,34 +74,29 @@ class Batch:
         for column, item in zip(self.case_log, (case_id, kind, at), strict=True):
             column.append(item)
 
-    def add(self, event: Event) -> None:
-        if isinstance(event, AlertSeen):
-            for kind, value in event.observables:
-                if event.new:
-                    self.sighting(kind, value, "alert", event.alert_id, event.alert_seq, event.at)
-                else:
-                    self.seen(kind, value, event.at)
-            if event.new:
-                self.alert(event.alert_id, event.source, event.severity, "created", event.at)
-        elif isinstance(event, AlertTriaged):
-            self.alert(event.alert_id, None, None, _TRIAGE_KIND[event.status], event.at)
-        elif isinstance(event, CaseObservable):
-            self.sighting(event.kind, event.value, "case", event.case_id, event.case_seq, event.at)
-        elif isinstance(event, CaseState):
-            self.case(event.case_id, event.state, event.at)
+    def add_payload(self, payload: str) -> None:
+        """An outbox row's event, as its JSON (see `events`): DuckDB unpacks it, in C++."""
+        self.payloads.append(payload)
 
     def write(self, index: IndexDatabase, through_seq: int) -> None:
         cur = index.cursor()
         cur.execute(_STAGE)
         cur.execute("BEGIN TRANSACTION")
         try:
-            if self.staged[0]:
+            if self.payloads:
+                cur.execute(_EVENTS)
+                cur.execute("INSERT INTO events SELECT unnest(?::VARCHAR[])::JSON", [self.payloads])
+                for sql in _UNPACK:
+                    cur.execute(sql)
+                cur.execute("DELETE FROM events")
+            if self.staged[0]:  # (from the rebuild)
                 cur.execute(
                     "INSERT INTO staged SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
                     " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[]),"
                     " unnest(?::BIGINT[]), unnest(?::BOOLEAN[])",
                     self.staged,
                 )
+            if self.staged[0] or self.payloads:
                 cur.execute(
                     f"INSERT INTO sightings SELECT {KEY_OF_COLUMNS}, type, value, entity,"
                     " entity_id, entity_seq, seen_at FROM staged WHERE first"
@@ -95,7 +113,7 @@ class Batch:
                     " last_seen = greatest(observables.last_seen, excluded.last_seen)"
                 )
                 cur.execute("DELETE FROM staged")
-            if self.alert_log[0]:
+            if self.alert_log[0]:  # (from the rebuild)
                 cur.execute(
                     "INSERT INTO alert_log SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
                     " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[])",

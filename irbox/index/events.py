@@ -48,7 +48,6 @@ class CaseState(msgspec.Struct, tag="case_state", array_like=True):
 
 Event = AlertSeen | AlertTriaged | CaseObservable | CaseState
 _encoder = msgspec.json.Encoder()
-decode_event = msgspec.json.Decoder(Event).decode
 
 
 def emit(conn: sqlite3.Connection, event: Event, at: int) -> None:

@@ -10,7 +10,6 @@ import time
 
 from irbox.index.batch import Batch
 from irbox.index.database import IndexDatabase
-from irbox.index.events import decode_event
 from irbox.store import outbox
 from irbox.store.database import Database
 from irbox.store.writer import Writer
@@ -58,7 +57,7 @@ class Indexer:
             return 0
         batch = Batch()
         for row in rows:
-            batch.add(decode_event(row["payload"]))
+            batch.add_payload(row["payload"])
         batch.write(self.index, rows[-1]["seq"])
         return len(rows)
 

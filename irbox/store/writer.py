@@ -17,6 +17,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
+from irbox.store.checkpoint import Checkpointer
 from irbox.store.database import connect, enable_wal, storage_error
 
 T = TypeVar("T")
@@ -64,6 +65,8 @@ class Writer:
     def __init__(self, path: Path | str) -> None:
         self._conn: WriteConnection = connect(path, factory=WriteConnection)  # type: ignore[assignment]
         enable_wal(self._conn)
+        self._conn.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's job, off this path
+        self._checkpointer = Checkpointer(path)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         # The storage error of the last batch, None once a batch commits again (for /healthz).
         self.last_storage_error: str | None = None
@@ -99,6 +102,7 @@ class Writer:
             self._queue.put(_STOP)
             self._thread.join()
         self._conn.close()
+        self._checkpointer.close()
 
     def _run(self) -> None:
         while True:
