@@ -44,7 +44,7 @@ def main() -> None:
     if not BINARY.exists():
         sys.exit("build the binary first: make binary")
     starts = []
-    for _ in range(5):
+    for _ in range(int(os.environ.get("BENCH_STARTS", "5"))):
         srv = Server(Path(tempfile.mkdtemp()) / "data", command=[str(BINARY)])
         t = time.monotonic()
         srv.start()
@@ -53,7 +53,11 @@ def main() -> None:
     median, worst = statistics.median(starts), max(starts)
     print(f"binary start-to-healthy: median {median:.2f} s, max {worst:.2f} s")
 
-    env = {"IRBOX_RATE_LIMIT_PER_MINUTE": "100000000", "IRBOX_RATE_LIMIT_BURST": "100000000"}
+    env = {
+        "IRBOX_RATE_LIMIT_PER_MINUTE": "100000000",
+        "IRBOX_RATE_LIMIT_BURST": "100000000",
+        **{k: v for k, v in os.environ.items() if k.startswith("IRBOX_")},
+    }
     srv = Server(Path(tempfile.mkdtemp()) / "data", command=[str(BINARY)], env=env).start()
     try:
         pid = worker_pid(srv)

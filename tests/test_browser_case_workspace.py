@@ -80,8 +80,16 @@ def test_viewer_sees_no_write_controls(ui: Server, browser: Browser) -> None:  #
     page.wait_for_url("**/alerts")
     assert page.locator(f"#row-{alert_id}").count() == 1
     assert page.locator(f"#row-{alert_id} button").count() == 0  # no dismiss
+    assert page.locator("#bulk-dismiss").count() == 0
     page.click(f"#row-{alert_id} .title a")
     assert page.locator("#escalate-new").count() == 0
+    assert page.locator("form.detail-dismiss").count() == 0
+    page.goto(ui.url + "/observables")
+    assert page.locator("form.suppress-form").count() == 0
+    with ui.client(ui.token()) as api:
+        case_id = api.post("/cases", json={"title": "ro", "severity": "low"}).json()["id"]
+    page.goto(f"{ui.url}/cases/{case_id}")
+    assert page.locator("form").count() == 1  # only "sign out"
 
 
 def test_observable_page_links_alerts_and_cases(ui: Server, browser: Browser) -> None:  # noqa: F811
