@@ -34,6 +34,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     license_public_keys: list[str] = []
     log_level: str = "info"
     index_flush_ms: int = 250
+    index_memory_mb: int = 512
 
     @property
     def data_path(self) -> Path:
@@ -96,6 +97,7 @@ def _check(cfg: Config) -> None:
     if not cfg.public_url.startswith(("http://", "https://")):
         raise ConfigError(f"public_url: expected an http(s) URL, got {cfg.public_url!r}")
     positive = ("max_upload_mb", "rate_limit_per_minute", "rate_limit_burst", "index_flush_ms")
+    positive += ("index_memory_mb",)
     positive += ("webhook_timeout_s", "webhook_retry_base_s", "webhook_retry_max_age_h")
     for key in positive:
         if getattr(cfg, key) <= 0:

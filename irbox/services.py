@@ -45,7 +45,11 @@ class Services:
         self.config = config
         self.db = Database(config.db_path)
         self.writer = Writer(config.db_path)
-        self.index = IndexDatabase(config.index_path) if with_index else None
+        self.index = (
+            IndexDatabase(config.index_path, memory_mb=config.index_memory_mb)
+            if with_index
+            else None
+        )
         auth_cache = AuthCache()
         self.users = UserService(self.db, self.writer, auth_cache)
         self.api_keys = ApiKeyService(self.db, self.writer, auth_cache)
@@ -89,8 +93,10 @@ class Services:
             # A new or restored index file: outbox rows it never saw are gone, so rebuild.
             log.warning("the observable index is behind what the outbox holds; rebuilding it")
             self.index.close()
-            rebuild(self.config.db_path, self.config.index_path)
-            self.index = IndexDatabase(self.config.index_path)
+            rebuild(self.config.db_path, self.config.index_path, self.config.index_memory_mb)
+            self.index = IndexDatabase(
+                self.config.index_path, memory_mb=self.config.index_memory_mb
+            )
             self._bind_index()
         self.indexer.start()
         self.license.check()

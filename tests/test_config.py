@@ -43,6 +43,7 @@ def test_public_url_follows_listen_unless_set() -> None:
         ({"IRBOX_PUBLIC_URL": "ftp://x"}, "public_url"),
         ({"IRBOX_LOG_LEVEL": "loud"}, "log_level"),
         ({"IRBOX_WEBHOOK_TIMEOUT_S": "-1"}, "webhook_timeout_s"),
+        ({"IRBOX_INDEX_MEMORY_MB": "0"}, "index_memory_mb"),
     ],
 )
 def test_bad_values_name_the_key(env: dict[str, str], key: str) -> None:
@@ -56,3 +57,15 @@ def test_wrong_type_in_toml_names_the_key(tmp_path: Path) -> None:
     conf.write_text('rate_limit_per_minute = "many"\n')
     with pytest.raises(ConfigError, match=r"^rate_limit_per_minute:"):
         load_config(conf, environ={})
+
+
+def test_index_memory_limit_reaches_duckdb(tmp_path: Path) -> None:
+    from irbox.index.database import IndexDatabase
+
+    config = load_config(environ={"IRBOX_INDEX_MEMORY_MB": "96"})
+    index = IndexDatabase(tmp_path / "i.duckdb", memory_mb=config.index_memory_mb)
+    try:
+        limit = index.query("SELECT current_setting('memory_limit')")[0][0]
+    finally:
+        index.close()
+    assert limit == "91.5 MiB"  # 96 MB as DuckDB writes it

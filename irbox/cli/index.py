@@ -25,7 +25,7 @@ def run_reindex(args: argparse.Namespace) -> int:
         IndexDatabase(config.index_path).close()
     except IndexLocked:
         raise CommandError("the index is in use: stop the irbox server first") from None
-    result = rebuild(config.db_path, config.index_path)
+    result = rebuild(config.db_path, config.index_path, config.index_memory_mb)
     print(
         f"reindexed {result.alerts} alerts and {result.case_observables} case observables"
         f" ({result.sightings} sightings) in {result.seconds} s"

@@ -24,7 +24,7 @@ import duckdb
 SETTINGS = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
-    "memory_limit": "512MB",
+    "memory_limit": "512MB",  # the default; `index_memory_mb` sets it
     "threads": 1,
 }
 
@@ -71,13 +71,18 @@ class IndexLocked(Exception):
 
 
 class IndexDatabase:
-    def __init__(self, path: Path | str, *, create_indexes: bool = True) -> None:
+    def __init__(
+        self, path: Path | str, *, create_indexes: bool = True, memory_mb: int | None = None
+    ) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._local = threading.local()
         try:
+            settings = dict(SETTINGS)
+            if memory_mb is not None:
+                settings["memory_limit"] = f"{memory_mb}MB"
             self._conn: duckdb.DuckDBPyConnection | None = duckdb.connect(
-                str(self.path), config=dict(SETTINGS)
+                str(self.path), config=settings
             )
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():

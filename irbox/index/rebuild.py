@@ -30,12 +30,12 @@ class Rebuilt(msgspec.Struct):
     seconds: float
 
 
-def rebuild(db_path: Path, index_path: Path) -> Rebuilt:
+def rebuild(db_path: Path, index_path: Path, memory_mb: int | None = None) -> Rebuilt:
     started = time.monotonic()
     tmp = index_path.with_name(index_path.name + ".rebuild")
     for stale in (tmp, Path(f"{tmp}.wal")):
         stale.unlink(missing_ok=True)
-    index = IndexDatabase(tmp, create_indexes=False)
+    index = IndexDatabase(tmp, create_indexes=False, memory_mb=memory_mb)
     conn = connect(db_path, readonly=True)
     try:
         conn.execute("BEGIN")  # one snapshot: the outbox position matches the rows read
