@@ -26,6 +26,16 @@ class JsonFormatter(logging.Formatter):
         return msgspec.json.encode(entry, enc_hook=str).decode()
 
 
+# Granian's own records (start-up, worker lifecycle) in the same JSON lines: its logging config
+# with our formatter in place of its plain-text ones.
+GRANIAN_LOGGING = {
+    "formatters": {
+        "generic": {"()": "irbox.logs.JsonFormatter"},
+        "access": {"()": "irbox.logs.JsonFormatter"},
+    }
+}
+
+
 def configure(level: str) -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter())

@@ -44,6 +44,7 @@ def serve(config: Config) -> None:
         workers=1,
         loop=Loops.uvloop,
         log_level=config.log_level,
+        log_dictconfig=logs.GRANIAN_LOGGING,
         log_access=False,
         backlog=2048,
     )
