@@ -154,6 +154,7 @@ def test_evidence_attack_resolve_and_report(ui: Server, browser: Browser, tmp_pa
     page.click("form.inline button:has-text('Search')")
     page.click("form.technique:has-text('T1059.001') button")
     page.wait_for_selector("#attack-list:has-text('T1059.001')")
+    page.click("#open-resolve")  # the resolve dialog
     page.select_option("select[name=verdict]", "true_positive")
     page.fill("input[name=root_cause]", "Macro in an invoice")
     page.click("form.resolve button")

@@ -1,5 +1,6 @@
 // The case workspace's helpers: @mention autocomplete in the comment box (it writes
-// "@address", which the server turns into a mention) and dropping a file on the evidence form.
+// "@address", which the server turns into a mention), dropping a file on the evidence form, and
+// the buttons that open a dialog (resolve).
 (function () {
   "use strict";
   function mentionQuery(area) {
@@ -73,6 +74,11 @@
       form.requestSubmit();
     });
   }
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest && event.target.closest("[data-open-dialog]");
+    var dialog = opener && document.getElementById(opener.dataset.openDialog);
+    if (dialog && dialog.showModal) { dialog.showModal(); }
+  });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("textarea[data-mention-users]").forEach(setUp);
     document.querySelectorAll("form[data-dropzone]").forEach(dropzone);
