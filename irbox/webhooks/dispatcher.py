@@ -8,49 +8,22 @@ deliveries resume after a restart or a crash."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
-import http.client
 import logging
 import random
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit
 
 from irbox import __version__, clock
 from irbox.store import deliveries
 from irbox.store.database import Database
 from irbox.store.writer import Writer
+from irbox.webhooks.sender import post, signature
 
 log = logging.getLogger("irbox.webhooks")
 
 POOL_SIZE = 16
 PER_WEBHOOK = 2  # attempts in flight per endpoint: a dead one cannot take every worker
-MAX_RESPONSE = 64 * 1024
-
-
-def signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str]:
-    """POST once; returns (status, error) with status None when no answer came."""
-    parts = urlsplit(url)
-    connection_class = (
-        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    )
-    conn = connection_class(parts.hostname or "", parts.port, timeout=timeout)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    try:
-        conn.request("POST", path, body=body, headers=headers)
-        response = conn.getresponse()
-        response.read(MAX_RESPONSE)
-        return response.status, "" if 200 <= response.status < 300 else f"HTTP {response.status}"
-    except (OSError, http.client.HTTPException) as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
-    finally:
-        conn.close()
 
 
 class Dispatcher:
