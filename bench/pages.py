@@ -81,9 +81,7 @@ def main() -> None:
     ]
     rows = []
     try:
-        with httpx.Client(base_url=srv.url, timeout=30) as client:
-            signed = client.post("/login", data={"email": "bench@x.example", "password": PASSWORD})
-            assert signed.is_redirect and "irbox_session" in client.cookies, signed.text
+        with srv.ui_client("bench@x.example", PASSWORD) as client:
             for label, path in pages:
                 samples = timed(client, path)
                 rows.append((label, percentile(samples, 50), percentile(samples, 99)))

@@ -125,6 +125,23 @@ class Server:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=30)
 
+    def ui_client(self, email: str, password: str) -> httpx.Client:
+        """A client signed in to the web UI the way a browser is: the sign-in page first (its
+        token and cookie), then the form."""
+        client = httpx.Client(base_url=self.url, timeout=30)
+        page = client.get("/login").text
+        token = page.split('name="login_token" value="', 1)[1].split('"', 1)[0]
+        answer = client.post(
+            "/login", data={"email": email, "password": password, "login_token": token}
+        )
+        assert answer.is_redirect and "irbox_session" in client.cookies, answer.text
+        return client
+
+    @property
+    def first_password(self) -> str:
+        """The first admin's password, as `serve` printed it on first start."""
+        return self.first_output.split("password:")[1].split()[0]
+
 
 def alert(n: int | str = 1, **overrides: object) -> dict[str, object]:
     body: dict[str, object] = {

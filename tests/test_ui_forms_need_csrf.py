@@ -29,11 +29,7 @@ def test_the_matrix_covers_every_form() -> None:
 
 @pytest.fixture(scope="module")
 def signed_in(server: Server) -> httpx.Client:
-    password = server.first_output.split("password:")[1].split()[0]
-    client = httpx.Client(base_url=server.url)
-    answer = client.post("/login", data={"email": "admin@irbox.local", "password": password})
-    assert answer.is_redirect and "irbox_session" in client.cookies
-    return client
+    return server.ui_client("admin@irbox.local", server.first_password)
 
 
 @pytest.mark.parametrize("path", POST_PATHS)
@@ -49,3 +45,15 @@ def test_form_without_csrf_token_is_refused(signed_in: httpx.Client, path: str) 
 def test_form_without_a_session_goes_to_sign_in(server: Server, path: str) -> None:
     answer = httpx.post(server.url + path, data={"csrf_token": "x"})
     assert answer.status_code == 302 and answer.headers["location"] == "/login"
+
+
+def test_sign_in_needs_the_forms_own_token(server: Server) -> None:
+    """Another site cannot post the sign-in form: no session without the login token."""
+    login = {"email": "admin@irbox.local", "password": server.first_password}
+    bare = httpx.post(server.url + "/login", data=login)
+    assert bare.status_code == 403 and "irbox_session" not in bare.cookies
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/login")  # the cookie alone is not enough either
+        forged = client.post("/login", data={**login, "login_token": "guess"})
+        assert forged.status_code == 403 and "irbox_session" not in client.cookies
+    server.ui_client(login["email"], login["password"]).close()  # the real form works

@@ -1,27 +1,25 @@
-"""UI pages: sign-in and sign-out, and the router that gathers every page."""
+"""The router that gathers every UI page, and the home redirect."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import Request, Response, Router, get, post
-from litestar.params import FromQuery
-from litestar.response import Redirect, Template
+from litestar import Router, get
+from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
-from irbox.api.asgi import client_ip
-from irbox.errors import Unauthorized
 from irbox.ui import (
     admin,
     case_actions,
     cases,
     dashboard,
+    login,
     notifications,
     observables,
     queue,
     settings,
 )
-from irbox.ui.security import COOKIE, HEADERS, checked_form, current_session
+from irbox.ui.security import HEADERS
 
 STATIC = Path(__file__).parent / "static"
 
@@ -31,51 +29,14 @@ async def home() -> Redirect:
     return Redirect("/alerts")
 
 
-@get("/login", include_in_schema=False)
-async def login_page(error: FromQuery[str | None] = None) -> Template:
-    return Template("login.html", context={"error": error})
-
-
-@post("/login", include_in_schema=False, status_code=303)
-async def login(request: Request) -> Response:
-    state = request.app.state
-    ip = client_ip(request.scope)
-    if state.login_limiter.take(f"login:{ip}"):
-        return Template("login.html", context={"error": "Too many attempts; wait a minute."},
-                        status_code=429)  # fmt: skip
-    form = await request.form()
-    try:
-        principal = state.services.users.sign_in(
-            str(form.get("email", "")), str(form.get("password", "")), ip
-        )
-    except Unauthorized:
-        return Template("login.html", context={"error": "Wrong email or password."},
-                        status_code=401)  # fmt: skip
-    cookie, _ = await state.services.sessions.open(principal)
-    response = Redirect("/alerts")
-    secure = state.services.config.public_url.startswith("https://")
-    response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict", secure=secure, path="/")
-    return response
-
-
-@post("/logout", include_in_schema=False, status_code=303)
-async def logout(request: Request) -> Response:
-    session = current_session(request)
-    await checked_form(request, session)
-    await request.app.state.services.sessions.close(request.cookies[COOKIE])
-    response = Redirect("/login")
-    response.delete_cookie(COOKIE, path="/")
-    return response
-
-
 def ui_router() -> Router:
     return Router(
         "/",
         route_handlers=[
             home,
-            login_page,
-            login,
-            logout,
+            login.login_page,
+            login.login,
+            login.logout,
             queue.alert_queue,
             queue.alert_rows,
             queue.dismiss_alert,

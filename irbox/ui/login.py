@@ -1,0 +1,71 @@
+"""Sign-in and sign-out. The sign-in form has its own CSRF token (double submit: a short-lived
+cookie and the same value in the form), so no other site can sign a browser into an account
+of its choosing; attempts are throttled per client IP before anything else is looked at."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from litestar import Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from irbox.api.asgi import client_ip
+from irbox.errors import Unauthorized
+from irbox.ui.security import COOKIE, checked_form, current_session
+
+LOGIN_COOKIE = "irbox_login"
+LOGIN_TOKEN_S = 3600
+
+
+def _secure(request: Request) -> bool:
+    return request.app.state.services.config.public_url.startswith("https://")
+
+
+def _form(request: Request, error: str | None = None, status_code: int = 200) -> Template:
+    """The sign-in page with a fresh token, in the form and in its cookie."""
+    token = secrets.token_urlsafe(32)
+    page = Template("login.html", context={"error": error, "login_token": token},
+                    status_code=status_code)  # fmt: skip
+    page.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request),
+                    path="/login", max_age=LOGIN_TOKEN_S)  # fmt: skip
+    return page
+
+
+@get("/login", include_in_schema=False)
+async def login_page(request: Request) -> Template:
+    return _form(request)
+
+
+@post("/login", include_in_schema=False, status_code=303)
+async def login(request: Request) -> Response:
+    state = request.app.state
+    ip = client_ip(request.scope)
+    if state.login_limiter.take(f"login:{ip}"):
+        return _form(request, "Too many attempts; wait a minute.", 429)
+    form = await request.form()
+    sent, expected = str(form.get("login_token", "")), request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(sent, expected):
+        return _form(request, "This sign-in form has expired; please try again.", 403)
+    try:
+        principal = state.services.users.sign_in(
+            str(form.get("email", "")), str(form.get("password", "")), ip
+        )
+    except Unauthorized:
+        return _form(request, "Wrong email or password.", 401)
+    cookie, _ = await state.services.sessions.open(principal)
+    response = Redirect("/alerts")
+    response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict", secure=_secure(request),
+                        path="/")  # fmt: skip
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
+    return response
+
+
+@post("/logout", include_in_schema=False, status_code=303)
+async def logout(request: Request) -> Response:
+    session = current_session(request)
+    await checked_form(request, session)
+    await request.app.state.services.sessions.close(request.cookies[COOKIE])
+    response = Redirect("/login")
+    response.delete_cookie(COOKIE, path="/")
+    return response
