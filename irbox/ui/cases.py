@@ -143,5 +143,7 @@ async def preview_comment(request: Request, case_id: FromPath[str]) -> Response:
     """The comment as it will show, rendered and sanitised exactly like a saved one."""
     session = current_session(request)
     form = await checked_form(request, session)
+    if not session.principal.can("cases:write"):
+        return Response(b"not allowed", status_code=403)
     html = markdown_html.render(form.get("body", "")) or "<p class='empty'>Nothing to preview.</p>"
     return Response(html, media_type="text/html; charset=utf-8")
