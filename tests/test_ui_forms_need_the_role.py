@@ -63,6 +63,7 @@ def _post(signed_in: tuple[httpx.Client, str], path: str) -> httpx.Response:
 def test_viewer_cannot_use_the_form(viewer: tuple[httpx.Client, str], path: str) -> None:
     answer = _post(viewer, path)
     assert answer.status_code == 403, (path, answer.status_code, answer.text[:200])
+    assert answer.text == "Your role does not allow this."
 
 
 @pytest.mark.parametrize("path", ADMIN_ONLY)
@@ -70,3 +71,4 @@ def test_analyst_cannot_use_an_admin_form(analyst: tuple[httpx.Client, str], pat
     assert len(ADMIN_ONLY) >= 6
     answer = _post(analyst, path)
     assert answer.status_code == 403, (path, answer.status_code, answer.text[:200])
+    assert answer.text == "Your role does not allow this."

@@ -7,20 +7,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from irbox.errors import DomainError
-from irbox.identity.sessions import Session
 from irbox.identity.users import UserCreate, UserPatch
 from irbox.paging import decode_cursor
-from irbox.ui.security import CsrfRejected, checked_form, current_session
+from irbox.ui.security import checked_form, session_with
 from irbox.ui.settings import render
 
 AUDIT_PAGE = 100
-
-
-def _admin(request: Request) -> Session:
-    session = current_session(request)
-    if not session.principal.can("admin"):
-        raise CsrfRejected  # not an admin: refused like a forged form
-    return session
 
 
 def _problem(exc: DomainError) -> str:
@@ -30,7 +22,7 @@ def _problem(exc: DomainError) -> str:
 @post("/settings/users", include_in_schema=False, status_code=200)
 async def create_user(request: Request) -> Template:
     """A password left blank is generated and shown once, for the admin to hand over."""
-    session = _admin(request)
+    session = session_with(request, "admin")
     form = await checked_form(request, session)
     data = UserCreate(
         email=form.get("email", "").strip(),
@@ -50,7 +42,7 @@ async def create_user(request: Request) -> Template:
 
 @post("/settings/users/{user_id:str}", include_in_schema=False, status_code=303)
 async def update_user(request: Request, user_id: FromPath[str]) -> Response:
-    session = _admin(request)
+    session = session_with(request, "admin")
     form = await checked_form(request, session)
     patch = UserPatch(role=form.get("role", ""), disabled=form.get("disabled") == "on")
     try:
@@ -62,7 +54,7 @@ async def update_user(request: Request, user_id: FromPath[str]) -> Response:
 
 @get("/settings/audit", include_in_schema=False)
 async def audit_log(request: Request, cursor: FromQuery[str | None] = None) -> Template:
-    session = _admin(request)
+    session = session_with(request, "admin")
     try:
         page = request.app.state.services.audit.page(decode_cursor(cursor), AUDIT_PAGE)
     except DomainError as exc:

@@ -13,14 +13,7 @@ from irbox.api.cases import REPORT_CSP, evidence_file
 from irbox.api.uploads import FormPart, StreamedForm
 from irbox.cases.models import CasePatch, ResolveIn
 from irbox.errors import DomainError, ValidationFailed
-from irbox.ui.security import CsrfRejected, checked_form, current_session
-
-
-def _writer(request: Request):
-    session = current_session(request)
-    if not session.principal.can("cases:write"):
-        raise CsrfRejected  # a viewer's forged form: refused the same way
-    return session
+from irbox.ui.security import CsrfRejected, checked_form, current_session, session_with
 
 
 @post("/cases/{case_id:str}/evidence", include_in_schema=False, status_code=303,
@@ -29,7 +22,7 @@ async def upload_evidence(
     request: Request, case_id: FromPath[str], csrf: FromQuery[str] = ""
 ) -> Response:
     """The CSRF token comes in the query string, so it is checked before a byte is read."""
-    session = _writer(request)
+    session = session_with(request, "cases:write")
     if not hmac.compare_digest(csrf, session.csrf):
         raise CsrfRejected
     evidence = request.app.state.services.evidence
@@ -65,7 +58,7 @@ async def download_evidence(
 
 @post("/cases/{case_id:str}/attack", include_in_schema=False, status_code=303)
 async def map_technique(request: Request, case_id: FromPath[str]) -> Response:
-    session = _writer(request)
+    session = session_with(request, "cases:write")
     form = await checked_form(request, session)
     cases = request.app.state.services.cases
     current = [t.id for t in cases.get(case_id).attack]
@@ -83,7 +76,7 @@ async def map_technique(request: Request, case_id: FromPath[str]) -> Response:
 async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
     """The workspace's edit form: title, tags, description, severity, status, assignee. A
     field the form did not send is left as it is."""
-    session = _writer(request)
+    session = session_with(request, "cases:write")
     form = await checked_form(request, session)
     patch = CasePatch(
         severity=form.get("severity", ""),
@@ -105,7 +98,7 @@ async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
 
 @post("/cases/{case_id:str}/resolve", include_in_schema=False, status_code=303)
 async def resolve_case(request: Request, case_id: FromPath[str]) -> Response:
-    session = _writer(request)
+    session = session_with(request, "cases:write")
     form = await checked_form(request, session)
     data = ResolveIn(verdict=form.get("verdict", ""), root_cause=form.get("root_cause", ""),
                      narrative=form.get("narrative", ""))  # fmt: skip

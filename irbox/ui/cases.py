@@ -15,7 +15,7 @@ from irbox.cases.comments import mentioned_addresses
 from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
 from irbox.errors import DomainError, ValidationFailed
 from irbox.paging import decode_cursor
-from irbox.ui.security import checked_form, current_session
+from irbox.ui.security import checked_form, current_session, session_with
 
 CASE_PAGE = 100
 
@@ -48,10 +48,8 @@ async def alert_detail(request: Request, alert_id: FromPath[str]) -> Template:
 
 @post("/alerts/{alert_id:str}/escalate", include_in_schema=False, status_code=303)
 async def escalate_alert(request: Request, alert_id: FromPath[str]) -> Response:
-    session = current_session(request)
+    session = session_with(request, "alerts:write", "cases:write")
     form = await checked_form(request, session)
-    if not (session.principal.can("alerts:write") and session.principal.can("cases:write")):
-        return Response(b"not allowed", status_code=403)
     target = EscalateIn(case_id=form.get("case_id") or None)
     try:
         result = await request.app.state.services.escalation.escalate(
@@ -118,21 +116,16 @@ async def case_workspace(
 
 @post("/cases/{case_id:str}/comments", include_in_schema=False, status_code=303)
 async def add_comment(request: Request, case_id: FromPath[str]) -> Response:
-    session = current_session(request)
-    await checked_form(request, session)
-    if not session.principal.can("cases:write"):
-        return Response(b"not allowed", status_code=403)
-    form = await request.form()
-    body = str(form.get("body", ""))
+    session = session_with(request, "cases:write")
+    form = await checked_form(request, session)
+    body = form.get("body", "")
     services = request.app.state.services
-    mentions = [str(m) for m in form.getall("mentions")] if "mentions" in form else []
     by_address = {u.email.lower(): u.id for u in services.users.list() if not u.disabled}
-    mentions += [by_address[a] for a in mentioned_addresses(body) if a in by_address]
+    mentions = [by_address[a] for a in mentioned_addresses(body) if a in by_address]
     try:
         await services.comments.add(
-            case_id, CommentIn(body=body, mentions=list(dict.fromkeys(mentions))),
-            session.principal.actor,
-        )  # fmt: skip
+            case_id, CommentIn(body=body, mentions=mentions), session.principal.actor
+        )
     except DomainError as exc:
         return Response(exc.message.encode(), status_code=400)
     return Redirect(f"/cases/{case_id}#comments")
@@ -141,9 +134,7 @@ async def add_comment(request: Request, case_id: FromPath[str]) -> Response:
 @post("/cases/{case_id:str}/comments/preview", include_in_schema=False, status_code=200)
 async def preview_comment(request: Request, case_id: FromPath[str]) -> Response:
     """The comment as it will show, rendered and sanitised exactly like a saved one."""
-    session = current_session(request)
+    session = session_with(request, "cases:write")
     form = await checked_form(request, session)
-    if not session.principal.can("cases:write"):
-        return Response(b"not allowed", status_code=403)
     html = markdown_html.render(form.get("body", "")) or "<p class='empty'>Nothing to preview.</p>"
     return Response(html, media_type="text/html; charset=utf-8")

@@ -12,7 +12,7 @@ from irbox.errors import DomainError, ValidationFailed
 from irbox.identity.sessions import Session
 from irbox.observables.normalize import TYPES
 from irbox.observables.suppression import SuppressIn
-from irbox.ui.security import CsrfRejected, checked_form, current_session
+from irbox.ui.security import checked_form, current_session, session_with
 
 SUPPRESSIONS_SHOWN = 100
 
@@ -42,17 +42,10 @@ async def observable_page(
     return _render(request, current_session(request), type, value)
 
 
-def _suppressor(request: Request) -> Session:
-    session = current_session(request)
-    if not session.principal.can("observables:write"):
-        raise CsrfRejected  # a viewer's forged form: refused the same way
-    return session
-
-
 @post("/observables/suppressions", include_in_schema=False, status_code=303)
 async def suppress(request: Request) -> Response:
     """`until` comes from a datetime-local field, read as UTC."""
-    session = _suppressor(request)
+    session = session_with(request, "observables:write")
     form = await checked_form(request, session)
     until = form.get("until") or None
     if until and len(until) == 16:  # YYYY-MM-DDTHH:MM
@@ -71,7 +64,7 @@ async def suppress(request: Request) -> Response:
 @post("/observables/suppressions/{suppression_id:str}/lift", include_in_schema=False,
       status_code=303)  # fmt: skip
 async def lift(request: Request, suppression_id: FromPath[str]) -> Response:
-    session = _suppressor(request)
+    session = session_with(request, "observables:write")
     await checked_form(request, session)
     await request.app.state.services.suppressions.lift(suppression_id, session.principal.actor)
     return Redirect("/observables#suppressions")

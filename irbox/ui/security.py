@@ -43,6 +43,11 @@ class CsrfRejected(Exception):
     """A form without the session's CSRF token: refused, nothing done."""
 
 
+class NotAllowed(Exception):
+    """The signed-in user's role does not allow this: refused, nothing done (the pages hide
+    such controls; this answers a form sent anyway)."""
+
+
 def current_session(request: Request, lock_exempt: bool = False) -> Session:
     services = request.app.state.services
     try:
@@ -53,6 +58,14 @@ def current_session(request: Request, lock_exempt: bool = False) -> Session:
     session.unread = services.notifications.unread_count(session.principal.user_id)
     if session.license.locked and not lock_exempt:
         raise Locked(session)
+    return session
+
+
+def session_with(request: Request, *scopes: str, lock_exempt: bool = False) -> Session:
+    """The signed-in session, if its role allows every one of `scopes`; else NotAllowed."""
+    session = current_session(request, lock_exempt)
+    if not all(session.principal.can(scope) for scope in scopes):
+        raise NotAllowed
     return session
 
 
@@ -76,8 +89,18 @@ def csrf_rejected(_: Request, __: CsrfRejected) -> Response:
     return Response(body, status_code=403, media_type="text/plain; charset=utf-8")
 
 
+def not_allowed(_: Request, __: NotAllowed) -> Response:
+    body = b"Your role does not allow this."
+    return Response(body, status_code=403, media_type="text/plain; charset=utf-8")
+
+
 def locked_page(_: Request, exc: Locked) -> Template:
     return Template("locked.html", context={"session": exc.session}, status_code=423)
 
 
-HANDLERS = {LoginRequired: to_login, CsrfRejected: csrf_rejected, Locked: locked_page}
+HANDLERS = {
+    LoginRequired: to_login,
+    CsrfRejected: csrf_rejected,
+    NotAllowed: not_allowed,
+    Locked: locked_page,
+}

@@ -13,7 +13,7 @@ from irbox.api.uploads import StreamedForm
 from irbox.errors import DomainError
 from irbox.identity.api_keys import ApiKeyCreate
 from irbox.identity.scopes import ROLES, SCOPES
-from irbox.ui.security import CsrfRejected, checked_form, current_session
+from irbox.ui.security import CsrfRejected, checked_form, current_session, session_with
 from irbox.webhooks.models import EVENTS, WebhookCreate
 
 
@@ -67,10 +67,8 @@ async def revoke_key(request: Request, key_id: FromPath[str]) -> Response:
 
 @post("/settings/webhooks", include_in_schema=False, status_code=200)
 async def create_webhook(request: Request) -> Template:
-    session = current_session(request)
+    session = session_with(request, "admin")
     await checked_form(request, session)
-    if not session.principal.can("admin"):
-        raise CsrfRejected
     form = await request.form()
     events = [str(e) for e in form.getall("events")] if "events" in form else []
     try:
@@ -85,10 +83,8 @@ async def create_webhook(request: Request) -> Template:
 
 @post("/settings/webhooks/{webhook_id:str}/ping", include_in_schema=False, status_code=303)
 async def ping_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
-    session = current_session(request)
+    session = session_with(request, "admin")
     await checked_form(request, session)
-    if not session.principal.can("admin"):
-        raise CsrfRejected
     await request.app.state.services.webhooks.ping(webhook_id, session.principal.actor)
     return Redirect("/settings#webhooks")
 
@@ -101,10 +97,8 @@ async def ping_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
 async def redeliver(
     request: Request, webhook_id: FromPath[str], delivery_id: FromPath[str]
 ) -> Response:
-    session = current_session(request)
+    session = session_with(request, "admin")
     await checked_form(request, session)
-    if not session.principal.can("admin"):
-        raise CsrfRejected
     await request.app.state.services.webhooks.redeliver(
         webhook_id, delivery_id, session.principal.actor
     )
@@ -114,8 +108,8 @@ async def redeliver(
 @post("/settings/license", include_in_schema=False, status_code=303, request_max_body_size=65536)
 async def install_license(request: Request, csrf: FromQuery[str] = "") -> Response:
     """Works while locked: it is how an admin unlocks. CSRF in the query, checked first."""
-    session = current_session(request, lock_exempt=True)
-    if not session.principal.can("admin") or not hmac.compare_digest(csrf, session.csrf):
+    session = session_with(request, "admin", lock_exempt=True)
+    if not hmac.compare_digest(csrf, session.csrf):
         raise CsrfRejected
     chunks: list[bytes] = []
     form = StreamedForm(request.headers.get("content-type"), lambda _, chunk: chunks.append(chunk))
