@@ -1,5 +1,7 @@
-"""Appending to the index in batches: column lists in, one `INSERT … SELECT unnest(…)` per table,
-and the applied outbox position in the same DuckDB transaction (so a batch is applied once)."""
+"""Appending to the index in batches: index events (`events.py`) go in as their JSON, DuckDB
+unpacks them in SQL, and the applied outbox position is set in the same DuckDB transaction (so a
+batch is applied once). The indexer feeds it outbox rows; the rebuild feeds it the same events
+made from SQLite's tables, so both paths produce the same index."""
 
 from __future__ import annotations
 
@@ -37,66 +39,27 @@ _STAGE = (
 
 
 class Batch:
-    """Outbox events as their JSON (the indexer), or column lists built in Python (the
-    rebuild). Unpacking, keys, counts and first/last seen are computed by DuckDB, in C++,
-    outside the GIL the HTTP event loop needs."""
+    """Unpacking, keys, counts and first/last seen are all computed by DuckDB, in C++, outside
+    the GIL the HTTP event loop needs."""
 
     def __init__(self) -> None:
-        # type, value, entity, entity_id, entity_seq, seen_at, first sighting on that entity?
-        self.staged: list[list] = [[] for _ in range(7)]
-        self.alert_log: list[list] = [[] for _ in range(5)]
-        self.case_log: list[list] = [[] for _ in range(3)]
         self.payloads: list[str] = []
 
-    def sighting(
-        self, kind: str, value: str, entity: str, entity_id: str, seq: int, at: int
-    ) -> None:
-        """The first sighting of the observable on this alert or case."""
-        for column, item in zip(
-            self.staged, (kind, value, entity, entity_id, seq, at, True), strict=True
-        ):
-            column.append(item)
-
-    def seen(self, kind: str, value: str, at: int) -> None:
-        """Seen again (a duplicate alert): only its last-seen time can move."""
-        for column, item in zip(
-            self.staged, (kind, value, None, None, None, at, False), strict=True
-        ):
-            column.append(item)
-
-    def alert(self, alert_id: str, source: str | None, severity: str | None, kind: str, at: int):
-        for column, item in zip(
-            self.alert_log, (alert_id, source, severity, kind, at), strict=True
-        ):
-            column.append(item)
-
-    def case(self, case_id: str, kind: str, at: int) -> None:
-        for column, item in zip(self.case_log, (case_id, kind, at), strict=True):
-            column.append(item)
-
     def add_payload(self, payload: str) -> None:
-        """An outbox row's event, as its JSON (see `events`): DuckDB unpacks it, in C++."""
+        """One event, as its JSON (`events.payload`)."""
         self.payloads.append(payload)
 
     def write(self, index: IndexDatabase, through_seq: int) -> None:
         cur = index.cursor()
         cur.execute(_STAGE)
+        cur.execute(_EVENTS)
         cur.execute("BEGIN TRANSACTION")
         try:
             if self.payloads:
-                cur.execute(_EVENTS)
                 cur.execute("INSERT INTO events SELECT unnest(?::VARCHAR[])::JSON", [self.payloads])
                 for sql in _UNPACK:
                     cur.execute(sql)
                 cur.execute("DELETE FROM events")
-            if self.staged[0]:  # (from the rebuild)
-                cur.execute(
-                    "INSERT INTO staged SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
-                    " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[]),"
-                    " unnest(?::BIGINT[]), unnest(?::BOOLEAN[])",
-                    self.staged,
-                )
-            if self.staged[0] or self.payloads:
                 cur.execute(
                     f"INSERT INTO sightings SELECT {KEY_OF_COLUMNS}, type, value, entity,"
                     " entity_id, entity_seq, seen_at FROM staged WHERE first"
@@ -113,18 +76,6 @@ class Batch:
                     " last_seen = greatest(observables.last_seen, excluded.last_seen)"
                 )
                 cur.execute("DELETE FROM staged")
-            if self.alert_log[0]:  # (from the rebuild)
-                cur.execute(
-                    "INSERT INTO alert_log SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
-                    " unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
-                    self.alert_log,
-                )
-            if self.case_log[0]:
-                cur.execute(
-                    "INSERT INTO case_log SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),"
-                    " unnest(?::BIGINT[])",
-                    self.case_log,
-                )
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('applied_seq', ?)", [through_seq])
             cur.execute("COMMIT")
         except BaseException:

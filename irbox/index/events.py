@@ -50,8 +50,13 @@ Event = AlertSeen | AlertTriaged | CaseObservable | CaseState
 _encoder = msgspec.json.Encoder()
 
 
+def payload(event: Event) -> str:
+    """The event as the index reads it: a JSON array, its tag first."""
+    return _encoder.encode(event).decode()
+
+
 def emit(conn: sqlite3.Connection, event: Event, at: int) -> None:
-    outbox.add(conn, type(event).__struct_config__.tag, _encoder.encode(event).decode(), at)
+    outbox.add(conn, type(event).__struct_config__.tag, payload(event), at)
 
 
 def alert_seen(

@@ -15,6 +15,7 @@ import msgspec
 from irbox.alerts.models import Observable
 from irbox.index.batch import Batch
 from irbox.index.database import INDEXES, IndexDatabase, index_version
+from irbox.index.events import AlertSeen, AlertTriaged, CaseObservable, CaseState, payload
 from irbox.store import outbox
 from irbox.store.database import connect
 
@@ -69,13 +70,16 @@ def _alerts(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int
             return count
         batch = Batch()
         for r in rows:
-            for o in _decode_observables(r["observables"]):
-                batch.sighting(o.type, o.value, "alert", r["id"], r["seq"], r["first_seen_at"])
-                if r["last_seen_at"] != r["first_seen_at"]:  # seen again (dedup)
-                    batch.seen(o.type, o.value, r["last_seen_at"])
-            batch.alert(r["id"], r["source"], r["severity"], "created", r["first_seen_at"])
-            if r["triaged_at"] is not None:
-                batch.alert(r["id"], None, None, "triaged", r["triaged_at"])
+            pairs = [(o.type, o.value) for o in _decode_observables(r["observables"])]
+            seen = AlertSeen(r["id"], r["seq"], r["source"], r["severity"], r["first_seen_at"],
+                             True, pairs)  # fmt: skip
+            batch.add_payload(payload(seen))
+            if r["last_seen_at"] != r["first_seen_at"]:  # seen again (dedup)
+                again = AlertSeen(r["id"], r["seq"], r["source"], r["severity"],
+                                  r["last_seen_at"], False, pairs)  # fmt: skip
+                batch.add_payload(payload(again))
+            if r["triaged_at"] is not None:  # left triage (dismissed or escalated: the same)
+                batch.add_payload(payload(AlertTriaged(r["id"], r["triaged_at"], "dismissed")))
         batch.write(index, through)
         count += len(rows)
         after = rows[-1]["seq"]
@@ -88,11 +92,12 @@ def _cases(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int:
         " JOIN cases c ON c.id = o.case_id"
     ).fetchall()
     for r in rows:
-        batch.sighting(r["type"], r["value"], "case", r["case_id"], r["seq"], r["first_seen"])
+        event = CaseObservable(r["case_id"], r["seq"], r["type"], r["value"], r["first_seen"])
+        batch.add_payload(payload(event))
     for r in conn.execute("SELECT id, created_at, resolved_at FROM cases"):
-        batch.case(r["id"], "created", r["created_at"])
+        batch.add_payload(payload(CaseState(r["id"], r["created_at"], "created")))
         if r["resolved_at"] is not None:
-            batch.case(r["id"], "resolved", r["resolved_at"])
+            batch.add_payload(payload(CaseState(r["id"], r["resolved_at"], "resolved")))
     batch.write(index, through)
     return len(rows)
 

@@ -36,11 +36,9 @@ class WriteConnection(sqlite3.Connection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.deferred: dict[str, list[tuple[Any, ...]]] = {}
-        self.deferred_count = 0
 
     def defer(self, sql: str, params: tuple[Any, ...]) -> None:
         self.deferred.setdefault(sql, []).append(params)
-        self.deferred_count += 1
 
     def mark(self) -> dict[str, int]:
         return {sql: len(rows) for sql, rows in self.deferred.items()}
@@ -58,7 +56,6 @@ class WriteConnection(sqlite3.Connection):
 
     def discard_deferred(self) -> None:
         self.deferred.clear()
-        self.deferred_count = 0
 
 
 class Writer:
@@ -131,7 +128,7 @@ class Writer:
             conn.execute("BEGIN IMMEDIATE")
             for job, _ in batch:
                 conn.execute("SAVEPOINT job")
-                mark = conn.mark() if conn.deferred_count else {}
+                mark = conn.mark()
                 try:
                     result = job(conn)
                 except BaseException as exc:
