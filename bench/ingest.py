@@ -20,6 +20,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.synthetic import UNTHROTTLED  # noqa: E402
 from tests.harness import Server, free_port  # noqa: E402
 
 DURATION = os.environ.get("BENCH_DURATION", "10s")
@@ -99,8 +100,7 @@ def run_baseline() -> dict[str, float]:
 def run_irbox(command: list[str] | None) -> tuple[dict[str, float], int]:
     data = Path(tempfile.mkdtemp()) / "data"
     env = {
-        "IRBOX_RATE_LIMIT_PER_MINUTE": "100000000",
-        "IRBOX_RATE_LIMIT_BURST": "100000000",
+        **UNTHROTTLED,
         "IRBOX_LOG_LEVEL": "warning",
         **({"IRBOX_INDEX_FLUSH_MS": os.environ["FLUSH"]} if "FLUSH" in os.environ else {}),
     }

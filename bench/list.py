@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.synthetic import fill_alerts, init_data_dir, percentile  # noqa: E402
+from bench.synthetic import UNTHROTTLED, fill_alerts, init_data_dir, percentile  # noqa: E402
 from irbox.paging import encode_cursor  # noqa: E402
 from tests.harness import Server  # noqa: E402
 
@@ -40,8 +40,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="irbox-bench-list-"))
     data = work / "data"
     init_data_dir(data)
-    srv = Server(data, env={"IRBOX_RATE_LIMIT_PER_MINUTE": "10000000",
-                            "IRBOX_RATE_LIMIT_BURST": "10000000"})  # fmt: skip
+    srv = Server(data, env=UNTHROTTLED)
     srv.start()
     with srv.client(srv.token()) as api:
         case = api.post("/cases", json={"title": "big case", "severity": "high"}).json()

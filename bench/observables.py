@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.synthetic import fill_alerts, init_data_dir, percentile  # noqa: E402
+from bench.synthetic import UNTHROTTLED, fill_alerts, init_data_dir, percentile  # noqa: E402
 from irbox.index import search as index_search  # noqa: E402
 from irbox.index.database import IndexDatabase  # noqa: E402
 from tests.harness import SOURCE_COMMAND, Server  # noqa: E402
@@ -106,8 +106,7 @@ def main() -> None:
         floor.append((time.perf_counter() - t) * 1000)
     index.close()
 
-    srv = Server(data, env={"IRBOX_RATE_LIMIT_PER_MINUTE": "10000000",
-                            "IRBOX_RATE_LIMIT_BURST": "10000000"}).start(timeout=600)  # fmt: skip
+    srv = Server(data, env=UNTHROTTLED).start(timeout=600)
     api_ms = []
     try:
         with srv.client(srv.token()) as api:

@@ -18,7 +18,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.synthetic import fill_alerts, init_data_dir, percentile  # noqa: E402
+from bench.synthetic import UNTHROTTLED, fill_alerts, init_data_dir, percentile  # noqa: E402
 from irbox.paging import encode_cursor  # noqa: E402
 from tests.harness import Server  # noqa: E402
 
@@ -43,8 +43,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="irbox-bench-pages-"))
     data = work / "data"
     init_data_dir(data)
-    srv = Server(data, env={"IRBOX_RATE_LIMIT_PER_MINUTE": "10000000",
-                            "IRBOX_RATE_LIMIT_BURST": "10000000"})  # fmt: skip
+    srv = Server(data, env=UNTHROTTLED)
     srv.start()
     with srv.client(srv.token()) as api:
         api.post("/users", json={"email": "bench@x.example", "role": "admin",
@@ -81,10 +80,13 @@ def main() -> None:
     ]
     rows = []
     try:
-        with srv.ui_client("bench@x.example", PASSWORD) as client:
+        client = srv.ui_client("bench@x.example", PASSWORD)  # already open: close it below
+        try:
             for label, path in pages:
                 samples = timed(client, path)
                 rows.append((label, percentile(samples, 50), percentile(samples, 99)))
+        finally:
+            client.close()
     finally:
         srv.stop()
     print(f"{'page':34}{'p50 ms':>9}{'p99 ms':>9}")

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.ingest import LUA  # noqa: E402
+from bench.synthetic import UNTHROTTLED  # noqa: E402
 from tests.harness import Server  # noqa: E402
 
 BINARY = ROOT / "dist" / "irbox"
@@ -54,8 +55,7 @@ def main() -> None:
     print(f"binary start-to-healthy: median {median:.2f} s, max {worst:.2f} s")
 
     env = {
-        "IRBOX_RATE_LIMIT_PER_MINUTE": "100000000",
-        "IRBOX_RATE_LIMIT_BURST": "100000000",
+        **UNTHROTTLED,
         **{k: v for k, v in os.environ.items() if k.startswith("IRBOX_")},
     }
     srv = Server(Path(tempfile.mkdtemp()) / "data", command=[str(BINARY)], env=env).start()

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.resources import rss_mb, worker_pid  # noqa: E402
+from bench.synthetic import UNTHROTTLED  # noqa: E402
 from tests.harness import Server, alert  # noqa: E402
 from tests.receiver import Receiver  # noqa: E402
 
@@ -27,8 +28,7 @@ SECONDS = int(os.environ.get("SOAK_SECONDS", "600"))
 
 def main() -> None:
     receiver = Receiver().start()
-    env = {"IRBOX_RATE_LIMIT_PER_MINUTE": "100000000", "IRBOX_RATE_LIMIT_BURST": "100000000",
-           "IRBOX_WEBHOOK_RETRY_BASE_S": "1"}  # fmt: skip
+    env = {**UNTHROTTLED, "IRBOX_WEBHOOK_RETRY_BASE_S": "1"}
     srv = Server(Path(tempfile.mkdtemp()) / "data", env=env).start()
     token = srv.token()
     counts: collections.Counter[str] = collections.Counter()

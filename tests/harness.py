@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -154,3 +155,15 @@ def alert(n: int | str = 1, **overrides: object) -> dict[str, object]:
     }
     body.update(overrides)
     return body
+
+
+def ui_post_paths() -> list[str]:
+    """Every form the web UI accepts (its POST routes but sign-in), path parameters filled with
+    placeholders such as `x_case_id`."""
+    from irbox.ui.pages import ui_router
+
+    return sorted(
+        re.sub(r"\{(\w+):str\}", r"x_\1", route.path)
+        for route in ui_router().routes
+        if "POST" in getattr(route, "methods", ()) and route.path != "/login"
+    )

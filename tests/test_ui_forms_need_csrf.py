@@ -3,24 +3,12 @@ session's CSRF token, and sends a visitor without a session to the sign-in page.
 
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
 
-from irbox.ui.pages import ui_router
-from tests.harness import Server
+from tests.harness import Server, ui_post_paths
 
-
-def _post_paths() -> list[str]:
-    paths = []
-    for route in ui_router().routes:
-        if "POST" in getattr(route, "methods", ()) and route.path not in ("/login",):
-            paths.append(re.sub(r"\{(\w+):str\}", r"x_\1", route.path))
-    return sorted(paths)
-
-
-POST_PATHS = _post_paths()
+POST_PATHS = ui_post_paths()
 
 
 def test_the_matrix_covers_every_form() -> None:

@@ -6,17 +6,30 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 from irbox.webhooks.sender import post
 
 
-def _dripping_receiver(stop: threading.Event) -> int:
+def _receiver(answer: Callable[[socket.socket], None]) -> int:
+    """A one-request HTTP receiver on a free port: reads the request, then `answer` writes."""
     server = socket.create_server(("127.0.0.1", 0))
-    port = server.getsockname()[1]
 
     def serve() -> None:
         conn, _ = server.accept()
         conn.recv(65536)
+        answer(conn)
+        conn.close()
+        server.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server.getsockname()[1]
+
+
+def test_dripping_receiver_times_out_as_a_whole() -> None:
+    stop = threading.Event()
+
+    def drip(conn: socket.socket) -> None:
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
         while not stop.is_set():  # one byte every 0.2 s: each read succeeds, none ends
             try:
@@ -24,16 +37,8 @@ def _dripping_receiver(stop: threading.Event) -> int:
             except OSError:
                 break
             time.sleep(0.2)
-        conn.close()
-        server.close()
 
-    threading.Thread(target=serve, daemon=True).start()
-    return port
-
-
-def test_dripping_receiver_times_out_as_a_whole() -> None:
-    stop = threading.Event()
-    port = _dripping_receiver(stop)
+    port = _receiver(drip)
     started = time.monotonic()
     try:
         status, error = post(f"http://127.0.0.1:{port}/hook", b"{}", {}, timeout=1.0)
@@ -45,15 +50,5 @@ def test_dripping_receiver_times_out_as_a_whole() -> None:
 
 
 def test_a_prompt_receiver_is_unaffected() -> None:
-    server = socket.create_server(("127.0.0.1", 0))
-    port = server.getsockname()[1]
-
-    def serve() -> None:
-        conn, _ = server.accept()
-        conn.recv(65536)
-        conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
-        conn.close()
-        server.close()
-
-    threading.Thread(target=serve, daemon=True).start()
+    port = _receiver(lambda conn: conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n"))
     assert post(f"http://127.0.0.1:{port}/", b"{}", {}, timeout=5.0) == (204, "")
