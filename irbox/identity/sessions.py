@@ -26,7 +26,9 @@ class Session(msgspec.Struct):
     name: str
     csrf: str
     license: Any = None  # the org's license standing, for the grace banner and the lock page
-    unread: int = 0  # unread notifications, for the header
+    # Unread notifications, for the header: a callable, so that only pages that draw the header
+    # count them (not the queue's polls or other htmx fragments).
+    unread: Any = None
 
 
 class SessionService:

@@ -4,6 +4,7 @@ every form, and a strict Content-Security-Policy (no inline script, no eval, not
 from __future__ import annotations
 
 import hmac
+from functools import partial
 
 from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
@@ -55,7 +56,7 @@ def current_session(request: Request, lock_exempt: bool = False) -> Session:
     except Unauthorized:
         raise LoginRequired from None
     session.license = services.license.status
-    session.unread = services.notifications.unread_count(session.principal.user_id)
+    session.unread = partial(services.notifications.unread_count, session.principal.user_id)
     if session.license.locked and not lock_exempt:
         raise Locked(session)
     return session
