@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
+from tests.browser import sign_in
 from tests.harness import Server, alert
-from tests.test_browser_alert_queue import _sign_in, browser, ui  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in_as(page: Page, server: Server, email: str, password: str) -> None:
-    page.goto(server.url + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-
-
-def test_admin_manages_users_and_reads_the_audit_log(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_admin_manages_users_and_reads_the_audit_log(ui: Server, browser: Browser) -> None:
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.goto(ui.url + "/settings#users")
     page.fill("form.user-form input[name=email]", "new@x.example")
     page.fill("form.user-form input[name=name]", "Newt")
@@ -30,7 +23,7 @@ def test_admin_manages_users_and_reads_the_audit_log(ui: Server, browser: Browse
     password = page.locator("#shown-secret .secret").inner_text().strip()
     assert len(password) >= 12  # generated, shown once
     other = browser.new_page()
-    _sign_in_as(other, ui, "new@x.example", password)
+    sign_in(other, ui, "new@x.example", password)
     other.wait_for_url("**/alerts")
     assert "analyst" in other.locator("header .who").inner_text()
     row = page.locator("tr", has_text="new@x.example")
@@ -51,14 +44,14 @@ def test_admin_manages_users_and_reads_the_audit_log(ui: Server, browser: Browse
     with ui.client(ui.token()) as api:
         api.post("/users", json={"email": "an@x.example", "role": "analyst",
                                  "password": "analyst-password-1"})  # fmt: skip
-    _sign_in_as(other, ui, "an@x.example", "analyst-password-1")
+    sign_in(other, ui, "an@x.example", "analyst-password-1")
     other.wait_for_url("**/alerts")
     assert other.goto(ui.url + "/settings/audit").status == 403
     other.goto(ui.url + "/settings")
     assert other.locator("#users").count() == 0  # and no Users section
 
 
-def test_mentioned_user_reads_the_notification(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_mentioned_user_reads_the_notification(ui: Server, browser: Browser) -> None:
     with ui.client(ui.token()) as api:
         api.post("/users", json={"email": "mo@x.example", "role": "analyst",
                                  "password": "analyst-password-2"})  # fmt: skip
@@ -66,7 +59,7 @@ def test_mentioned_user_reads_the_notification(ui: Server, browser: Browser) -> 
         case_id = api.post("/cases", json={"title": "Mention me", "severity": "low"}).json()["id"]
         api.post(f"/cases/{case_id}/comments", json={"body": "look", "mentions": [mo["id"]]})
     page = browser.new_page()
-    _sign_in_as(page, ui, "mo@x.example", "analyst-password-2")
+    sign_in(page, ui, "mo@x.example", "analyst-password-2")
     page.wait_for_url("**/alerts")
     assert page.locator("#unread-count").inner_text() == "1"
     page.click("#notifications-link")
@@ -78,9 +71,9 @@ def test_mentioned_user_reads_the_notification(ui: Server, browser: Browser) -> 
         assert api.get("/me/notifications").json()["items"][0]["read_at"] is not None
 
 
-def test_suppress_and_lift_from_the_observables_page(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_suppress_and_lift_from_the_observables_page(ui: Server, browser: Browser) -> None:
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.goto(ui.url + "/observables?type=domain&value=Stats.Example.com.")
     page.fill("form.suppress-form input[name=reason]", "analytics beacon")
     page.fill("form.suppress-form input[name=scope]", "source:edr")

@@ -6,17 +6,17 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser
 
+from tests.browser import sign_in
 from tests.harness import Server, alert
-from tests.test_browser_alert_queue import _sign_in, browser, ui  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
 
-def test_dismiss_and_reopen_from_the_alert_page(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_dismiss_and_reopen_from_the_alert_page(ui: Server, browser: Browser) -> None:
     with ui.client(ui.token()) as api:
         alert_id = api.post("/alerts", json=alert("detail")).json()["id"]
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.goto(f"{ui.url}/alerts/{alert_id}")
     page.select_option("form.detail-dismiss select[name=reason_code]", "test")
     page.fill("form.detail-dismiss input[name=comment]", "drill by the red team")
@@ -29,13 +29,13 @@ def test_dismiss_and_reopen_from_the_alert_page(ui: Server, browser: Browser) ->
         assert api.get(f"/alerts/{alert_id}").json()["status"] == "triage"
 
 
-def test_filter_the_case_list(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_filter_the_case_list(ui: Server, browser: Browser) -> None:
     with ui.client(ui.token()) as api:
         me = api.get("/me").json()["id"]
         mine = api.post("/cases", json={"title": "Mine", "severity": "critical", "assignee": me})
         api.post("/cases", json={"title": "Unassigned low", "severity": "low"})
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.goto(ui.url + "/cases")
     assert page.locator("table.cases tbody tr").count() == 2
     page.select_option("select[name=assignee]", me)

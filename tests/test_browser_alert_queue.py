@@ -3,54 +3,18 @@ the queue, dismiss it, and check that neither script injection nor a forged form
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser
 
+from tests.browser import ARTIFACTS, sign_in
 from tests.harness import Server, alert
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 XSS_TITLE = (
     "<script>window.__pwned = 1; alert('x')</script><img src=x onerror=\"window.__pwned=2\">"
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: make test installs it"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def ui(fresh_server: Server) -> Server:
-    return fresh_server.start()
-
-
-def _sign_in(page: Page, server: Server) -> None:
-    password = server.first_output.split("password:")[1].split()[0]
-    page.goto(server.url + "/alerts")
-    assert page.url.endswith("/login")  # not signed in: sent to the sign-in page
-    page.fill("input[name=email]", "admin@irbox.local")
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/alerts")
 
 
 def test_sign_in_see_and_dismiss_an_alert(ui: Server, browser: Browser) -> None:
@@ -61,7 +25,7 @@ def test_sign_in_see_and_dismiss_an_alert(ui: Server, browser: Browser) -> None:
     problems: list[str] = []
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     page.on("console", lambda m: problems.append(m.text) if "Content Security" in m.text else None)
-    _sign_in(page, ui)
+    sign_in(page, ui)
     row = page.locator(f"#row-{alert_id}")
     assert "Beacon <script>" in row.locator(".title").inner_text()  # shown as text
     assert page.evaluate("window.__pwned") is None  # and never run
@@ -80,7 +44,7 @@ def test_forged_form_without_csrf_token_is_refused(ui: Server, browser: Browser)
     with ui.client(ui.token()) as api:
         alert_id = api.post("/alerts", json=alert("csrf")).json()["id"]
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
     forged = httpx.post(
         f"{ui.url}/alerts/{alert_id}/dismiss", data={"reason_code": "benign"}, cookies=cookies
@@ -119,7 +83,7 @@ def test_keyboard_triage(ui: Server, browser: Browser) -> None:
         older = api.post("/alerts", json=alert("k1")).json()["id"]
         newer = api.post("/alerts", json=alert("k2")).json()["id"]
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.keyboard.press("?")
     assert page.locator("#keys-help").is_visible()
     page.keyboard.press("Escape")

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser
 
+from tests.browser import ARTIFACTS, sign_in
 from tests.harness import Server, alert
-from tests.test_browser_alert_queue import ARTIFACTS, _sign_in, browser, ui  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
 
-def test_escalate_and_comment_with_a_mention(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_escalate_and_comment_with_a_mention(ui: Server, browser: Browser) -> None:
     token = ui.token()
     with ui.client(token) as api:
         obs = [{"type": "domain", "value": "c2.evil.example"}]
@@ -28,7 +28,7 @@ def test_escalate_and_comment_with_a_mention(ui: Server, browser: Browser) -> No
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     page.on("console", lambda m: problems.append(m.text) if "Content Security" in m.text else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.click(f"#row-{alert_id} .title a")
     page.wait_for_url(f"**/alerts/{alert_id}")
     assert (
@@ -65,7 +65,7 @@ def test_escalate_and_comment_with_a_mention(ui: Server, browser: Browser) -> No
     assert comment["mentions"] == [analyst_id]
 
 
-def test_viewer_sees_no_write_controls(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_viewer_sees_no_write_controls(ui: Server, browser: Browser) -> None:
     with ui.client(ui.token()) as api:
         alert_id = api.post("/alerts", json=alert("v")).json()["id"]
         api.post(
@@ -73,11 +73,7 @@ def test_viewer_sees_no_write_controls(ui: Server, browser: Browser) -> None:  #
             json={"email": "vic@x.example", "role": "viewer", "password": "viewer-password-1"},
         )
     page = browser.new_page()
-    page.goto(ui.url + "/login")
-    page.fill("input[name=email]", "vic@x.example")
-    page.fill("input[name=password]", "viewer-password-1")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/alerts")
+    sign_in(page, ui, "vic@x.example", "viewer-password-1")
     assert page.locator(f"#row-{alert_id}").count() == 1
     assert page.locator(f"#row-{alert_id} button").count() == 0  # no dismiss
     assert page.locator("#bulk-dismiss").count() == 0
@@ -92,7 +88,7 @@ def test_viewer_sees_no_write_controls(ui: Server, browser: Browser) -> None:  #
     assert page.locator("form").count() == 1  # only "sign out"
 
 
-def test_observable_page_links_alerts_and_cases(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_observable_page_links_alerts_and_cases(ui: Server, browser: Browser) -> None:
     import time
 
     with ui.client(ui.token()) as api:
@@ -102,7 +98,7 @@ def test_observable_page_links_alerts_and_cases(ui: Server, browser: Browser) ->
         api.post(f"/alerts/{first}/escalate", json={})
         time.sleep(0.6)  # one index flush
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.goto(f"{ui.url}/alerts/{first}")
     page.click("text=198.51.100.23")
     page.wait_for_url("**/observables?*")
@@ -112,7 +108,7 @@ def test_observable_page_links_alerts_and_cases(ui: Server, browser: Browser) ->
     assert "not an IPv4 or IPv6 address" in page.locator(".error").inner_text()
 
 
-def test_dashboard_draws_its_charts(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_dashboard_draws_its_charts(ui: Server, browser: Browser) -> None:
     import time
 
     with ui.client(ui.token()) as api:
@@ -122,7 +118,7 @@ def test_dashboard_draws_its_charts(ui: Server, browser: Browser) -> None:  # no
         api.post(f"/alerts/{first}/dismiss", json={"reason_code": "benign"})
         time.sleep(0.6)
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.goto(ui.url + "/dashboard")
     assert page.locator("svg.chart").count() >= 3
     assert "high" in page.locator("#open-chart").inner_text()
@@ -130,7 +126,7 @@ def test_dashboard_draws_its_charts(ui: Server, browser: Browser) -> None:  # no
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
 
 
-def test_evidence_attack_resolve_and_report(ui: Server, browser: Browser, tmp_path) -> None:  # noqa: F811
+def test_evidence_attack_resolve_and_report(ui: Server, browser: Browser, tmp_path) -> None:
     import hashlib
 
     with ui.client(ui.token()) as api:
@@ -138,7 +134,7 @@ def test_evidence_attack_resolve_and_report(ui: Server, browser: Browser, tmp_pa
     evidence = tmp_path / "memory.dmp"
     evidence.write_bytes(b"\x00\x01 evidence bytes " * 1000)
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.goto(f"{ui.url}/cases/{case_id}")
     page.set_input_files("form.upload input[type=file]", str(evidence))
     page.fill("form.upload input[name=description]", "RAM image")
@@ -170,13 +166,13 @@ def test_evidence_attack_resolve_and_report(ui: Server, browser: Browser, tmp_pa
     report.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
 
 
-def test_edit_severity_status_and_assignee(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_edit_severity_status_and_assignee(ui: Server, browser: Browser) -> None:
     with ui.client(ui.token()) as api:
         case_id = api.post("/cases", json={"title": "edit me", "severity": "low"}).json()["id"]
         ana = api.post("/users", json={"email": "ed@x.example", "role": "analyst", "name": "Ed"})
         ana_id = ana.json()["user"]["id"]
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.goto(f"{ui.url}/cases/{case_id}")
     page.select_option("form.case-edit select[name=severity]", "critical")
     page.select_option("form.case-edit select[name=status]", "in_progress")
@@ -202,11 +198,11 @@ def test_edit_severity_status_and_assignee(ui: Server, browser: Browser) -> None
     assert fields >= {"severity", "status", "assignee", "title", "tags", "description"}
 
 
-def test_drop_a_file_on_the_evidence_form(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_drop_a_file_on_the_evidence_form(ui: Server, browser: Browser) -> None:
     with ui.client(ui.token()) as api:
         case_id = api.post("/cases", json={"title": "drop", "severity": "low"}).json()["id"]
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.goto(f"{ui.url}/cases/{case_id}")
     dropped = page.evaluate_handle(
         """() => { const dt = new DataTransfer();

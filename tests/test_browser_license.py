@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from tests.browser import sign_in
 from tests.harness import Server
-from tests.test_browser_alert_queue import _sign_in, browser  # noqa: F401
 from tests.test_license import DAY, PUBLIC, license_doc
 
 pytestmark = pytest.mark.browser
@@ -29,12 +29,12 @@ def _install(server: Server, doc: dict) -> None:
 
 def test_grace_banner_then_lock_page_then_unlock(
     licensed_ui: Server,
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path: Path,
 ) -> None:
     _install(licensed_ui, license_doc(-2 * DAY))
     page = browser.new_page()
-    _sign_in(page, licensed_ui)
+    sign_in(page, licensed_ui)
     assert "grace period" in page.locator("#grace-banner").inner_text()
     _install(licensed_ui, license_doc(-20 * DAY, grace_days=14))
     page.goto(licensed_ui.url + "/alerts")

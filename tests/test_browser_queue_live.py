@@ -6,13 +6,13 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import Browser
 
+from tests.browser import sign_in
 from tests.harness import Server, alert
-from tests.test_browser_alert_queue import _sign_in, browser, ui  # noqa: F401 (fixtures)
 
 
-def test_new_alert_appears_without_reload(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_new_alert_appears_without_reload(ui: Server, browser: Browser) -> None:
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
     with ui.client(ui.token()) as api:
         first = api.post("/alerts", json=alert("live-1", title="Live beacon")).json()["id"]
@@ -32,11 +32,11 @@ def test_new_alert_appears_without_reload(ui: Server, browser: Browser) -> None:
     assert page.locator("#queue-rows tr[id^=row-]").count() == 1
 
 
-def test_bulk_dismiss_selected(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_bulk_dismiss_selected(ui: Server, browser: Browser) -> None:
     with ui.client(ui.token()) as api:
         ids = [api.post("/alerts", json=alert(f"bulk-{i}")).json()["id"] for i in range(4)]
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.locator(f"#row-{ids[0]} input[name=ids]").check()
     page.locator(f"#row-{ids[1]} input[name=ids]").check()
     page.keyboard.press("j")  # the newest row (ids[3]), selected with x from the keyboard
@@ -53,11 +53,11 @@ def test_bulk_dismiss_selected(ui: Server, browser: Browser) -> None:  # noqa: F
     assert {s["dismissal"]["reason_code"] for s in states if s["dismissal"]} == {"duplicate"}
 
 
-def test_scrolling_loads_the_next_page(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_scrolling_loads_the_next_page(ui: Server, browser: Browser) -> None:
     with ui.client(ui.token()) as api:
         ids = [api.post("/alerts", json=alert(f"page-{i}")).json()["id"] for i in range(120)]
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     assert page.locator("#queue-rows tr[id^=row-]").count() == 50
     page.locator("#more-rows").scroll_into_view_if_needed()
     page.locator("#queue-rows tr[id^=row-]").nth(99).wait_for()
@@ -68,9 +68,9 @@ def test_scrolling_loads_the_next_page(ui: Server, browser: Browser) -> None:  #
     assert page.locator("#more-rows").count() == 0
 
 
-def test_bad_filter_answers_with_a_page(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_bad_filter_answers_with_a_page(ui: Server, browser: Browser) -> None:
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     response = page.goto(ui.url + "/alerts?severity=urgent")
     assert response is not None and response.status == 400
     assert "text/html" in response.headers["content-type"]

@@ -9,16 +9,16 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
+from tests.browser import sign_in
 from tests.harness import Server
 from tests.receiver import Receiver
-from tests.test_browser_alert_queue import _sign_in, browser, ui  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
 
-def test_create_an_api_key_and_use_it(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_create_an_api_key_and_use_it(ui: Server, browser: Browser) -> None:
     page = browser.new_page()
-    _sign_in(page, ui)
+    sign_in(page, ui)
     page.goto(ui.url + "/settings")
     page.fill("form.key-form input[name=name]", "from the ui")
     page.select_option("form.key-form select[name=scopes]", ["alerts:read"])
@@ -36,11 +36,11 @@ def test_create_an_api_key_and_use_it(ui: Server, browser: Browser) -> None:  # 
     assert httpx.get(ui.url + "/api/v1/alerts", headers=headers).status_code == 401
 
 
-def test_create_a_webhook_and_see_a_delivery(ui: Server, browser: Browser) -> None:  # noqa: F811
+def test_create_a_webhook_and_see_a_delivery(ui: Server, browser: Browser) -> None:
     receiver = Receiver().start()
     try:
         page = browser.new_page()
-        _sign_in(page, ui)
+        sign_in(page, ui)
         page.goto(ui.url + "/settings")
         page.fill("form.hook-form input[name=url]", receiver.url)
         page.select_option("form.hook-form select[name=events]", ["case.created"])

@@ -11,7 +11,7 @@ from tests.harness import Server, alert
 def test_request_lines_and_no_secrets(fresh_server: Server) -> None:
     fresh_server.env["IRBOX_LOG_LEVEL"] = "info"
     fresh_server.start()
-    login_password = fresh_server.first_output.split("password:")[1].split()[0]
+    login_password = fresh_server.first_password
     token = fresh_server.token()
     secrets = {token}
     with fresh_server.client(token) as api:
