@@ -58,8 +58,12 @@ def _response(
     )
 
 
+def status_of(exc: errors.DomainError) -> int:
+    return next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 500)
+
+
 def domain_error_handler(_: Request, exc: errors.DomainError) -> Response[bytes]:
-    status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 500)
+    status = status_of(exc)
     headers = {}
     if isinstance(exc, errors.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)

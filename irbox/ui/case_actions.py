@@ -12,7 +12,7 @@ from litestar.response import File, Redirect
 from irbox.api.cases import REPORT_CSP, evidence_file
 from irbox.api.uploads import FormPart, StreamedForm
 from irbox.cases.models import CasePatch, ResolveIn
-from irbox.errors import DomainError, ValidationFailed
+from irbox.errors import ValidationFailed
 from irbox.ui.security import CsrfRejected, checked_form, current_session, session_with
 
 
@@ -65,10 +65,7 @@ async def map_technique(request: Request, case_id: FromPath[str]) -> Response:
     wanted = [*current, form.get("technique", "")]
     if form.get("remove"):
         wanted = [t for t in current if t != form["remove"]]
-    try:
-        await cases.update(case_id, CasePatch(attack=wanted), session.principal.actor)
-    except DomainError as exc:
-        return Response(exc.message.encode(), status_code=400)
+    await cases.update(case_id, CasePatch(attack=wanted), session.principal.actor)
     return Redirect(f"/cases/{case_id}#attack")
 
 
@@ -89,10 +86,7 @@ async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
         patch.description = form["description"].strip() or None
     if "tags" in form:
         patch.tags = [t.strip() for t in form["tags"].split(",") if t.strip()]
-    try:
-        await request.app.state.services.cases.update(case_id, patch, session.principal.actor)
-    except DomainError as exc:
-        return Response(exc.message.encode(), status_code=400)
+    await request.app.state.services.cases.update(case_id, patch, session.principal.actor)
     return Redirect(f"/cases/{case_id}")
 
 
@@ -102,10 +96,7 @@ async def resolve_case(request: Request, case_id: FromPath[str]) -> Response:
     form = await checked_form(request, session)
     data = ResolveIn(verdict=form.get("verdict", ""), root_cause=form.get("root_cause", ""),
                      narrative=form.get("narrative", ""))  # fmt: skip
-    try:
-        await request.app.state.services.resolution.resolve(case_id, data, session.principal.actor)
-    except DomainError as exc:
-        return Response(exc.message.encode(), status_code=400)
+    await request.app.state.services.resolution.resolve(case_id, data, session.principal.actor)
     return Redirect(f"/cases/{case_id}")
 
 

@@ -13,7 +13,7 @@ from irbox import markdown_html
 from irbox.alerts.models import REASON_CODES, SEVERITIES
 from irbox.cases.comments import mentioned_addresses
 from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
-from irbox.errors import DomainError, ValidationFailed
+from irbox.errors import ValidationFailed
 from irbox.paging import decode_cursor
 from irbox.ui.security import checked_form, current_session, session_with
 
@@ -51,12 +51,9 @@ async def escalate_alert(request: Request, alert_id: FromPath[str]) -> Response:
     session = session_with(request, "alerts:write", "cases:write")
     form = await checked_form(request, session)
     target = EscalateIn(case_id=form.get("case_id") or None)
-    try:
-        result = await request.app.state.services.escalation.escalate(
-            alert_id, target, session.principal.actor
-        )
-    except DomainError as exc:
-        return Response(exc.message.encode(), status_code=409)
+    result = await request.app.state.services.escalation.escalate(
+        alert_id, target, session.principal.actor
+    )
     return Redirect(f"/cases/{result.case_id}")
 
 
@@ -122,12 +119,9 @@ async def add_comment(request: Request, case_id: FromPath[str]) -> Response:
     services = request.app.state.services
     by_address = {u.email.lower(): u.id for u in services.users.list() if not u.disabled}
     mentions = [by_address[a] for a in mentioned_addresses(body) if a in by_address]
-    try:
-        await services.comments.add(
-            case_id, CommentIn(body=body, mentions=mentions), session.principal.actor
-        )
-    except DomainError as exc:
-        return Response(exc.message.encode(), status_code=400)
+    await services.comments.add(
+        case_id, CommentIn(body=body, mentions=mentions), session.principal.actor
+    )
     return Redirect(f"/cases/{case_id}#comments")
 
 

@@ -8,6 +8,7 @@ from litestar import Router, get
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
+from irbox.errors import DomainError
 from irbox.ui import (
     admin,
     case_actions,
@@ -19,7 +20,7 @@ from irbox.ui import (
     queue,
     settings,
 )
-from irbox.ui.security import HEADERS
+from irbox.ui.security import HEADERS, refused
 
 STATIC = Path(__file__).parent / "static"
 
@@ -72,6 +73,7 @@ def ui_router() -> Router:
             settings.install_license,
         ],
         response_headers=HEADERS,
+        exception_handlers={DomainError: refused},
         include_in_schema=False,
     )
 

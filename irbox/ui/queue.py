@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES, AlertFilter, DismissIn
 from irbox.alerts.service import parse_filter
-from irbox.errors import DomainError, ValidationFailed
+from irbox.errors import ValidationFailed
 from irbox.identity.sessions import Session
 from irbox.paging import decode_cursor
 from irbox.ui.security import checked_form, current_session, session_with
@@ -80,19 +80,15 @@ async def alert_rows(
     alerts = request.app.state.services.alerts
     filters = _filters(status, severity, source, q)
     context = _row_context(session, filters)
-    try:
-        flt = _parse(filters)
-        if newer is not None:
-            newest = alerts.latest_seq()
-            page = alerts.list(flt, newest + 1, NEW_ROWS_MAX, after_seq=newer)
-            page.next_cursor = None  # older rows are already on the page
-            headers = {"X-Newest-Seq": str(newest)}
-        else:
-            page = alerts.list(flt, decode_cursor(cursor), PAGE_SIZE)
-            headers = {}
-    except ValidationFailed as exc:
-        body = "; ".join(exc.details.values()).encode()
-        return Response(body, status_code=400, media_type="text/plain; charset=utf-8")
+    flt = _parse(filters)
+    if newer is not None:
+        newest = alerts.latest_seq()
+        page = alerts.list(flt, newest + 1, NEW_ROWS_MAX, after_seq=newer)
+        page.next_cursor = None  # older rows are already on the page
+        headers = {"X-Newest-Seq": str(newest)}
+    else:
+        page = alerts.list(flt, decode_cursor(cursor), PAGE_SIZE)
+        headers = {}
     context.update(page=page, fresh=newer is not None)
     return Template("alert_rows.html", context=context, headers=headers)
 
@@ -104,10 +100,7 @@ async def dismiss_alert(request: Request, alert_id: FromPath[str]) -> Response:
     form = await checked_form(request, session)
     services = request.app.state.services
     data = DismissIn(reason_code=form.get("reason_code", "other"), comment=form.get("comment", ""))
-    try:
-        alert = await services.alerts.dismiss(alert_id, data, session.principal.actor)
-    except DomainError as exc:
-        return Response(exc.message.encode(), status_code=409)
+    alert = await services.alerts.dismiss(alert_id, data, session.principal.actor)
     if not request.headers.get("hx-request"):
         return Redirect(f"/alerts/{alert_id}")
     context = _row_context(session, _filters(None, None, None, None))
@@ -119,10 +112,7 @@ async def dismiss_alert(request: Request, alert_id: FromPath[str]) -> Response:
 async def reopen_alert(request: Request, alert_id: FromPath[str]) -> Response:
     session = session_with(request, "alerts:write")
     await checked_form(request, session)
-    try:
-        await request.app.state.services.alerts.reopen(alert_id, session.principal.actor)
-    except DomainError as exc:
-        return Response(exc.message.encode(), status_code=409)
+    await request.app.state.services.alerts.reopen(alert_id, session.principal.actor)
     return Redirect(f"/alerts/{alert_id}")
 
 
@@ -133,12 +123,8 @@ async def bulk_dismiss(request: Request) -> Response:
     form = await request.form()
     ids = [str(i) for i in form.getall("ids")] if "ids" in form else []
     reason = str(form.get("reason_code", "other"))
-    try:
-        count = await request.app.state.services.alerts.dismiss_many(
-            ids, DismissIn(reason_code=reason), session.principal.actor
-        )
-    except ValidationFailed as exc:
-        body = "; ".join(exc.details.values()).encode()
-        return Response(body, status_code=400, media_type="text/plain; charset=utf-8")
+    count = await request.app.state.services.alerts.dismiss_many(
+        ids, DismissIn(reason_code=reason), session.principal.actor
+    )
     back = _filters(*(str(form.get(k, "")) for k in ("status", "severity", "source", "q")))
     return Redirect(f"/alerts?{urlencode({**back, 'dismissed': count})}")

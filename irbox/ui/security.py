@@ -11,7 +11,8 @@ from litestar.datastructures import ResponseHeader
 from litestar.response import Redirect, Template
 
 from irbox.api.asgi import client_ip
-from irbox.errors import Unauthorized
+from irbox.api.errors import status_of
+from irbox.errors import DomainError, Unauthorized
 from irbox.identity.sessions import Session
 
 COOKIE = "irbox_session"
@@ -93,6 +94,15 @@ def csrf_rejected(_: Request, __: CsrfRejected) -> Response:
 def not_allowed(_: Request, __: NotAllowed) -> Response:
     body = b"Your role does not allow this."
     return Response(body, status_code=403, media_type="text/plain; charset=utf-8")
+
+
+def refused(_: Request, exc: DomainError) -> Response:
+    """A form the service refused (unknown case, wrong state, bad value): what is wrong, as
+    text, with the status the API gives the same error."""
+    body = "; ".join([exc.message, *(f"{k}: {v}" for k, v in exc.details.items())])
+    return Response(
+        body.encode(), status_code=status_of(exc), media_type="text/plain; charset=utf-8"
+    )
 
 
 def locked_page(_: Request, exc: Locked) -> Template:
