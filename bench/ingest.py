@@ -1,13 +1,15 @@
 """Ingest throughput: irbox `POST /alerts` (durable, group-committed) against the ceiling of a bare
 Litestar + msgspec app under Granian with the same body model that stores nothing, both driven by
 wrk with the same script and concurrency. Realistic alerts with 5 observables, unique ids and 10%
-duplicates. Prints requests/s, p50/p99 for both and the ratio. Asserts nothing about time."""
+duplicates. Prints requests/s, p50/p99 for both and the ratio, and the CPU each side spends per
+request (what bounds requests/s on this machine's cores). Asserts nothing about time."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -53,23 +55,47 @@ end
 """
 
 
-def wrk(url: str, token: str) -> dict[str, float]:
+def wrk(url: str, token: str, server_pid: int) -> dict[str, float]:
+    """One wrk run; besides its figures, the CPU time the server (all its processes and
+    threads) and wrk spent per request, so the figures can be set against the machine's cores."""
     script = Path(tempfile.mkdtemp()) / "ingest.lua"
     script.write_text(LUA % {"run": uuid.uuid4().hex[:8], "token": token})
+    server_cpu, wrk_cpu = cpu_seconds(server_pid), resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    server_cpu = cpu_seconds(server_pid) - server_cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_cpu = after.ru_utime + after.ru_stime - wrk_cpu.ru_utime - wrk_cpu.ru_stime
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": rps,
+        "server_cpu_us": server_cpu / requests * 1e6,
+        "wrk_cpu_us": wrk_cpu / requests * 1e6,
         "p50": _ms(re.search(r"50%\s+(\S+)", out).group(1)),
         "p99": _ms(re.search(r"99%\s+(\S+)", out).group(1)),
         "errors": int(non2xx.group(1)) if non2xx else 0,
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and all its descendants (Granian's workers), from /proc."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
 
 
 def _ms(text: str) -> float:
@@ -91,7 +117,7 @@ def run_baseline() -> dict[str, float]:
                 break
             except httpx.HTTPError:
                 time.sleep(0.05)
-        return wrk(url, "none")
+        return wrk(url, "none", proc.pid)
     finally:
         os.killpg(proc.pid, 15)
         proc.wait()
@@ -106,7 +132,7 @@ def run_irbox(command: list[str] | None) -> tuple[dict[str, float], int]:
     }
     srv = Server(data, command=command, env=env).start()
     try:
-        result = wrk(srv.url, srv.token())
+        result = wrk(srv.url, srv.token(), srv.proc.pid)
         with srv.client(srv.token()) as c:
             stored = 0
             cursor = None
@@ -133,6 +159,13 @@ def main() -> None:
     for name, r in (("bare Litestar (ceiling)", base), ("irbox POST /alerts", irbox)):
         print(f"{name:28}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['errors']:>10.0f}")
     print(f"ratio irbox/ceiling: {irbox['rps'] / base['rps']:.2f}")
+    # What the machine allows: with every core busy on this work and nothing waiting, requests/s
+    # cannot exceed cores / (server CPU + load generator CPU) per request.
+    cores = os.cpu_count() or 1
+    print(f"CPU per request, us:{'server':>10}{'wrk':>10}   bound on {cores} cores (req/s)")
+    for name, r in (("bare Litestar (ceiling)", base), ("irbox POST /alerts", irbox)):
+        bound = cores * 1e6 / (r["server_cpu_us"] + r["wrk_cpu_us"])
+        print(f"  {name:26}{r['server_cpu_us']:>8.0f}{r['wrk_cpu_us']:>10.0f}{bound:>12,.0f}")
     print(f"alerts stored (durable, synchronous=FULL): {stored}")
     print(json.dumps({"ceiling": base, "irbox": irbox, "ratio": irbox["rps"] / base["rps"]}))
 

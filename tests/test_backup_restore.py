@@ -141,28 +141,14 @@ def test_check_finds_damage(fresh_server: Server) -> None:
     assert fresh_server.stop() == 0
     ok = fresh_server.cli("check", check=False)
     assert ok.returncode == 0 and "consistent" in ok.stdout, ok.stdout
-    assert "index memory: 2 sightings need about 0 MiB of DuckDB memory of 512 MiB" in ok.stdout
     stored = fresh_server.data_dir / "attachments" / att["sha256"][:2] / att["sha256"]
     stored.write_bytes(b"abd")
     index = duckdb.connect(str(fresh_server.data_dir / "index.duckdb"))
-    index.execute("DELETE FROM sightings WHERE type = 'ip'")
+    for table in index.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+        if table[0].startswith("sightings_"):  # the view's tail and levels
+            index.execute(f"DELETE FROM {table[0]} WHERE type = 'ip'")
     index.close()
     bad = fresh_server.cli("check", check=False)
     assert bad.returncode == 1
     assert "evidence file damaged" in bad.stdout and "index out of step for ip" in bad.stdout
     assert bad.stderr.strip() == "irbox: 2 problem(s) found"
-
-
-def test_check_warns_before_the_index_outgrows_its_memory(fresh_server: Server) -> None:
-    fresh_server.start()
-    with fresh_server.client(fresh_server.token()) as api:
-        for n in range(22):  # 22,000 sightings: about 0.84 MiB of DuckDB index memory
-            obs = [{"type": "ip", "value": f"10.{n}.{i // 256}.{i % 256}"} for i in range(1000)]
-            assert api.post("/alerts", json=alert(f"mem-{n}", observables=obs)).status_code == 201
-    fresh_server.env["IRBOX_INDEX_MEMORY_MB"] = "1"  # a limit this index is about to outgrow
-    tight = fresh_server.cli("check", check=False)  # while the server runs: SQLite is enough
-    assert tight.returncode == 1
-    assert "22000 sightings need about 1 MiB of DuckDB memory" in tight.stdout
-    assert "raise it before the index outgrows it" in tight.stdout
-    del fresh_server.env["IRBOX_INDEX_MEMORY_MB"]
-    assert fresh_server.cli("check", check=False).returncode == 0

@@ -6,6 +6,7 @@ made from SQLite's tables, so both paths produce the same index."""
 from __future__ import annotations
 
 from irbox.index.database import KEY_OF_COLUMNS, IndexDatabase
+from irbox.index.levels import OBSERVABLES, SIGHTINGS, tail
 
 # Outbox events arrive as their JSON arrays (`events.py`, msgspec array_like with the tag
 # first): [tag, field, ...]. Unpacking them in SQL keeps the per-observable work out of Python.
@@ -61,19 +62,15 @@ class Batch:
                     cur.execute(sql)
                 cur.execute("DELETE FROM events")
                 cur.execute(
-                    f"INSERT INTO sightings SELECT {KEY_OF_COLUMNS}, type, value, entity,"
+                    f"INSERT INTO {tail(SIGHTINGS)} SELECT {KEY_OF_COLUMNS}, type, value, entity,"
                     " entity_id, entity_seq, seen_at FROM staged WHERE first"
                 )
+                # The batch's count deltas; the `observables` view sums them per observable.
                 cur.execute(
-                    f"INSERT INTO observables SELECT {KEY_OF_COLUMNS}, type, value,"
+                    f"INSERT INTO {tail(OBSERVABLES)} SELECT {KEY_OF_COLUMNS}, type, value,"
                     " count(*) FILTER (WHERE first AND entity = 'alert'),"
                     " count(*) FILTER (WHERE first AND entity = 'case'),"
                     " min(seen_at), max(seen_at) FROM staged GROUP BY type, value"
-                    " ON CONFLICT (key, type, value) DO UPDATE SET"
-                    " alert_count = observables.alert_count + excluded.alert_count,"
-                    " case_count = observables.case_count + excluded.case_count,"
-                    " first_seen = least(observables.first_seen, excluded.first_seen),"
-                    " last_seen = greatest(observables.last_seen, excluded.last_seen)"
                 )
                 cur.execute("DELETE FROM staged")
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('applied_seq', ?)", [through_seq])

@@ -1,13 +1,13 @@
 """The DuckDB file holding the observable index. One process (the server) owns it: DuckDB allows
 one writing process. It is derived data: `irbox reindex` rebuilds it from SQLite.
 
-Facts measured on this stack (DuckDB 2.0, 10 M rows) shaped the schema: an index on (type, value)
-is not used for `type = ? AND value = ?`, but a single-column index on one combined 64-bit key is
-(about 0.5 ms); single-row inserts manage a few thousand rows/s while `INSERT … SELECT unnest(?)`
-appends hundreds of thousands. So rows carry `key` (a hash of type and value), are written only
-appended in batches. `sightings` holds one row per (observable, alert or case), for the lists;
-`observables` holds each observable's counts and first/last seen, kept up to date per batch, so
-that the busiest observable answers as fast as a rare one."""
+Facts measured on this stack (DuckDB 2.0, 10 M rows) shaped the schema: filters on (type, value)
+scan everything, while rows sorted by one combined 64-bit key let DuckDB skip all row groups but
+one by their min/max; single-row inserts manage a few thousand rows/s while `INSERT … SELECT
+unnest(?)` appends hundreds of thousands. So rows carry `key` (a hash of type and value) and are
+appended in batches, then merged into sorted levels (`levels.py`). `sightings` holds one row per
+(observable, alert or case), for the lists; `observables` holds each observable's counts and
+first/last seen, so that the busiest observable answers as fast as a rare one."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from typing import Any
 
 import duckdb
 
+from irbox.index import levels
+
 # An air-gapped appliance must never try to download extensions, and DuckDB must not take the
 # machine's memory: both are fixed here for every connection.
 SETTINGS = {
@@ -29,30 +31,18 @@ SETTINGS = {
 }
 
 TABLES = (
-    "CREATE TABLE IF NOT EXISTS sightings (key UBIGINT NOT NULL, type VARCHAR NOT NULL,"
-    " value VARCHAR NOT NULL, entity VARCHAR NOT NULL, entity_id VARCHAR NOT NULL,"
-    " entity_seq BIGINT NOT NULL, seen_at BIGINT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS observables (key UBIGINT NOT NULL, type VARCHAR NOT NULL,"
-    " value VARCHAR NOT NULL, alert_count BIGINT NOT NULL, case_count BIGINT NOT NULL,"
-    " first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, PRIMARY KEY (key, type, value))",
     "CREATE TABLE IF NOT EXISTS alert_log (alert_id VARCHAR NOT NULL, source VARCHAR,"
     " severity VARCHAR, kind VARCHAR NOT NULL, ts BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS case_log (case_id VARCHAR NOT NULL, kind VARCHAR NOT NULL,"
     " ts BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value BIGINT NOT NULL)",
 )
-# (The primary key of `observables` spans three columns, so lookups cannot use it: they use
-# the one-column index on `key`, which cut a lookup from ~3.7 ms to ~0.5 ms at 2 M rows.)
-INDEXES = (
-    "CREATE INDEX IF NOT EXISTS sightings_key ON sightings (key)",
-    "CREATE INDEX IF NOT EXISTS observables_key ON observables (key)",
-)
 
 
 # Bumped whenever the tables change meaning: an index file of another version is rebuilt. The
 # DuckDB version is part of it too: `key` is DuckDB's own hash(), computed by DuckDB in batches
 # and folded into constants at query time, and another release may hash differently.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 KEY_OF_COLUMNS = "hash(type || chr(0) || value)"
 KEY_OF_PARAMS = "hash(?::VARCHAR || chr(0) || ?::VARCHAR)"
 
@@ -71,9 +61,7 @@ class IndexLocked(Exception):
 
 
 class IndexDatabase:
-    def __init__(
-        self, path: Path | str, *, create_indexes: bool = True, memory_mb: int | None = None
-    ) -> None:
+    def __init__(self, path: Path | str, *, memory_mb: int | None = None) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -88,8 +76,9 @@ class IndexDatabase:
             if "lock" in str(exc).lower():
                 raise IndexLocked(str(exc)) from None
             raise
-        for ddl in TABLES + (INDEXES if create_indexes else ()):
+        for ddl in TABLES:
             self._conn.execute(ddl)
+        levels.create(self._conn)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A connection of this thread's own (DuckDB connections are not shared by threads)."""

@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 
+from irbox.index import levels
 from irbox.index.batch import Batch
 from irbox.index.database import IndexDatabase
 from irbox.store import outbox
@@ -59,6 +60,7 @@ class Indexer:
         for row in rows:
             batch.add_payload(row["payload"])
         batch.write(self.index, rows[-1]["seq"])
+        levels.settle(self.index.cursor())
         return len(rows)
 
     def _prune(self) -> None:

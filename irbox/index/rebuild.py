@@ -8,13 +8,15 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
 
 from irbox.alerts.models import Observable
+from irbox.index import levels
 from irbox.index.batch import Batch
-from irbox.index.database import INDEXES, IndexDatabase, index_version
+from irbox.index.database import IndexDatabase, index_version
 from irbox.index.events import AlertSeen, AlertTriaged, CaseObservable, CaseState, payload
 from irbox.store import outbox
 from irbox.store.database import connect
@@ -36,7 +38,7 @@ def rebuild(db_path: Path, index_path: Path, memory_mb: int | None = None) -> Re
     tmp = index_path.with_name(index_path.name + ".rebuild")
     for stale in (tmp, Path(f"{tmp}.wal")):
         stale.unlink(missing_ok=True)
-    index = IndexDatabase(tmp, create_indexes=False, memory_mb=memory_mb)
+    index = IndexDatabase(tmp, memory_mb=memory_mb)
     conn = connect(db_path, readonly=True)
     try:
         conn.execute("BEGIN")  # one snapshot: the outbox position matches the rows read
@@ -44,8 +46,7 @@ def rebuild(db_path: Path, index_path: Path, memory_mb: int | None = None) -> Re
         alerts = _alerts(conn, index, through)
         observables = _cases(conn, index, through)
         conn.execute("COMMIT")
-        for ddl in INDEXES:
-            index.cursor().execute(ddl)
+        levels.compact(index.cursor())
         index.set_meta("schema_version", index_version())
         sightings = index.query("SELECT count(*) FROM sightings")[0][0]
     finally:
@@ -59,29 +60,41 @@ def rebuild(db_path: Path, index_path: Path, memory_mb: int | None = None) -> Re
 
 
 def _alerts(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int:
-    count, after = 0, 0
+    count = 0
+    for rows, events in alert_events(conn, CHUNK):
+        batch = Batch()
+        for event in events:
+            batch.add_payload(event)
+        batch.write(index, through)
+        count += rows
+    return count
+
+
+def alert_events(conn: sqlite3.Connection, chunk: int) -> Iterator[tuple[int, list[str]]]:
+    """The index events (as payloads) the outbox held for every alert, `chunk` alerts at a time,
+    in the order they arrived: (alerts, events) per chunk."""
+    after = 0
     while True:
         rows = conn.execute(
             "SELECT seq, id, source, severity, observables, first_seen_at, last_seen_at,"
             " triaged_at FROM alerts WHERE seq > ? ORDER BY seq LIMIT ?",
-            (after, CHUNK),
+            (after, chunk),
         ).fetchall()
         if not rows:
-            return count
-        batch = Batch()
+            return
+        events = []
         for r in rows:
             pairs = [(o.type, o.value) for o in _decode_observables(r["observables"])]
             seen = AlertSeen(r["id"], r["seq"], r["source"], r["severity"], r["first_seen_at"],
                              True, pairs)  # fmt: skip
-            batch.add_payload(payload(seen))
+            events.append(payload(seen))
             if r["last_seen_at"] != r["first_seen_at"]:  # seen again (dedup)
                 again = AlertSeen(r["id"], r["seq"], r["source"], r["severity"],
                                   r["last_seen_at"], False, pairs)  # fmt: skip
-                batch.add_payload(payload(again))
+                events.append(payload(again))
             if r["triaged_at"] is not None:  # left triage (dismissed or escalated: the same)
-                batch.add_payload(payload(AlertTriaged(r["id"], r["triaged_at"], "dismissed")))
-        batch.write(index, through)
-        count += len(rows)
+                events.append(payload(AlertTriaged(r["id"], r["triaged_at"], "dismissed")))
+        yield len(rows), events
         after = rows[-1]["seq"]
 
 

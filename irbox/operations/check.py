@@ -19,9 +19,6 @@ from irbox.store import attachments, case_observables, outbox
 from irbox.store.database import integrity_check
 
 _decode_observables = msgspec.json.Decoder(list[Observable]).decode
-# DuckDB's look-up indexes must fit in its memory limit: measured, 10 M sightings needed between
-# 256 and 512 MiB. 40 bytes a sighting is that need with a little headroom.
-INDEX_BYTES_PER_SIGHTING = 40
 
 
 class CheckReport(msgspec.Struct):
@@ -37,7 +34,6 @@ def run_checks(config: Config, services: Services) -> CheckReport:
     if integrity != "ok":
         problems.append(f"SQLite integrity check: {integrity}")
     _check_index(config, services, problems, notes)
-    _check_index_memory(config, services, problems, notes)
     for sha256, size in db.read(attachments.all_hashes):
         path = services.evidence.path_of(sha256)
         if not path.exists():
@@ -78,26 +74,6 @@ def _check_index(config: Config, services: Services, problems: list[str], notes:
         notes.append(f"index: {sum(actual.values())} observable sightings, consistent")
     finally:
         index.close()
-
-
-def _check_index_memory(
-    config: Config, services: Services, problems: list[str], notes: list[str]
-) -> None:
-    """Works while the server runs: the estimate comes from SQLite, which holds every sighting."""
-    sightings = services.db.read(_sighting_total)
-    need_mb = sightings * INDEX_BYTES_PER_SIGHTING / 2**20
-    headroom = f"{sightings} sightings need about {need_mb:.0f} MiB of DuckDB memory"
-    if need_mb > 0.8 * config.index_memory_mb:
-        problems.append(
-            f"index: {headroom}, close to or over index_memory_mb = {config.index_memory_mb};"
-            " raise it before the index outgrows it"
-        )
-    else:
-        notes.append(f"index memory: {headroom} of {config.index_memory_mb} MiB")
-
-
-def _sighting_total(conn: sqlite3.Connection) -> int:
-    return alerts_table.observable_total(conn) + sum(case_observables.count_by_type(conn).values())
 
 
 def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:

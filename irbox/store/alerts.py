@@ -133,13 +133,6 @@ def all_observables(conn: sqlite3.Connection) -> Iterator[str]:
         yield raw
 
 
-def observable_total(conn: sqlite3.Connection) -> int:
-    """Observables over all alerts (each alert's list is de-duplicated at ingest)."""
-    return conn.execute(
-        "SELECT coalesce(sum(json_array_length(observables)), 0) FROM alerts"
-    ).fetchone()[0]
-
-
 def triage_counts(conn: sqlite3.Connection) -> dict[str, int]:
     """Alerts waiting in triage, per severity."""
     rows = conn.execute(

@@ -1,0 +1,136 @@
+"""The index's sorted levels: merging batches down the levels never changes an answer, and a
+look-up needs no index (DuckDB skips row groups by their min/max key)."""
+
+from __future__ import annotations
+
+import random
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from irbox.index import levels, search
+from irbox.index.batch import Batch
+from irbox.index.database import IndexDatabase
+from irbox.index.events import AlertSeen, CaseObservable, payload
+
+VALUES = [("ip", f"198.51.100.{i}") for i in range(7)] + [("domain", "x.example")]
+
+
+def _rows_per_table(index: IndexDatabase, part: str) -> dict[str, int]:
+    names = [r[0] for r in index.query("SELECT table_name FROM duckdb_tables() ORDER BY 1")]
+    return {n: index.query(f"SELECT count(*) FROM {n}")[0][0] for n in names if n.startswith(part)}
+
+
+def test_merges_keep_every_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(levels, "TAIL_ROWS", 5)  # merges after a few batches, not 100,000 rows
+    monkeypatch.setattr(levels, "GROWTH", 2)
+    monkeypatch.setattr(levels, "SORT_ROWS", 7)  # and sorts them in several key slices
+    index = IndexDatabase(tmp_path / "i.duckdb")
+    rng = random.Random(7)
+    expected: dict[tuple[str, str], list[tuple[str, int]]] = {v: [] for v in VALUES}
+    seq = 0
+    for batch_no in range(40):
+        batch = Batch()
+        for _ in range(3):
+            seq += 1
+            pairs = rng.sample(VALUES, 2)
+            for at, new in ((seq, True), (seq + 1, False)):  # seen, then seen again
+                seen = AlertSeen(f"al_{seq}", seq, "edr", "high", at, new, pairs)
+                batch.add_payload(payload(seen))
+            for pair in pairs:
+                expected[pair].append((f"al_{seq}", seq))
+        batch.add_payload(payload(CaseObservable(f"ca_{batch_no}", batch_no, *VALUES[0], seq)))
+        batch.write(index, seq)
+        levels.settle(index.cursor())
+        for kind, value in VALUES:
+            alerts = expected[(kind, value)]
+            got = search.entities(index, kind, value, "alert", None, 1000)
+            assert got == sorted(alerts, key=lambda a: -a[1])
+            counts = search.sighted(index, kind, value)
+            assert counts.alert_count == len(alerts)
+            assert counts.case_count == (batch_no + 1 if (kind, value) == VALUES[0] else 0)
+            if alerts and (kind, value) != VALUES[0]:  # (the case sighting moves last_seen)
+                assert counts.first_seen == alerts[0][1] and counts.last_seen == alerts[-1][1] + 1
+    sightings = _rows_per_table(index, "sightings_")
+    assert sightings["sightings_tail"] < 5 and sightings["sightings_4"] > 0  # merged all the way
+    assert sum(sightings.values()) == sum(len(a) for a in expected.values()) + 40
+    for table in ("sightings_4", "observables_4"):  # each level is sorted by key
+        keys = [r[0] for r in index.query(f"SELECT key FROM {table}")]
+        assert keys == sorted(keys)
+    # the observables levels hold one row per observable once merged, however many batches
+    observables = index.query("SELECT count(*), count(DISTINCT key) FROM observables_4")[0]
+    assert observables[0] == observables[1]
+    index.close()
+
+
+def test_compact_leaves_one_sorted_table(tmp_path: Path) -> None:
+    index = IndexDatabase(tmp_path / "i.duckdb")
+    batch = Batch()
+    for seq in range(1, 200):
+        pairs = [("ip", f"203.0.113.{seq % 50}")]
+        batch.add_payload(payload(AlertSeen(f"al_{seq}", seq, "edr", "low", seq, True, pairs)))
+    batch.write(index, 199)
+    levels.compact(index.cursor())
+    assert _rows_per_table(index, "sightings_") == {
+        "sightings_1": 0, "sightings_2": 0, "sightings_3": 0, "sightings_4": 199,
+        "sightings_tail": 0,
+    }  # fmt: skip
+    assert search.sighted(index, "ip", "203.0.113.7").alert_count == 4
+    index.close()
+
+
+def test_an_older_layout_is_left_for_the_rebuild(tmp_path: Path) -> None:
+    old = duckdb.connect(str(tmp_path / "i.duckdb"))
+    old.execute("CREATE TABLE sightings (key UBIGINT)")
+    old.execute("CREATE TABLE observables (key UBIGINT)")
+    old.close()
+    index = IndexDatabase(tmp_path / "i.duckdb")  # opens: start-up sees the schema version
+    assert index.meta("schema_version") == 0
+    assert index.query("SELECT count(*) FROM sightings") == [(0,)]
+    index.close()
+
+
+def test_readers_never_see_a_merge_half_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Look-ups from other threads while batches are appended and merged: every answer is a
+    state between two batches (the count is a multiple of the batch's), never an error."""
+    monkeypatch.setattr(levels, "TAIL_ROWS", 20)
+    monkeypatch.setattr(levels, "GROWTH", 2)
+    index = IndexDatabase(tmp_path / "i.duckdb")
+    answers: list[int] = []
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def look() -> None:
+        while not done.is_set():
+            try:
+                with index.snapshot():
+                    count = search.sighted(index, "ip", "192.0.2.1").alert_count
+                    listed = search.entities(index, "ip", "192.0.2.1", "alert", None, 10_000)
+                assert len(listed) == count
+                answers.append(count)
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    readers = [threading.Thread(target=look) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    for seq in range(1, 121):
+        batch = Batch()
+        for n in range(5):
+            pairs = [("ip", "192.0.2.1"), ("ip", f"198.51.100.{n}")]
+            at = seq * 10 + n
+            batch.add_payload(payload(AlertSeen(f"al_{at}", at, "edr", "low", at, True, pairs)))
+        batch.write(index, seq)
+        levels.settle(index.cursor())
+    done.set()
+    for reader in readers:
+        reader.join()
+    assert not errors, errors
+    assert answers and all(count % 5 == 0 for count in answers)
+    assert search.sighted(index, "ip", "192.0.2.1").alert_count == 600
+    index.close()
