@@ -69,3 +69,19 @@ def test_index_memory_limit_reaches_duckdb(tmp_path: Path) -> None:
     finally:
         index.close()
     assert limit == "91.5 MiB"  # 96 MB as DuckDB writes it
+
+
+def test_check_notes_an_index_larger_than_its_cache(tmp_path: Path) -> None:
+    from irbox.operations.check import _note_index_cache
+
+    config = load_config(environ={"IRBOX_DATA_DIR": str(tmp_path), "IRBOX_INDEX_MEMORY_MB": "2"})
+    notes: list[str] = []
+    config.index_path.write_bytes(b"\0" * (2 * 2**20))  # exactly the cache: nothing to say
+    _note_index_cache(config, notes)
+    assert notes == []
+    config.index_path.write_bytes(b"\0" * (3 * 2**20))
+    _note_index_cache(config, notes)
+    assert notes == [
+        "index: the file (3 MiB) is larger than index_memory_mb (2);"
+        " raising it would speed up observable search"
+    ]

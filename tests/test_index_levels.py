@@ -92,11 +92,10 @@ def test_an_older_layout_is_left_for_the_rebuild(tmp_path: Path) -> None:
     index.close()
 
 
-def test_readers_never_see_a_merge_half_done(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Look-ups from other threads while batches are appended and merged: every answer is a
-    state between two batches (the count is a multiple of the batch's), never an error."""
+def test_merges_beside_appends_and_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in the server: batches appended on one thread, levels merged on another, look-ups on
+    two more. Every answer is a state between two batches (a multiple of the batch's count),
+    nothing fails, and no row appended during a merge is lost."""
     monkeypatch.setattr(levels, "TAIL_ROWS", 20)
     monkeypatch.setattr(levels, "GROWTH", 2)
     index = IndexDatabase(tmp_path / "i.duckdb")
@@ -116,21 +115,35 @@ def test_readers_never_see_a_merge_half_done(
                 errors.append(exc)
                 return
 
-    readers = [threading.Thread(target=look) for _ in range(2)]
+    merges = [0]
+
+    def merge() -> None:
+        while not done.is_set():
+            try:
+                merges[0] += levels.settle(index.cursor())
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    readers = [threading.Thread(target=look) for _ in range(2)] + [threading.Thread(target=merge)]
     for reader in readers:
         reader.start()
-    for seq in range(1, 121):
-        batch = Batch()
-        for n in range(5):
-            pairs = [("ip", "192.0.2.1"), ("ip", f"198.51.100.{n}")]
-            at = seq * 10 + n
-            batch.add_payload(payload(AlertSeen(f"al_{at}", at, "edr", "low", at, True, pairs)))
-        batch.write(index, seq)
-        levels.settle(index.cursor())
-    done.set()
+    try:
+        for seq in range(1, 121):
+            batch = Batch()
+            for n in range(5):
+                pairs = [("ip", "192.0.2.1"), ("ip", f"198.51.100.{n}")]
+                at = seq * 10 + n
+                seen = AlertSeen(f"al_{at}", at, "edr", "low", at, True, pairs)
+                batch.add_payload(payload(seen))
+            batch.write(index, seq)
+    finally:
+        done.set()
     for reader in readers:
         reader.join()
     assert not errors, errors
     assert answers and all(count % 5 == 0 for count in answers)
+    assert merges[0] > 3
     assert search.sighted(index, "ip", "192.0.2.1").alert_count == 600
+    assert len(search.entities(index, "ip", "192.0.2.1", "alert", None, 10_000)) == 600
     index.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from irbox.index.database import KEY_OF_COLUMNS, IndexDatabase
 from irbox.index.levels import OBSERVABLES, SIGHTINGS, tail
+from irbox.index.transaction import roll_back
 
 # Outbox events arrive as their JSON arrays (`events.py`, msgspec array_like with the tag
 # first): [tag, field, ...]. Unpacking them in SQL keeps the per-observable work out of Python.
@@ -76,5 +77,5 @@ class Batch:
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('applied_seq', ?)", [through_seq])
             cur.execute("COMMIT")
         except BaseException:
-            cur.execute("ROLLBACK")
+            roll_back(cur)
             raise

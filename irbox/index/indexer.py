@@ -18,6 +18,9 @@ from irbox.store.writer import Writer
 log = logging.getLogger("irbox.index")
 
 BATCH_ROWS = 20_000
+# Payload bytes per batch, whatever the rows: unpacking JSON takes DuckDB several times its size,
+# and a batch that does not fit its memory limit would be retried, and fail, forever.
+BATCH_BYTES = 8 * 2**20
 PRUNE_EVERY_S = 5.0
 
 
@@ -31,37 +34,50 @@ class Indexer:
         self.writer = writer
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="irbox-indexer", daemon=True)
+        # Merging levels can take seconds on a large index; on its own thread it never holds
+        # up indexing, so an alert stays searchable within a second of ingest.
+        self._appended = threading.Event()
+        self._merger = threading.Thread(target=self._merge, name="irbox-merger", daemon=True)
         self._pruned_through = 0
         self._last_prune = 0.0
 
     def start(self) -> None:
         self._thread.start()
+        self._merger.start()
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        self._appended.set()
+        for thread in (self._thread, self._merger):
+            if thread.is_alive():
+                thread.join()
 
     def catch_up(self) -> int:
         """Apply everything pending now; returns the number of outbox rows applied."""
         applied = 0
         while True:
-            done = self._apply_once()
+            done, more = self._apply_once()
             applied += done
-            if done < BATCH_ROWS:
+            if not more:
                 return applied
 
-    def _apply_once(self) -> int:
+    def _apply_once(self) -> tuple[int, bool]:
+        """Apply one batch; returns (outbox rows applied, whether more may be waiting)."""
         position = self.index.applied_seq()
         rows = self.db.read(outbox.after, position, BATCH_ROWS)
         if not rows:
-            return 0
+            return 0, False
         batch = Batch()
-        for row in rows:
+        size = 0
+        for n, row in enumerate(rows):
+            size += len(row["payload"])
+            if n and size > BATCH_BYTES:  # large alerts: stay well inside DuckDB's memory
+                rows = rows[:n]
+                break
             batch.add_payload(row["payload"])
         batch.write(self.index, rows[-1]["seq"])
-        levels.settle(self.index.cursor())
-        return len(rows)
+        self._appended.set()
+        return len(rows), len(rows) == BATCH_ROWS or size > BATCH_BYTES
 
     def _prune(self) -> None:
         position = self.index.applied_seq()
@@ -69,11 +85,25 @@ class Indexer:
             self.writer.submit(lambda conn: outbox.delete_through(conn, position))
             self._pruned_through = position
 
+    def _merge(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            self._appended.wait()
+            self._appended.clear()
+            try:
+                levels.settle(self.index.cursor())
+                failures = 0
+            except Exception:
+                failures += 1
+                log.exception("merging index levels failed (attempt %d); retrying", failures)
+                self._stop.wait(min(30.0, 0.5 * 2**failures))
+                self._appended.set()
+
     def _run(self) -> None:
         failures = 0
         while not self._stop.is_set():
             try:
-                busy = self._apply_once() >= BATCH_ROWS
+                busy = self._apply_once()[1]
                 if time.monotonic() - self._last_prune > PRUNE_EVERY_S:
                     self._last_prune = time.monotonic()
                     self._prune()

@@ -13,7 +13,8 @@ look-ups at 10 M sightings, both as a rebuild and as live indexing leave the lev
 Policy: when the tail holds TAIL_ROWS it is merged into level 1; when level i outgrows
 TAIL_ROWS * GROWTH**i it is merged into level i + 1; the last level is unbounded. A merge is one
 DuckDB transaction (readers see the rows before or after, never both or neither), and rewrites
-each row about GROWTH / 2 times per level."""
+each row about GROWTH / 2 times per level. Merges run on their own thread (`indexer.py`) while
+batches keep being appended to the tail: a merge deletes from the tail only the rows it read."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from typing import NamedTuple
 
 import duckdb
 
+from irbox.index.transaction import roll_back
+
 TAIL_ROWS = 100_000
 GROWTH = 8
 LEVELS = 4
-SORT_ROWS = 500_000  # rows sorted at once in a merge
+SORT_ROWS = 250_000  # rows sorted at once in a merge
 
 
 class Part(NamedTuple):
@@ -132,10 +135,13 @@ def _merge(cur: duckdb.DuckDBPyConnection, part: Part, sources: list[str], targe
         cur.execute(f"DROP TABLE {target}")
         cur.execute(f"ALTER TABLE {target}_next RENAME TO {target}")
         for source in sources:
-            cur.execute(f"DROP TABLE {source}")
-            cur.execute(_create(part, source))
+            if source == tail(part):  # the indexer appends to it meanwhile: keep its new rows
+                cur.execute(f"DELETE FROM {source}")  # (only the rows this transaction sees)
+            else:
+                cur.execute(f"DROP TABLE {source}")
+                cur.execute(_create(part, source))
         _define_view(cur, part)
         cur.execute("COMMIT")
     except BaseException:
-        cur.execute("ROLLBACK")
+        roll_back(cur)
         raise
