@@ -34,7 +34,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     license_public_keys: list[str] = []
     log_level: str = "info"
     index_flush_ms: int = 250
-    index_memory_mb: int = 512
+    index_memory_mb: int = 192
 
     @property
     def data_path(self) -> Path:

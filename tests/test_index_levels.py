@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from irbox.index import indexer as indexer_module
 from irbox.index import levels, search
 from irbox.index.batch import Batch
 from irbox.index.database import IndexDatabase
 from irbox.index.events import AlertSeen, CaseObservable, payload
+from irbox.index.indexer import Indexer
+from irbox.store import outbox
+from irbox.store.database import Database
+from irbox.store.migrate import migrate
+from irbox.store.writer import Writer
 
 VALUES = [("ip", f"198.51.100.{i}") for i in range(7)] + [("domain", "x.example")]
 
@@ -146,4 +153,63 @@ def test_merges_beside_appends_and_readers(tmp_path: Path, monkeypatch: pytest.M
     assert merges[0] > 3
     assert search.sighted(index, "ip", "192.0.2.1").alert_count == 600
     assert len(search.entities(index, "ip", "192.0.2.1", "alert", None, 10_000)) == 600
+    index.close()
+
+
+def test_a_quiet_indexer_folds_the_levels_into_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a spell without batches the merger folds everything into the last level (search
+    then scans one table per part), and new batches still land while it does."""
+    monkeypatch.setattr(levels, "TAIL_ROWS", 5)
+    monkeypatch.setattr(levels, "GROWTH", 2)
+    monkeypatch.setattr(indexer_module, "IDLE_S", 0.3)
+    migrate(tmp_path / "irbox.db")
+    db, writer = Database(tmp_path / "irbox.db"), Writer(tmp_path / "irbox.db")
+    index = IndexDatabase(tmp_path / "i.duckdb")
+    indexer = Indexer(db, index, writer, poll_s=0.02)
+
+    def ingest(first: int, count: int) -> None:
+        def add(conn) -> None:
+            for seq in range(first, first + count):
+                pairs = [("ip", "192.0.2.9"), ("ip", f"198.51.100.{seq}")]
+                seen = AlertSeen(f"al_{seq}", seq, "edr", "low", seq, True, pairs)
+                outbox.add(conn, "alert_seen", payload(seen), seq)
+
+        writer.run_sync(add)
+
+    indexer.start()
+    try:
+        for n in range(12):  # batch after batch: merged into several levels
+            ingest(n * 4 + 1, 4)
+            time.sleep(0.05)
+        deadline = time.monotonic() + 10
+        while levels.scattered(index.cursor()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not levels.scattered(index.cursor())
+        assert _rows_per_table(index, "sightings_")["sightings_4"] == 96
+        ingest(49, 4)  # and indexing goes on
+        deadline = time.monotonic() + 10
+        while search.sighted(index, "ip", "192.0.2.9").alert_count < 52:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        indexer.stop()
+        writer.close()
+        index.close()
+
+
+def test_an_alert_with_many_observables_fits_a_small_memory_limit(tmp_path: Path) -> None:
+    """Unpacking must not copy an event's JSON into each of its observables' rows (it did: one
+    alert of 1,000 observables then needed more than 192 MB)."""
+    index = IndexDatabase(tmp_path / "i.duckdb", memory_mb=64)
+    batch = Batch()
+    many = [("other", f"value-{n:05d}") for n in range(5000)]
+    batch.add_payload(payload(AlertSeen("al_big", 1, "edr", "high", 10, True, many)))
+    for n in range(9):
+        seen = AlertSeen("al_small", 2, "edr", "low", 11 + n, n == 0, [("ip", "203.0.113.4")])
+        batch.add_payload(payload(seen))
+    batch.write(index, 10)
+    assert search.sighted(index, "other", "value-04999").alert_count == 1
+    assert search.sighted(index, "ip", "203.0.113.4").last_seen == 19
     index.close()

@@ -26,7 +26,7 @@ from irbox.index import levels
 SETTINGS = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
-    "memory_limit": "512MB",  # the default; `index_memory_mb` sets it
+    "memory_limit": "192MB",  # the default; `index_memory_mb` sets it
     "threads": 1,
 }
 

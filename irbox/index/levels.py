@@ -105,8 +105,14 @@ def settle(cur: duckdb.DuckDBPyConnection) -> int:
     return merges
 
 
+def scattered(cur: duckdb.DuckDBPyConnection) -> bool:
+    """True when a part's rows lie in more than one table (a look-up scans each of them)."""
+    return any(sum(1 for t in _tables(part) if _rows(cur, [t])) > 1 for part in PARTS)
+
+
 def compact(cur: duckdb.DuckDBPyConnection) -> None:
-    """Everything into the last level (after a rebuild): one sorted table per part."""
+    """Everything into the last level (after a rebuild, and when the indexer has been idle):
+    one sorted table per part."""
     for part in PARTS:
         tables = _tables(part)
         _merge(cur, part, tables[:-1], tables[-1])
