@@ -123,10 +123,7 @@ def index_live(data: Path, index_file: Path, rebuilt: Path) -> float:
     conn = connect(data / "irbox.db", readonly=True)
     started = time.monotonic()
     for _, events in alert_events(conn, LIVE_CHUNK):
-        batch = Batch()
-        for event in events:
-            batch.add_payload(event)
-        batch.write(index, through)
+        Batch(events).write(index, through)
         levels.settle(index.cursor())
     seconds = time.monotonic() - started
     index.set_meta("schema_version", version)

@@ -48,8 +48,8 @@ class Batch:
     """Unpacking, keys, counts and first/last seen are all computed by DuckDB, in C++, outside
     the GIL the HTTP event loop needs."""
 
-    def __init__(self) -> None:
-        self.payloads: list[str] = []
+    def __init__(self, payloads: list[str] | None = None) -> None:
+        self.payloads: list[str] = payloads if payloads is not None else []
 
     def add_payload(self, payload: str) -> None:
         """One event, as its JSON (`events.payload`)."""

@@ -54,30 +54,19 @@ class Indexer:
             if thread.is_alive():
                 thread.join()
 
-    def catch_up(self) -> int:
-        """Apply everything pending now; returns the number of outbox rows applied."""
-        applied = 0
-        while True:
-            done, more = self._apply_once()
-            applied += done
-            if not more:
-                return applied
-
     def _apply_once(self) -> tuple[int, bool]:
         """Apply one batch; returns (outbox rows applied, whether more may be waiting)."""
         position = self.index.applied_seq()
         rows = self.db.read(outbox.after, position, BATCH_ROWS)
         if not rows:
             return 0, False
-        batch = Batch()
         size = 0
         for n, row in enumerate(rows):
             size += len(row["payload"])
             if n and size > BATCH_BYTES:  # large alerts: stay well inside DuckDB's memory
                 rows = rows[:n]
                 break
-            batch.add_payload(row["payload"])
-        batch.write(self.index, rows[-1]["seq"])
+        Batch([row["payload"] for row in rows]).write(self.index, rows[-1]["seq"])
         self._appended.set()
         return len(rows), len(rows) == BATCH_ROWS or size > BATCH_BYTES
 

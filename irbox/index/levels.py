@@ -89,7 +89,8 @@ def create(cur: duckdb.DuckDBPyConnection) -> None:
 def _define_view(cur: duckdb.DuckDBPyConnection, part: Part) -> None:
     """The view reads the tail and the levels holding rows: every table scanned costs a look-up
     about 0.2 ms, even an empty one (measured), so empty levels are left out."""
-    tables = [tail(part)] + [t for t in _tables(part)[1:] if _rows(cur, [t])]
+    levels = _tables(part)[1:]
+    tables = [tail(part)] + [t for t, n in zip(levels, _counts(cur, levels), strict=True) if n]
     cur.execute(f"CREATE OR REPLACE VIEW {part.name} AS {_union(tables)}")
 
 
@@ -98,16 +99,18 @@ def settle(cur: duckdb.DuckDBPyConnection) -> int:
     merges = 0
     for part in PARTS:
         tables = _tables(part)
+        counts = _counts(cur, tables)
         for level, table in enumerate(tables[:-1]):
-            if _rows(cur, [table]) >= TAIL_ROWS * GROWTH**level:
+            if counts[level] >= TAIL_ROWS * GROWTH**level:
                 _merge(cur, part, [table], tables[level + 1])
                 merges += 1
+                counts = _counts(cur, tables)
     return merges
 
 
 def scattered(cur: duckdb.DuckDBPyConnection) -> bool:
     """True when a part's rows lie in more than one table (a look-up scans each of them)."""
-    return any(sum(1 for t in _tables(part) if _rows(cur, [t])) > 1 for part in PARTS)
+    return any(sum(1 for n in _counts(cur, _tables(part)) if n) > 1 for part in PARTS)
 
 
 def compact(cur: duckdb.DuckDBPyConnection) -> None:
@@ -118,9 +121,10 @@ def compact(cur: duckdb.DuckDBPyConnection) -> None:
         _merge(cur, part, tables[:-1], tables[-1])
 
 
-def _rows(cur: duckdb.DuckDBPyConnection, tables: list[str]) -> int:
+def _counts(cur: duckdb.DuckDBPyConnection, tables: list[str]) -> list[int]:
+    """Rows per table, in one query."""
     counts = ", ".join(f"(SELECT count(*) FROM {table})" for table in tables)
-    return sum(cur.execute(f"SELECT {counts}").fetchone())  # type: ignore[arg-type]
+    return list(cur.execute(f"SELECT {counts}").fetchone())  # type: ignore[arg-type]
 
 
 def _merge(cur: duckdb.DuckDBPyConnection, part: Part, sources: list[str], target: str) -> None:
@@ -129,7 +133,7 @@ def _merge(cur: duckdb.DuckDBPyConnection, part: Part, sources: list[str], targe
     key space is cut into slices of about SORT_ROWS rows (keys are hashes: evenly spread), each
     sorted and appended in key order."""
     tables = [target, *sources]
-    slices = max(1, -(-_rows(cur, tables) // SORT_ROWS))
+    slices = max(1, -(-sum(_counts(cur, tables)) // SORT_ROWS))
     width = 2**64 // slices
     cur.execute("BEGIN TRANSACTION")
     try:

@@ -62,10 +62,7 @@ def rebuild(db_path: Path, index_path: Path, memory_mb: int | None = None) -> Re
 def _alerts(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int:
     count = 0
     for rows, events in alert_events(conn, CHUNK):
-        batch = Batch()
-        for event in events:
-            batch.add_payload(event)
-        batch.write(index, through)
+        Batch(events).write(index, through)
         count += rows
     return count
 
