@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.harness import Server
+from tests.harness import Server, alert
 
 
 @pytest.fixture
@@ -25,6 +25,13 @@ def test_key_bucket_then_429_with_retry_after(limited: Server) -> None:
         assert int(r.headers["retry-after"]) >= 1
     with limited.client(other) as c:  # another key has its own bucket
         assert c.get("/alerts").status_code == 200
+
+
+def test_refused_alerts_take_one_token_each(limited: Server) -> None:
+    # Ingest is first tried by the fast path and, refused there, by the Litestar route.
+    with limited.client(limited.token()) as c:
+        codes = [c.post("/alerts", json=alert(i, title=" ")).status_code for i in range(7)]
+    assert codes == [400] * 5 + [429] * 2
 
 
 def test_unauthenticated_calls_are_limited_per_ip(limited: Server) -> None:

@@ -1,4 +1,5 @@
-"""Assembles the ASGI application: Litestar routes and handlers inside our two middlewares."""
+"""Assembles the ASGI application: Litestar routes and handlers inside our middlewares (request
+log, idempotency, and the ingest fast path)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from irbox.api.deps import DEPENDENCIES
 from irbox.api.errors import HANDLERS
 from irbox.api.guard import api_guard
 from irbox.api.idempotency import IdempotencyMiddleware
+from irbox.api.ingest_path import IngestFastPath
 from irbox.api.ratelimit import RateLimiter
 from irbox.api.request_log import RequestLogMiddleware
 from irbox.config import Config
@@ -100,8 +102,9 @@ def create_litestar(config: Config) -> Litestar:
 
 def create_app(config: Config) -> ASGIApp:
     app = create_litestar(config)
+    ingest = IngestFastPath(app, app.state, JSON_BODY_LIMIT)
     idempotent = IdempotencyMiddleware(
-        app,
+        ingest,
         store=lambda: app.state.services.idempotency,
         max_body=lambda: config.max_upload_bytes + JSON_BODY_LIMIT,
     )

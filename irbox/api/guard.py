@@ -6,16 +6,25 @@ A route declares what it needs in `opt`: `{"scope": "alerts:write"}`, several sc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from litestar.connection import ASGIConnection
+from litestar.datastructures import State
 from litestar.handlers.base import BaseRouteHandler
 
-from irbox.api.asgi import client_ip
+from irbox.api.asgi import Scope, client_ip, header
+from irbox.api.ratelimit import RateLimiter
 from irbox.errors import Forbidden, LicenseLocked, RateLimited, Unauthorized
 from irbox.identity.principal import Principal
 
+# Set on the ASGI scope once the request has taken its rate-limit token, so that a request the
+# ingest fast path hands on to its Litestar route is not charged twice.
+RATE_TAKEN = "irbox_rate_taken"
 
-def bearer_token(connection: ASGIConnection) -> str:
-    value = connection.headers.get("authorization")
+
+def bearer_token(scope: Scope) -> str:
+    value = header(scope, b"authorization")
     if not value:
         raise Unauthorized("missing bearer token: send Authorization: Bearer <token>")
     scheme, _, token = value.partition(" ")
@@ -27,32 +36,39 @@ def bearer_token(connection: ASGIConnection) -> str:
 async def api_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     # async on purpose: Litestar runs a sync guard in a worker thread, which costs more than
     # the cached, in-memory check below.
-    opt = handler.opt
+    authorize(connection.app.state, handler.opt, connection.scope)
+
+
+def authorize(state: State, opt: Mapping[str, Any], scope: Scope) -> None:
+    """Check the request `scope` against a route's `opt`; on success the scope carries the
+    principal (`irbox_principal`) and its key id (`irbox_key_id`, for the request log)."""
     # Litestar answers OPTIONS itself (allowed methods only); it touches no data.
-    if opt.get("public") or connection.scope.get("method") == "OPTIONS":
+    if opt.get("public") or scope.get("method") == "OPTIONS":
         return
     if "scope" not in opt:
-        raise RuntimeError(f"route {handler} declares no scope")
-    state = connection.app.state
+        raise RuntimeError(f"a route at {scope.get('path')} declares no scope")
     if state.services.license.locked and not opt.get("lock_exempt"):
         # Before anything else: a locked org writes nothing, whoever asks.
         raise LicenseLocked("the license grace period is over; an admin must install a license")
-    ip = client_ip(connection.scope)
+    ip = client_ip(scope)
     try:
-        principal: Principal = state.services.api_keys.authenticate(bearer_token(connection), ip)
+        principal: Principal = state.services.api_keys.authenticate(bearer_token(scope), ip)
     except Unauthorized:
-        _limit(state.rate_limiter, f"ip:{ip}")
+        _limit(state.rate_limiter, f"ip:{ip}", scope)
         raise
-    connection.scope["irbox_key_id"] = principal.key_id
-    _limit(state.rate_limiter, f"key:{principal.key_id}")
+    scope["irbox_key_id"] = principal.key_id
+    _limit(state.rate_limiter, f"key:{principal.key_id}", scope)
     required = opt["scope"]
-    for scope in (required,) if isinstance(required, str) else required or ():
-        if not principal.can(scope):
-            raise Forbidden(scope)
-    connection.scope["irbox_principal"] = principal
+    for name in (required,) if isinstance(required, str) else required or ():
+        if not principal.can(name):
+            raise Forbidden(name)
+    scope["irbox_principal"] = principal
 
 
-def _limit(limiter, bucket: str) -> None:
+def _limit(limiter: RateLimiter, bucket: str, scope: Scope) -> None:
+    if scope.get(RATE_TAKEN):
+        return
     wait = limiter.take(bucket)
     if wait:
         raise RateLimited(wait)
+    scope[RATE_TAKEN] = True
