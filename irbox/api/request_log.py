@@ -4,14 +4,14 @@ line per request. Headers and bodies are never logged: they carry tokens and sec
 from __future__ import annotations
 
 import itertools
-import logging
 import re
 import time
 from secrets import token_hex
 
 from irbox.api.asgi import ASGIApp, Message, Receive, Scope, Send, header
+from irbox.logs import LineLog
 
-log = logging.getLogger("irbox.access")
+log = LineLog("irbox.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 # Unique per process start plus a counter: as good as random for tracing, without a syscall.
 _PREFIX = f"req_{token_hex(6)}"
@@ -46,10 +46,10 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if log.isEnabledFor(logging.INFO):
+            if log.enabled():
                 log.info(
                     "request",
-                    extra={
+                    {
                         "request_id": request_id,
                         "method": scope.get("method"),
                         "route": scope.get("path"),
