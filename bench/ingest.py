@@ -131,7 +131,8 @@ def run_irbox(command: list[str] | None) -> tuple[dict[str, float], int]:
     data = Path(tempfile.mkdtemp()) / "data"
     env = {
         **UNTHROTTLED,
-        "IRBOX_LOG_LEVEL": "warning",
+        # warning: the ceiling logs nothing either; BENCH_LOG_LEVEL=info adds the line per request
+        "IRBOX_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "warning"),
         **({"IRBOX_INDEX_FLUSH_MS": os.environ["FLUSH"]} if "FLUSH" in os.environ else {}),
     }
     srv = Server(data, command=command, env=env).start()

@@ -23,7 +23,9 @@ BATCH_ROWS = 20_000
 BATCH_BYTES = 8 * 2**20
 IDLE_S = 60.0  # without a batch for this long, the levels are folded into one...
 FOLD_EVERY_S = 3600.0  # ...at most this often: a fold rewrites the whole index
-PRUNE_EVERY_S = 5.0
+# Often, so that each deletion is small: at 8 k alerts/s, pruning every 5 s deleted ~40 k rows in
+# one 36 ms writer job that every ingest in flight waited for; every 0.5 s it is ~3 ms.
+PRUNE_EVERY_S = 0.5
 
 
 class Indexer:
