@@ -1,5 +1,6 @@
-"""The ingest fast path in front of Litestar: it answers an ordinary alert itself, and hands
-everything else on to the Litestar route with the body intact. Real services over a real data
+"""The ingest fast path in front of Litestar: it answers an ordinary alert and the guard's and
+the service's refusals itself, and hands what needs Litestar on to the route with the body
+intact. Real services over a real data
 dir; the stand-in for the Litestar app only records what reaches it."""
 
 from __future__ import annotations
@@ -45,12 +46,11 @@ class Route:
 def served(
     fresh_server: Server,
 ) -> Iterator[tuple[IngestFastPath, Route, dict[str, str], Services]]:
-    fresh_server.start()
+    fresh_server.cli("init")  # a data dir with its first admin; no server needed
     tokens = {
         "writer": fresh_server.token(),
         "reader": fresh_server.token(scopes="alerts:read", name="reader"),
     }
-    fresh_server.stop()
     services = Services(load_config(overrides={"data_dir": str(fresh_server.data_dir)}))
     state = State({"services": services, "rate_limiter": RateLimiter(6000, 1000)})
     route = Route()
@@ -107,37 +107,57 @@ def test_an_ordinary_alert_is_stored_and_answered_without_the_route(served) -> N
 
 
 @pytest.mark.parametrize(
-    "case",
+    ("case", "status", "code"),
     [
-        "no token",
-        "unknown token",
-        "token without alerts:write",
-        "not JSON",
-        "a field of the wrong type",
-        "an invalid alert",
-        "text/plain",
-        "no Content-Type",
-        "no Content-Length",
-        "over the body limit",
+        ("no token", 401, "unauthorized"),
+        ("unknown token", 401, "unauthorized"),
+        ("token without alerts:write", 403, "forbidden"),
+        ("an invalid alert", 400, "validation_error"),
     ],
 )
-def test_anything_else_reaches_the_route_with_its_body(served, case: str) -> None:
+def test_refusals_leave_in_the_api_error_shape_without_the_route(
+    served, case: str, status: int, code: str
+) -> None:
     app, route, tokens, services = served
-    body = json.dumps(alert("other")).encode()
+    body = json.dumps(alert("refused")).encode()
     token: str | None = tokens["writer"]
-    kwargs: dict[str, Any] = {}
     if case == "no token":
         token = None
     elif case == "unknown token":
         token = "irb_" + "x" * 40
     elif case == "token without alerts:write":
         token = tokens["reader"]
-    elif case == "not JSON":
+    elif case == "an invalid alert":
+        body = json.dumps({**alert("refused"), "severity": "apocalyptic"}).encode()
+    answered, answer = call(app, body, token)
+    refusal = json.loads(answer)
+    assert (answered, refusal["error"]) == (status, code)
+    assert set(refusal) == {"error", "message", "details"}
+    if case == "an invalid alert":
+        assert set(refusal["details"]) == {"severity"}
+    assert route.received == []
+    assert services.alerts.list(AlertFilter(), None, 10).items == []  # nothing was written
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "not JSON",
+        "a field of the wrong type",
+        "text/plain",
+        "no Content-Type",
+        "no Content-Length",
+        "over the body limit",
+    ],
+)
+def test_what_needs_litestar_reaches_the_route_with_its_body(served, case: str) -> None:
+    app, route, tokens, services = served
+    body = json.dumps(alert("other")).encode()
+    kwargs: dict[str, Any] = {}
+    if case == "not JSON":
         body = b"{not json"
     elif case == "a field of the wrong type":
         body = json.dumps({**alert("other"), "observables": "1.2.3.4"}).encode()
-    elif case == "an invalid alert":
-        body = json.dumps({**alert("other"), "severity": "apocalyptic"}).encode()
     elif case == "text/plain":
         kwargs["content_type"] = "text/plain"
     elif case == "no Content-Type":
@@ -146,7 +166,7 @@ def test_anything_else_reaches_the_route_with_its_body(served, case: str) -> Non
         kwargs["length"] = False
     elif case == "over the body limit":
         body = json.dumps({**alert("other"), "description": "x" * MAX_BODY}).encode()
-    status, _ = call(app, body, token, **kwargs)
+    status, _ = call(app, body, tokens["writer"], **kwargs)
     assert status == 418
     assert [b for _, b in route.received] == [body]
     assert services.alerts.list(AlertFilter(), None, 10).items == []  # nothing was written
@@ -154,9 +174,6 @@ def test_anything_else_reaches_the_route_with_its_body(served, case: str) -> Non
 
 def test_a_request_handed_on_after_its_rate_token_is_not_charged_again(served) -> None:
     app, route, tokens, _ = served
-    invalid = json.dumps({**alert("rate"), "title": " "}).encode()
-    call(app, invalid, tokens["writer"])
-    call(app, b"{}", None)
-    (authorised, _), (anonymous, _) = route.received
-    assert authorised.get(RATE_TAKEN) is True and authorised["irbox_key_id"]
-    assert anonymous.get(RATE_TAKEN) is True  # the per-IP bucket paid
+    call(app, b"{not json", tokens["writer"])
+    ((handed_on, _),) = route.received
+    assert handed_on.get(RATE_TAKEN) is True and handed_on["irbox_key_id"]

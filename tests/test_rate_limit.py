@@ -28,10 +28,15 @@ def test_key_bucket_then_429_with_retry_after(limited: Server) -> None:
 
 
 def test_refused_alerts_take_one_token_each(limited: Server) -> None:
-    # Ingest is first tried by the fast path and, refused there, by the Litestar route.
+    # Ingest is first tried by the fast path: it refuses an invalid alert itself, and hands a
+    # body that does not fit the model on to the Litestar route, which must not charge again.
+    invalid = [alert(1, title=" "), alert(2, observables="1.2.3.4")] * 4
     with limited.client(limited.token()) as c:
-        codes = [c.post("/alerts", json=alert(i, title=" ")).status_code for i in range(7)]
-    assert codes == [400] * 5 + [429] * 2
+        answers = [c.post("/alerts", json=body) for body in invalid[:7]]
+    assert [r.status_code for r in answers] == [400] * 5 + [429] * 2
+    assert set(answers[0].json()["details"]) == {"title"}
+    assert set(answers[1].json()["details"]) == {"observables"}
+    assert int(answers[5].headers["retry-after"]) >= 1
 
 
 def test_unauthenticated_calls_are_limited_per_ip(limited: Server) -> None:

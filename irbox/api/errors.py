@@ -62,12 +62,16 @@ def status_of(exc: errors.DomainError) -> int:
     return next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 500)
 
 
+def domain_error_headers(exc: errors.DomainError) -> dict[str, str]:
+    return {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.RateLimited) else {}
+
+
+def domain_error_body(exc: errors.DomainError) -> bytes:
+    return error_body(exc.code, exc.message, exc.details)
+
+
 def domain_error_handler(_: Request, exc: errors.DomainError) -> Response[bytes]:
-    status = status_of(exc)
-    headers = {}
-    if isinstance(exc, errors.RateLimited):
-        headers["Retry-After"] = str(exc.retry_after)
-    return _response(status, exc.code, exc.message, exc.details, headers)
+    return _response(status_of(exc), exc.code, exc.message, exc.details, domain_error_headers(exc))
 
 
 def _validation_details(extra: Any) -> dict[str, str]:

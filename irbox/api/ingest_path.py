@@ -5,11 +5,12 @@ of the handler per guard call, the signature model, dependency injection, respon
 the event loop spend ~117 us per alert where the bare ceiling app spends ~57, so irbox could not
 pass half of the ceiling even before storing anything. This path serves the ordinary ingest
 itself with the same parts: the guard's `authorize`, the same `AlertIn` model, the same service
-call, the same response body. Anything else is handed on untouched (the body replayed) to the
-Litestar route, which stays the one place that answers refusals and errors and documents the
-operation in OpenAPI: a missing or unusual Content-Length or Content-Type, and any exception
-(auth, rate limit, a body that does not decode, a validation or storage failure; none of them
-has written anything)."""
+call, the same response body; a refusal by the guard or the service (401, 403, 423, 429, a 400
+from validation, a 503) leaves through the same rendering as the route's (`api.errors`). What
+needs Litestar is handed on untouched (the body replayed) to the route, which also documents
+the operation in OpenAPI: a missing or unusual Content-Length or Content-Type, a body that does
+not decode into the model (Litestar names the fields), and any unexpected exception (nothing
+has been written then)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from litestar.datastructures import State
 from irbox.alerts.models import AlertIn
 from irbox.api.alerts import WRITE
 from irbox.api.asgi import ASGIApp, Message, Receive, Scope, Send, header, send_bytes
+from irbox.api.errors import domain_error_body, domain_error_headers, status_of
 from irbox.api.guard import authorize
+from irbox.errors import DomainError
 
 PATHS = frozenset({"/api/v1/alerts", "/api/v1/alerts/"})
 _decode = msgspec.json.Decoder(AlertIn).decode
@@ -49,6 +52,12 @@ class IngestFastPath:
             authorize(self.state, WRITE, scope)
             data = _decode(body)
             result = await self.state.services.alerts.ingest(data, scope["irbox_principal"].actor)
+        except DomainError as exc:
+            headers = [
+                (k.lower().encode(), v.encode()) for k, v in domain_error_headers(exc).items()
+            ]
+            await send_bytes(send, status_of(exc), domain_error_body(exc), headers)
+            return
         except Exception:
             await self.app(scope, _replay(body, receive), send)
             return
