@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from irbox.store.writer import Writer
+from irbox.errors import StorageUnavailable
+from irbox.store.writer import BulkJob, Writer
 
 
 @pytest.fixture
@@ -66,3 +67,74 @@ def test_waiting_jobs_commit_together(writer: Writer, tmp_path: Path) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     # FULL (2) on the writer's connection: every commit is fsynced before anyone is answered.
     assert writer.run_sync(lambda c: c.execute("PRAGMA synchronous").fetchone()[0]) == 2
+
+
+class Insert(BulkJob):
+    """A bulk kind for the tests: each job inserts its value; `passes` records every pass."""
+
+    passes: list[list[int]] = []
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    @classmethod
+    def run_all(cls, conn: sqlite3.Connection, jobs: list[Insert]) -> list[int]:
+        cls.passes.append([job.value for job in jobs])
+        for job in jobs:
+            if job.value < 0:
+                raise ValueError("negative")
+            conn.execute("INSERT INTO t VALUES (?)", (job.value,))
+        return [job.value * 10 for job in jobs]
+
+
+def _one_batch(writer: Writer, jobs: list) -> list:
+    """Submit `jobs` behind a job that holds the writer, so they share the next batch."""
+    barrier, started = threading.Event(), threading.Event()
+    blocker = writer.submit(lambda c: (started.set(), barrier.wait(5)))
+    assert started.wait(5)
+    futures = [writer.submit(job) for job in jobs]
+    barrier.set()
+    blocker.result(5)
+    return futures
+
+
+def _stored(tmp_path: Path) -> list[int]:
+    conn = sqlite3.connect(tmp_path / "w.db")
+    return [r[0] for r in conn.execute("SELECT v FROM t ORDER BY v")]
+
+
+def test_bulk_jobs_of_a_batch_run_in_one_pass(writer: Writer, tmp_path: Path) -> None:
+    Insert.passes = []
+    other = lambda c: c.execute("INSERT INTO t VALUES (100)")  # noqa: E731
+    futures = _one_batch(writer, [Insert(1), other, Insert(2), Insert(3)])
+    assert [futures[i].result(5) for i in (0, 2, 3)] == [10, 20, 30]
+    assert Insert.passes == [[1, 2, 3]]
+    assert _stored(tmp_path) == [1, 2, 3, 100]
+
+
+def test_a_failing_bulk_pass_reruns_each_job_alone(writer: Writer, tmp_path: Path) -> None:
+    Insert.passes = []
+    futures = _one_batch(writer, [Insert(1), Insert(-1), Insert(2)])
+    assert futures[0].result(5) == 10 and futures[2].result(5) == 20
+    with pytest.raises(ValueError):
+        futures[1].result(5)
+    # The failed pass left nothing behind; the jobs then ran one by one.
+    assert Insert.passes == [[1, -1, 2], [1], [-1], [2]]
+    assert _stored(tmp_path) == [1, 2]
+
+
+class FullDisk(BulkJob):
+    passes = 0
+
+    @classmethod
+    def run_all(cls, conn: sqlite3.Connection, jobs: list[FullDisk]) -> list[None]:
+        cls.passes += 1
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+def test_a_bulk_pass_the_storage_refuses_fails_every_job_once(writer: Writer) -> None:
+    futures = _one_batch(writer, [FullDisk(), FullDisk(), FullDisk()])
+    for future in futures:
+        with pytest.raises(StorageUnavailable):
+            future.result(5)
+    assert FullDisk.passes == 1  # on a full disk each job alone would only fail again

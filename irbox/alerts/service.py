@@ -32,7 +32,7 @@ from irbox.paging import split_page
 from irbox.store import alerts as alerts_table
 from irbox.store import audit
 from irbox.store.database import Database
-from irbox.store.writer import Writer
+from irbox.store.writer import BulkJob, Writer
 
 MAX_BULK = 500  # alerts one bulk dismissal may name
 
@@ -108,25 +108,8 @@ class AlertService:
             "dismissal_comment": None,
             "dismissed_at": None,
         }
-
-        def write(conn: sqlite3.Connection) -> IngestResult:
-            suppressed_by = self.suppressions.covering(conn, data.source, clean.observables, now)
-            if suppressed_by:  # stored already dismissed; a duplicate keeps its own status
-                row.update(
-                    status="dismissed",
-                    dismissal_reason="suppressed",
-                    dismissal_comment="suppressed by " + ", ".join(suppressed_by),
-                    dismissed_at=now,
-                )
-            alert_id, seq, status, created = alerts_table.upsert(conn, row)
-            if created:
-                audit.record(conn, actor.who, "alert.create", alert_id, now)
-            index_events.alert_seen(
-                conn, alert_id, seq, data.source, data.severity, now, created, clean.observables
-            )
-            return IngestResult(id=alert_id, deduplicated=not created, status=status)
-
-        return await self.writer.run(write)
+        job = IngestJob(self.suppressions, row, data, clean.observables, actor, now)
+        return await self.writer.run(job)
 
     def get(self, alert_id: str) -> Alert:
         row = self.db.read(alerts_table.get, alert_id)
@@ -222,6 +205,56 @@ class AlertService:
             return alerts_table.get(conn, alert_id)
 
         return to_alert(await self.writer.run(write))
+
+
+class IngestJob(BulkJob):
+    """One alert to store; the writer stores the alerts of a batch together (`run_all`)."""
+
+    def __init__(
+        self,
+        suppressions: SuppressionService,
+        row: dict[str, Any],
+        data: AlertIn,
+        observables: list[Observable],
+        actor: Actor,
+        now: int,
+    ) -> None:
+        self.suppressions = suppressions
+        self.row = row
+        self.data = data
+        self.observables = observables
+        self.actor = actor
+        self.now = now
+
+    @classmethod
+    def run_all(cls, conn: sqlite3.Connection, jobs: list[IngestJob]) -> list[IngestResult]:
+        for job in jobs:
+            job.suppress(conn)
+        stored = alerts_table.upsert_many(conn, [job.row for job in jobs])
+        results = []
+        for job, (alert_id, seq, status, created) in zip(jobs, stored, strict=True):
+            data = job.data
+            if created:
+                audit.record(conn, job.actor.who, "alert.create", alert_id, job.now)
+            index_events.alert_seen(
+                conn, alert_id, seq, data.source, data.severity, job.now, created, job.observables
+            )
+            results.append(IngestResult(id=alert_id, deduplicated=not created, status=status))
+        return results
+
+    def suppress(self, conn: sqlite3.Connection) -> None:
+        """Store the alert already dismissed when suppressions cover it (a duplicate keeps the
+        stored alert's status)."""
+        suppressed_by = self.suppressions.covering(
+            conn, self.data.source, self.observables, self.now
+        )
+        if suppressed_by:
+            self.row.update(
+                status="dismissed",
+                dismissal_reason="suppressed",
+                dismissal_comment="suppressed by " + ", ".join(suppressed_by),
+                dismissed_at=self.now,
+            )
 
 
 def _existing(conn: sqlite3.Connection, alert_id: str) -> sqlite3.Row:

@@ -3,9 +3,12 @@ duplicates cannot race into two rows."""
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
+
+import msgspec
 
 COLUMNS = (
     "seq, id, source, external_id, severity, title, description, tags, asset, observables, raw,"
@@ -14,24 +17,50 @@ COLUMNS = (
 )
 SUMMARY_COLUMNS = COLUMNS.replace(" description,", "").replace(" raw,", "")
 
-_UPSERT = (
-    "INSERT INTO alerts (id, source, external_id, severity, title, description, tags, asset,"
-    " observables, raw, detected_at, status, occurrences, first_seen_at, last_seen_at, created_by,"
-    " dismissal_reason, dismissal_comment, dismissed_at, triaged_at)"
-    " VALUES (:id, :source, :external_id, :severity, :title, :description, :tags, :asset,"
-    " :observables, :raw, :detected_at, :status, 1, :first_seen_at, :last_seen_at, :created_by,"
-    " :dismissal_reason, :dismissal_comment, :dismissed_at, :dismissed_at)"
+# The columns an ingest writes.
+INGEST_COLUMNS = (
+    "id", "source", "external_id", "severity", "title", "description", "tags", "asset",
+    "observables", "raw", "detected_at", "status", "first_seen_at", "last_seen_at", "created_by",
+    "dismissal_reason", "dismissal_comment", "dismissed_at",
+)  # fmt: skip
+_SOURCE, _EXTERNAL_ID = INGEST_COLUMNS.index("source"), INGEST_COLUMNS.index("external_id")
+_DISMISSED_AT = INGEST_COLUMNS.index("dismissed_at")
+
+# A whole batch of alerts in one statement: the rows travel as one JSON array, so SQLite makes
+# one pass over them (one call from Python, where a statement per alert cost the writer's thread
+# the GIL hand-off per call). Rows are inserted in array order, so `seq` follows it; a duplicate,
+# of a stored alert or of an earlier row in the same array, counts one more occurrence.
+_UPSERT_MANY = (
+    f"INSERT INTO alerts ({', '.join(INGEST_COLUMNS)}, occurrences, triaged_at)"
+    f" SELECT {', '.join(f'value->>{i}' for i in range(len(INGEST_COLUMNS)))}, 1,"
+    f" value->>{_DISMISSED_AT} FROM json_each(?) WHERE true ORDER BY key"  # WHERE: upsert parsing
     " ON CONFLICT (source, external_id) DO UPDATE SET occurrences = occurrences + 1,"
     " last_seen_at = max(last_seen_at, excluded.last_seen_at)"
-    " RETURNING id, seq, status"
+)
+# What each row of the array became: one result row for the batch, entries tagged with their index.
+_STORED_MANY = (
+    "SELECT json_group_array(json_array(j.key, a.id, a.seq, a.status))"
+    " FROM json_each(?) AS j JOIN alerts AS a"
+    f" ON a.source = j.value->>{_SOURCE} AND a.external_id = j.value->>{_EXTERNAL_ID}"
 )
 
+_ingest_values = operator.itemgetter(*INGEST_COLUMNS)
+_encode = msgspec.json.Encoder().encode
+_decode_stored = msgspec.json.Decoder(list[tuple[int, str, int, str]]).decode
 
-def upsert(conn: sqlite3.Connection, row: dict[str, Any]) -> tuple[str, int, str, bool]:
-    """Insert a new alert or count one more occurrence of the existing one.
-    Returns (id, seq, status, created)."""
-    alert_id, seq, status = conn.execute(_UPSERT, row).fetchone()
-    return alert_id, seq, status, alert_id == row["id"]
+
+def upsert_many(
+    conn: sqlite3.Connection, rows: list[dict[str, Any]]
+) -> list[tuple[str, int, str, bool]]:
+    """Insert each new alert, or count one more occurrence of the stored one. `rows` map each of
+    `INGEST_COLUMNS` to its value. Returns (id, seq, status, created) per row, in order."""
+    batch = _encode([_ingest_values(row) for row in rows])
+    conn.execute(_UPSERT_MANY, (batch,))
+    stored = _decode_stored(conn.execute(_STORED_MANY, (batch,)).fetchone()[0])
+    outcome: list[tuple[str, int, str, bool]] = [("", 0, "", False)] * len(rows)
+    for index, alert_id, seq, status in stored:
+        outcome[index] = (alert_id, seq, status, alert_id == rows[index]["id"])
+    return outcome
 
 
 def get(conn: sqlite3.Connection, alert_id: str) -> sqlite3.Row | None:

@@ -21,8 +21,8 @@ def record(
     """`who` is (user id, API key id, client IP) of whoever made the change."""
     append(
         conn,
-        "INSERT INTO audit_log (at, actor, key_id, ip, action, entity_id, data)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "audit_log",
+        ("at", "actor", "key_id", "ip", "action", "entity_id", "data"),
         (
             at,
             *who,

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import msgspec
+
 from irbox.errors import StorageUnavailable
 
 T = TypeVar("T")
@@ -93,13 +95,31 @@ def integrity_check(conn: sqlite3.Connection) -> str:
     return conn.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-def append(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> None:
+def append(
+    conn: sqlite3.Connection, table: str, columns: tuple[str, ...], values: tuple[Any, ...]
+) -> None:
     """Insert one row into an append-only log (audit, index outbox). On the writer's connection
-    the insert waits for the end of the batch, where all such rows go in one executemany: one
-    round through SQLite per batch rather than per request. Nothing reads these rows back
-    inside a write."""
+    the insert waits for the end of the batch, where each log's rows go in with one statement
+    (`insert_many`). Nothing reads these rows back inside a write."""
     defer = getattr(conn, "defer", None)
     if defer is None:
-        conn.execute(sql, params)
+        placeholders = ", ".join("?" * len(values))
+        conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)
     else:
-        defer(sql, params)
+        defer(table, columns, values)
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+def insert_many(
+    conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert rows of text, integer, real or NULL values, in order, with one statement: they
+    travel as one JSON array, so SQLite makes one pass over them where executemany returns to
+    Python (and hands the GIL over) once per row."""
+    picks = ", ".join(f"value->>{i}" for i in range(len(columns)))
+    conn.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {picks} FROM json_each(?) ORDER BY key",
+        (_encode(rows),),
+    )

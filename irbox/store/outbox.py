@@ -8,11 +8,7 @@ from irbox.store.database import append
 
 
 def add(conn: sqlite3.Connection, kind: str, payload: str, at: int) -> None:
-    append(
-        conn,
-        "INSERT INTO index_outbox (kind, payload, created_at) VALUES (?, ?, ?)",
-        (kind, payload, at),
-    )
+    append(conn, "index_outbox", ("kind", "payload", "created_at"), (kind, payload, at))
 
 
 def after(conn: sqlite3.Connection, seq: int, limit: int) -> list[sqlite3.Row]:

@@ -15,10 +15,10 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from irbox.store.checkpoint import Checkpointer
-from irbox.store.database import connect, enable_wal, storage_error
+from irbox.store.database import connect, enable_wal, insert_many, storage_error
 
 T = TypeVar("T")
 Job = Callable[[sqlite3.Connection], Any]
@@ -29,29 +29,47 @@ MAX_BATCH = 512
 _STOP = object()
 
 
+class BulkJob:
+    """A job of a kind the writer runs together with the others of its kind in the same batch,
+    in one pass (`run_all`): one statement for many requests instead of one each. Jobs of a
+    batch were submitted concurrently, so running a kind's jobs together is a valid order.
+    Should the pass fail (other than storage failing), each job runs on its own, so the one at
+    fault fails alone."""
+
+    bulk: ClassVar[bool] = True
+
+    def __call__(self, conn: sqlite3.Connection) -> Any:
+        return self.run_all(conn, [self])[0]
+
+    @classmethod
+    def run_all(cls, conn: sqlite3.Connection, jobs: list[Any]) -> list[Any]:
+        """One result per job, in order."""
+        raise NotImplementedError
+
+
 class WriteConnection(sqlite3.Connection):
     """The writer's connection. Appends to logs (`database.append`) are held here until the end
-    of the batch and then inserted with one executemany per statement."""
+    of the batch and then inserted with one statement per log (`database.insert_many`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.deferred: dict[str, list[tuple[Any, ...]]] = {}
+        self.deferred: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
 
-    def defer(self, sql: str, params: tuple[Any, ...]) -> None:
-        self.deferred.setdefault(sql, []).append(params)
+    def defer(self, table: str, columns: tuple[str, ...], values: tuple[Any, ...]) -> None:
+        self.deferred.setdefault((table, columns), []).append(values)
 
-    def mark(self) -> dict[str, int]:
-        return {sql: len(rows) for sql, rows in self.deferred.items()}
+    def mark(self) -> dict[tuple[str, tuple[str, ...]], int]:
+        return {log: len(rows) for log, rows in self.deferred.items()}
 
-    def rewind(self, mark: dict[str, int]) -> None:
+    def rewind(self, mark: dict[tuple[str, tuple[str, ...]], int]) -> None:
         """Forget what a job that rolled back had deferred."""
-        for sql, rows in self.deferred.items():
-            del rows[mark.get(sql, 0) :]
+        for log, rows in self.deferred.items():
+            del rows[mark.get(log, 0) :]
 
     def flush_deferred(self) -> None:
-        for sql, rows in self.deferred.items():
+        for (table, columns), rows in self.deferred.items():
             if rows:
-                self.executemany(sql, rows)
+                insert_many(self, table, columns, rows)
         self.discard_deferred()
 
     def discard_deferred(self) -> None:
@@ -123,25 +141,14 @@ class Writer:
 
     def _commit(self, batch: list[tuple[Job, Any]]) -> None:
         conn = self._conn
-        outcomes: list[tuple[bool, Any]] = []
+        outcomes: list[tuple[bool, Any]] = [(False, None)] * len(batch)
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for job, _ in batch:
-                conn.execute("SAVEPOINT job")
-                mark = conn.mark()
-                try:
-                    result = job(conn)
-                except BaseException as exc:
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-                    conn.rewind(mark)
-                    failure = storage_error(exc) if isinstance(exc, sqlite3.Error) else None
-                    if failure is not None:
-                        self.last_storage_error = str(exc)
-                    outcomes.append((False, failure or exc))
-                else:
-                    conn.execute("RELEASE job")
-                    outcomes.append((True, result))
+            for indexes in _kinds(batch):
+                if len(indexes) > 1 and self._run_together(batch, indexes, outcomes):
+                    continue
+                for index in indexes:
+                    outcomes[index] = self._run_alone(batch[index][0])
             conn.flush_deferred()
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -162,6 +169,63 @@ class Writer:
         _settle(
             [(waiter, ok, value) for (ok, value), (_, waiter) in zip(outcomes, batch, strict=True)]
         )
+
+    def _run_alone(self, job: Job) -> tuple[bool, Any]:
+        """Run one job in its own SAVEPOINT: if it fails, it rolls back alone."""
+        conn = self._conn
+        conn.execute("SAVEPOINT job")
+        mark = conn.mark()
+        try:
+            result = job(conn)
+        except BaseException as exc:
+            self._roll_back(mark)
+            failure = storage_error(exc) if isinstance(exc, sqlite3.Error) else None
+            if failure is not None:
+                self.last_storage_error = str(exc)
+            return False, failure or exc
+        conn.execute("RELEASE job")
+        return True, result
+
+    def _run_together(
+        self, batch: list[tuple[Job, Any]], indexes: list[int], outcomes: list[tuple[bool, Any]]
+    ) -> bool:
+        """Run jobs of one bulk kind in one pass; False (nothing kept) when the pass failed and
+        the jobs are to run one by one. A storage failure fails them all at once instead: on a
+        full disk each would only fail again."""
+        conn = self._conn
+        jobs = [batch[i][0] for i in indexes]
+        conn.execute("SAVEPOINT job")
+        mark = conn.mark()
+        try:
+            results = type(jobs[0]).run_all(conn, jobs)  # type: ignore[attr-defined]
+        except Exception as exc:
+            self._roll_back(mark)
+            failure = storage_error(exc) if isinstance(exc, sqlite3.Error) else None
+            if failure is None:
+                return False
+            self.last_storage_error = str(exc)
+            for index in indexes:
+                outcomes[index] = (False, failure)
+            return True
+        conn.execute("RELEASE job")
+        for index, result in zip(indexes, results, strict=True):
+            outcomes[index] = (True, result)
+        return True
+
+    def _roll_back(self, mark: dict[tuple[str, tuple[str, ...]], int]) -> None:
+        self._conn.execute("ROLLBACK TO job")
+        self._conn.execute("RELEASE job")
+        self._conn.rewind(mark)
+
+
+def _kinds(batch: list[tuple[Job, Any]]) -> list[list[int]]:
+    """The batch's jobs as groups of indexes, in order of first appearance: each bulk kind's
+    jobs together, every other job alone."""
+    groups: dict[Any, list[int]] = {}
+    for index, (job, _) in enumerate(batch):
+        key = type(job) if getattr(job, "bulk", False) else index
+        groups.setdefault(key, []).append(index)
+    return list(groups.values())
 
 
 Outcome = tuple["Future[Any] | asyncio.Future[Any]", bool, Any]
