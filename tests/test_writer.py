@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from irbox.errors import StorageUnavailable
+from irbox.store.database import ROWS_PER_STATEMENT, append
 from irbox.store.writer import BulkJob, Writer
 
 
@@ -138,3 +139,21 @@ def test_a_bulk_pass_the_storage_refuses_fails_every_job_once(writer: Writer) ->
         with pytest.raises(StorageUnavailable):
             future.result(5)
     assert FullDisk.passes == 1  # on a full disk each job alone would only fail again
+
+
+def test_deferred_log_rows_go_in_in_order_past_one_statement(
+    writer: Writer, tmp_path: Path
+) -> None:
+    """A batch's log rows go in with multi-row statements of at most ROWS_PER_STATEMENT rows:
+    more than that still arrive, all of them, in the order they were appended."""
+    writer.run_sync(lambda c: c.execute("CREATE TABLE log (seq INTEGER PRIMARY KEY, v, note)"))
+    count = ROWS_PER_STATEMENT * 2 + 7
+
+    def many(c: sqlite3.Connection) -> None:
+        for i in range(count):
+            append(c, "log", ("v", "note"), (i, None if i % 2 else f"n{i}"))
+
+    writer.run_sync(many)
+    conn = sqlite3.connect(tmp_path / "w.db")
+    rows = conn.execute("SELECT v, note FROM log ORDER BY seq").fetchall()
+    assert rows == [(i, None if i % 2 else f"n{i}") for i in range(count)]

@@ -10,6 +10,8 @@ from typing import Any
 
 import msgspec
 
+from irbox.store.database import chunked, flat, values_list
+
 COLUMNS = (
     "seq, id, source, external_id, severity, title, description, tags, asset, observables, raw,"
     " detected_at, status, occurrences, first_seen_at, last_seen_at, case_id, dismissal_reason,"
@@ -23,29 +25,20 @@ INGEST_COLUMNS = (
     "observables", "raw", "detected_at", "status", "first_seen_at", "last_seen_at", "created_by",
     "dismissal_reason", "dismissal_comment", "dismissed_at",
 )  # fmt: skip
-_SOURCE, _EXTERNAL_ID = INGEST_COLUMNS.index("source"), INGEST_COLUMNS.index("external_id")
-_DISMISSED_AT = INGEST_COLUMNS.index("dismissed_at")
 
-# A whole batch of alerts in one statement: the rows travel as one JSON array, so SQLite makes
-# one pass over them (one call from Python, where a statement per alert cost the writer's thread
-# the GIL hand-off per call). Rows are inserted in array order, so `seq` follows it; a duplicate,
-# of a stored alert or of an earlier row in the same array, counts one more occurrence.
-_UPSERT_MANY = (
-    f"INSERT INTO alerts ({', '.join(INGEST_COLUMNS)}, occurrences, triaged_at)"
-    f" SELECT {', '.join(f'value->>{i}' for i in range(len(INGEST_COLUMNS)))}, 1,"
-    f" value->>{_DISMISSED_AT} FROM json_each(?) WHERE true ORDER BY key"  # WHERE: upsert parsing
+# A whole batch of alerts in one statement (one call from Python, where a statement per alert
+# cost the writer's thread a GIL hand-off each). Rows go in in order, so `seq` follows it; a
+# duplicate, of a stored alert or of an earlier row of the batch, counts one more occurrence.
+_UPSERT_HEAD = f"INSERT INTO alerts ({', '.join(INGEST_COLUMNS)}, triaged_at, occurrences) VALUES "
+_UPSERT_TAIL = (
     " ON CONFLICT (source, external_id) DO UPDATE SET occurrences = occurrences + 1,"
     " last_seen_at = max(last_seen_at, excluded.last_seen_at)"
 )
-# What each row of the array became: one result row for the batch, entries tagged with their index.
-_STORED_MANY = (
-    "SELECT json_group_array(json_array(j.key, a.id, a.seq, a.status))"
-    " FROM json_each(?) AS j JOIN alerts AS a"
-    f" ON a.source = j.value->>{_SOURCE} AND a.external_id = j.value->>{_EXTERNAL_ID}"
-)
+# What each row became: one result row for the batch, its entries tagged with the row's index.
+_STORED_HEAD = "SELECT json_group_array(json_array(k.column1, a.id, a.seq, a.status)) FROM (VALUES "
+_STORED_TAIL = ") AS k JOIN alerts AS a ON a.source = k.column2 AND a.external_id = k.column3"
 
 _ingest_values = operator.itemgetter(*INGEST_COLUMNS)
-_encode = msgspec.json.Encoder().encode
 _decode_stored = msgspec.json.Decoder(list[tuple[int, str, int, str]]).decode
 
 
@@ -54,12 +47,18 @@ def upsert_many(
 ) -> list[tuple[str, int, str, bool]]:
     """Insert each new alert, or count one more occurrence of the stored one. `rows` map each of
     `INGEST_COLUMNS` to its value. Returns (id, seq, status, created) per row, in order."""
-    batch = _encode([_ingest_values(row) for row in rows])
-    conn.execute(_UPSERT_MANY, (batch,))
-    stored = _decode_stored(conn.execute(_STORED_MANY, (batch,)).fetchone()[0])
-    outcome: list[tuple[str, int, str, bool]] = [("", 0, "", False)] * len(rows)
-    for index, alert_id, seq, status in stored:
-        outcome[index] = (alert_id, seq, status, alert_id == rows[index]["id"])
+    outcome: list[tuple[str, int, str, bool]] = []
+    for chunk in chunked(rows):
+        params = flat([(*_ingest_values(row), row["dismissed_at"]) for row in chunk])
+        upsert = values_list(len(INGEST_COLUMNS) + 1, len(chunk), ", 1")
+        conn.execute(_UPSERT_HEAD + upsert + _UPSERT_TAIL, params)
+        keys = flat([(i, row["source"], row["external_id"]) for i, row in enumerate(chunk)])
+        stored_sql = _STORED_HEAD + values_list(3, len(chunk)) + _STORED_TAIL
+        stored = _decode_stored(conn.execute(stored_sql, keys).fetchone()[0])
+        part: list[tuple[str, int, str, bool]] = [("", 0, "", False)] * len(chunk)
+        for index, alert_id, seq, status in stored:
+            part[index] = (alert_id, seq, status, alert_id == chunk[index]["id"])
+        outcome += part
     return outcome
 
 

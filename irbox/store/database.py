@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
-
-import msgspec
 
 from irbox.errors import StorageUnavailable
 
@@ -18,7 +17,11 @@ BUSY_TIMEOUT_MS = 5000
 
 
 def connect(
-    path: Path | str, *, readonly: bool = False, factory: type[sqlite3.Connection] | None = None
+    path: Path | str,
+    *,
+    readonly: bool = False,
+    factory: type[sqlite3.Connection] | None = None,
+    cached_statements: int = 128,
 ) -> sqlite3.Connection:
     """A connection in autocommit mode: transactions are opened explicitly with BEGIN."""
     conn = sqlite3.connect(
@@ -27,6 +30,7 @@ def connect(
         check_same_thread=False,
         timeout=5,
         factory=factory or sqlite3.Connection,
+        cached_statements=cached_statements,
     )
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -109,17 +113,33 @@ def append(
         defer(table, columns, values)
 
 
-_encode = msgspec.json.Encoder().encode
+# Rows per multi-row statement: few enough that the parameters stay under SQLite's limit
+# (32,766) and each row count is one cached statement.
+ROWS_PER_STATEMENT = 500
 
 
 def insert_many(
     conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
 ) -> None:
-    """Insert rows of text, integer, real or NULL values, in order, with one statement: they
-    travel as one JSON array, so SQLite makes one pass over them where executemany returns to
-    Python (and hands the GIL over) once per row."""
-    picks = ", ".join(f"value->>{i}" for i in range(len(columns)))
-    conn.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {picks} FROM json_each(?) ORDER BY key",
-        (_encode(rows),),
-    )
+    """Insert rows in order with one multi-row statement (per `ROWS_PER_STATEMENT`): SQLite
+    makes one pass over them where executemany returns to Python, and hands the GIL over, once
+    per row."""
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    for chunk in chunked(rows):
+        conn.execute(head + values_list(len(columns), len(chunk)), flat(chunk))
+
+
+def chunked(rows: list[T]) -> Iterator[list[T]]:
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        yield rows[start : start + ROWS_PER_STATEMENT]
+
+
+def flat(rows: list[tuple[Any, ...]]) -> list[Any]:
+    return [value for row in rows for value in row]
+
+
+@functools.lru_cache(maxsize=512)
+def values_list(columns: int, rows: int, tail: str = "") -> str:
+    """`(?, ?), (?, ?)`: placeholders for `rows` rows of `columns` values (then `tail`, SQL)."""
+    one = "(" + ", ".join("?" * columns) + tail + ")"
+    return ", ".join([one] * rows)

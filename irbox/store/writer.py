@@ -78,7 +78,10 @@ class WriteConnection(sqlite3.Connection):
 
 class Writer:
     def __init__(self, path: Path | str) -> None:
-        self._conn: WriteConnection = connect(path, factory=WriteConnection)  # type: ignore[assignment]
+        # Room for each batch size's multi-row statements (`database.insert_many`).
+        self._conn: WriteConnection = connect(  # type: ignore[assignment]
+            path, factory=WriteConnection, cached_statements=2048
+        )
         enable_wal(self._conn)
         self._conn.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's job, off this path
         self._checkpointer = Checkpointer(path)
