@@ -1,5 +1,6 @@
 """The ceiling for bench/ingest.py: Litestar + msgspec under Granian with irbox's own alert body
-model, storing nothing. Run by the benchmark as `python bench/baseline_app.py HOST PORT`."""
+model and id maker, storing nothing. Run by the benchmark as
+`python bench/baseline_app.py HOST PORT`."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from granian import Granian
 from granian.constants import Interfaces, Loops
 from litestar import Litestar, Response, post
 from litestar.params import JSONBody
-from ulid import ULID
 
 from irbox.alerts.models import AlertIn, IngestResult
+from irbox.ids import new_id
 
 
 @post("/api/v1/alerts", status_code=201)
 async def ingest(data: JSONBody[AlertIn]) -> Response[IngestResult]:
-    return Response(IngestResult(id=f"alert_{ULID()}", deduplicated=False, status="triage"))
+    return Response(IngestResult(id=new_id("alert"), deduplicated=False, status="triage"))
 
 
 def load(_: str) -> Litestar:
