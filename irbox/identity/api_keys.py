@@ -147,12 +147,14 @@ class ApiKeyService:
         if not token.startswith(secrets.TOKEN_PREFIX) or len(token) > 200:
             raise Unauthorized("malformed bearer token")
         token_hash = secrets.hash_token(token)
-        row = self.cache.get(token_hash)
-        if row is None:
+        cached = self.cache.get(token_hash)
+        if cached is None:
             row = self.db.read(keys_table.get_with_owner, token_hash)
             if row is None:
                 raise Unauthorized("unknown bearer token")
-            self.cache.put(token_hash, row)
+            cached = (row, effective(frozenset(row["scopes"].split()), row["role"]))
+            self.cache.put(token_hash, cached)
+        row, scopes = cached
         now = clock.now_us()
         if row["revoked_at"] is not None:
             raise Unauthorized("this API key was revoked")
@@ -161,7 +163,6 @@ class ApiKeyService:
         if row["disabled"]:
             raise Unauthorized("the owner of this API key is disabled")
         self._note_use(row["id"], now)
-        scopes = effective(frozenset(row["scopes"].split()), row["role"])
         return Principal(row["user_id"], row["email"], row["role"], row["id"], scopes, ip)
 
     def _note_use(self, key_id: str, now: int) -> None:

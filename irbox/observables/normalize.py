@@ -29,7 +29,8 @@ MAX_VALUE = 4096
 HASH_LENGTHS = (32, 40, 64, 128)
 _HEX = re.compile(r"^[0-9a-f]+$")
 # Real-world host names carry underscores (`_dmarc`, NetBIOS names), so they are allowed.
-_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")  # one match for the whole name
 
 
 def normalize(kind: str, value: str) -> str:
@@ -68,8 +69,7 @@ def _host(value: str) -> str:
             text = idna.encode(text, uts46=True).decode("ascii")
         except idna.IDNAError as exc:
             raise ValueError(f"not a valid internationalised name: {exc}") from None
-    labels = text.split(".")
-    if len(text) > 253 or not all(_LABEL.match(label) for label in labels):
+    if len(text) > 253 or not _HOST.fullmatch(text):
         raise ValueError("not a valid host name")
     return text
 
