@@ -68,6 +68,8 @@ def test_waiting_jobs_commit_together(writer: Writer, tmp_path: Path) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     # FULL (2) on the writer's connection: every commit is fsynced before anyone is answered.
     assert writer.run_sync(lambda c: c.execute("PRAGMA synchronous").fetchone()[0]) == 2
+    # MEMORY (2): statement journals of multi-row writes never spill to temporary files.
+    assert writer.run_sync(lambda c: c.execute("PRAGMA temp_store").fetchone()[0]) == 2
 
 
 class Insert(BulkJob):
