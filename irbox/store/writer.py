@@ -1,8 +1,9 @@
 """The single SQLite writer: one thread owns the write connection and commits concurrent requests
 together (group commit). Each job runs in its own SAVEPOINT, so one failing job rolls back alone;
-the batch's one COMMIT (synchronous=FULL) makes all of them durable, and only then are the callers
-answered. Measured on 2 cores this keeps durable commits at ~13 k small writes/s where a commit per
-request managed ~5 k.
+jobs of a bulk kind (`BulkJob`, e.g. ingests) run together in one pass. The batch's one COMMIT
+(synchronous=FULL) makes all of them durable, and only then are the callers answered. Measured
+on 2 cores this keeps durable commits at ~13 k small writes/s where a commit per request
+managed ~5 k.
 """
 
 from __future__ import annotations
@@ -205,7 +206,7 @@ class Writer:
         mark = conn.mark()
         try:
             results = type(jobs[0]).run_all(conn, jobs)  # type: ignore[attr-defined]
-        except Exception as exc:
+        except BaseException as exc:
             self._roll_back(mark)
             failure = storage_error(exc) if isinstance(exc, sqlite3.Error) else None
             if failure is None:
