@@ -15,6 +15,7 @@ import time
 
 _DIGITS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _PAIRS = [a + b for a in _DIGITS for b in _DIGITS]  # 10 bits at a time
+_PAIR_SHIFTS = tuple(range(115, 4, -10))
 _lock = threading.Lock()
 _last = 0
 
@@ -30,21 +31,6 @@ def new_id(prefix: str) -> str:
 
 
 def encode(value: int) -> str:
-    """A 128-bit value as 26 base-32 digits (the first holds the top 3 bits)."""
-    p = _PAIRS
-    return (
-        _DIGITS[value >> 125]
-        + p[value >> 115 & 1023]
-        + p[value >> 105 & 1023]
-        + p[value >> 95 & 1023]
-        + p[value >> 85 & 1023]
-        + p[value >> 75 & 1023]
-        + p[value >> 65 & 1023]
-        + p[value >> 55 & 1023]
-        + p[value >> 45 & 1023]
-        + p[value >> 35 & 1023]
-        + p[value >> 25 & 1023]
-        + p[value >> 15 & 1023]
-        + p[value >> 5 & 1023]
-        + _DIGITS[value & 31]
-    )
+    """A 128-bit value as 26 base-32 digits: the top 3 bits, twelve 10-bit pairs, 5 bits."""
+    pairs = "".join([_PAIRS[value >> shift & 1023] for shift in _PAIR_SHIFTS])
+    return _DIGITS[value >> 125] + pairs + _DIGITS[value & 31]

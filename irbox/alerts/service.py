@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -207,24 +208,16 @@ class AlertService:
         return to_alert(await self.writer.run(write))
 
 
+@dataclass(slots=True)
 class IngestJob(BulkJob):
     """One alert to store; the writer stores the alerts of a batch together (`run_all`)."""
 
-    def __init__(
-        self,
-        suppressions: SuppressionService,
-        row: dict[str, Any],
-        data: AlertIn,
-        observables: list[Observable],
-        actor: Actor,
-        now: int,
-    ) -> None:
-        self.suppressions = suppressions
-        self.row = row
-        self.data = data
-        self.observables = observables
-        self.actor = actor
-        self.now = now
+    suppressions: SuppressionService
+    row: dict[str, Any]  # the alert's alerts_table.INGEST_COLUMNS
+    data: AlertIn
+    observables: list[Observable]
+    actor: Actor
+    now: int
 
     @classmethod
     def run_all(cls, conn: sqlite3.Connection, jobs: list[IngestJob]) -> list[IngestResult]:
