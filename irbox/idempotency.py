@@ -3,21 +3,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import msgspec
 
 from irbox import clock
 from irbox.store import idempotency as idempotency_table
 from irbox.store.database import Database
-from irbox.store.writer import Writer
+from irbox.store.writer import REQUEST_WRITE, Writer
 
 RETENTION_US = 24 * 3600 * 1_000_000
 
 
 class StoredResponse(msgspec.Struct):
     request_hash: str
-    status: int
+    status: int  # idempotency_table.APPLIED: applied, but the server stopped before answering
     content_type: str
     body: bytes
+
+    @property
+    def lost(self) -> bool:
+        return self.status == idempotency_table.APPLIED
 
 
 class IdempotencyStore:
@@ -47,6 +54,20 @@ class IdempotencyStore:
                 now,
             )
         )
+
+    @contextmanager
+    def recording_applied(self, owner: str, key: str, request_hash: str) -> Iterator[None]:
+        """While a request runs inside this block, each write it waits for also records, in the
+        same transaction, that the request was applied: should the server stop before the
+        response is saved, a retry is refused (`lost`) rather than applied twice."""
+        now = clock.now_us()
+        token = REQUEST_WRITE.set(
+            lambda conn: idempotency_table.mark_applied(conn, owner, key, request_hash, now)
+        )
+        try:
+            yield
+        finally:
+            REQUEST_WRITE.reset(token)
 
     def purge(self) -> int:
         """Forget records older than 24 h (run hourly by the scheduler)."""

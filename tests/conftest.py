@@ -10,6 +10,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from irbox.config import load_config
+from irbox.services import Services
 from tests.browser import CHROMIUM, FLAGS
 from tests.harness import Server
 
@@ -40,6 +42,19 @@ def fresh_server(tmp_path: Path) -> Iterator[Server]:
     srv = Server(tmp_path / "data")
     yield srv
     srv.kill()
+
+
+@pytest.fixture
+def services(fresh_server: Server) -> Iterator[Services]:
+    """The domain services over a data dir of the test's own (initialised, no server, no
+    index), for tests that drive the services or a middleware in-process."""
+    fresh_server.cli("init")
+    config = load_config(overrides={"data_dir": str(fresh_server.data_dir)})
+    services = Services(config, with_index=False)
+    try:
+        yield services
+    finally:
+        services.close()
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-import httpx
+import asyncio
+import json
 
+import httpx
+import msgspec
+import pytest
+
+from irbox.alerts.models import AlertFilter, AlertIn
+from irbox.api.asgi import send_bytes
+from irbox.api.idempotency import IdempotencyMiddleware
+from irbox.identity.principal import Actor
+from irbox.services import Services
 from tests.harness import alert
 
 
@@ -74,3 +84,75 @@ def test_same_key_while_first_is_in_flight_conflicts(server, admin_token: str, u
     thread.join()
     assert second.status_code == 409 and second.json()["error"] == "idempotency_conflict"
     assert results["first"].status_code == 201
+
+
+def _middleware_around(handler, services: Services) -> IdempotencyMiddleware:
+    return IdempotencyMiddleware(handler, lambda: services.idempotency, lambda: 1 << 20)
+
+
+def _post(app: IdempotencyMiddleware, body: bytes, key: str) -> list[dict]:
+    """One POST through `app` in-process; returns what it sent (raises what it raised)."""
+    headers = [(b"idempotency-key", key.encode()), (b"authorization", b"Bearer irbox_caller")]
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/alerts", "headers": headers}
+    scope["client"] = ("127.0.0.1", 5000)
+    incoming = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return incoming.pop() if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def test_applied_but_unanswered_request_is_not_applied_again(services: Services) -> None:
+    """The server stops after the request's write commits and before its response is saved
+    (here: the handler fails right after ingesting). A retry with the key must not ingest a
+    second time: it is told the request was applied."""
+    calls: list[int] = []
+
+    async def ingest_then_stop(scope, receive, send) -> None:
+        body = (await receive())["body"]
+        calls.append(1)
+        data = msgspec.json.decode(body, type=AlertIn)
+        await services.alerts.ingest(data, Actor(user_id=None, key_id="key_x"))
+        raise RuntimeError("the process stops here, before answering")
+
+    app = _middleware_around(ingest_then_stop, services)
+    body = json.dumps(alert("lost")).encode()
+    with pytest.raises(RuntimeError):
+        _post(app, body, "k-lost")
+    sent = _post(app, body, "k-lost")
+    assert sent[0]["status"] == 409
+    error = json.loads(sent[1]["body"])
+    assert error["error"] == "idempotency_conflict" and "applied" in error["message"]
+    assert calls == [1]
+    stored = services.alerts.list(AlertFilter(), None, 10).items
+    assert [(a.external_id, a.occurrences) for a in stored] == [("ext-lost", 1)]
+    # Another body under the key is still the ordinary conflict.
+    other = _post(app, json.dumps(alert("other")).encode(), "k-lost")
+    assert (
+        other[0]["status"] == 409 and "different request" in json.loads(other[1]["body"])["message"]
+    )
+
+
+def test_request_that_wrote_nothing_runs_again(services: Services) -> None:
+    """A handler that fails before any write leaves no record: the retry runs it again."""
+    calls: list[int] = []
+
+    async def fail_first(scope, receive, send) -> None:
+        await receive()
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("stopped before writing")
+        await send_bytes(send, 201, b"{}")
+
+    app = _middleware_around(fail_first, services)
+    with pytest.raises(RuntimeError):
+        _post(app, b"{}", "k-nothing")
+    assert _post(app, b"{}", "k-nothing")[0]["status"] == 201
+    assert calls == [1, 1]
+    assert _post(app, b"{}", "k-nothing")[0]["status"] == 201 and calls == [1, 1]  # replayed

@@ -9,31 +9,17 @@ import asyncio
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import msgspec
-import pytest
 
 from irbox.alerts.models import AlertFilter, AlertIn, IngestResult
-from irbox.config import load_config
 from irbox.identity.principal import Actor
 from irbox.observables.suppression import SuppressIn
 from irbox.services import Services
-from tests.harness import Server, alert
+from tests.harness import alert
 
 ACTOR = Actor(user_id=None, key_id="key_test", ip="127.0.0.1")
-
-
-@pytest.fixture
-def services(fresh_server: Server) -> Iterator[Services]:
-    fresh_server.cli("init")
-    config = load_config(overrides={"data_dir": str(fresh_server.data_dir)})
-    services = Services(config, with_index=False)
-    try:
-        yield services
-    finally:
-        services.close()
 
 
 def ingest_together(services: Services, bodies: list[dict[str, object]]) -> list[Any]:

@@ -5,7 +5,10 @@ response (with `Idempotent-Replayed: true`); another body, or the same key still
 The request body is spooled (memory up to 1 MiB, then a temp file) so that it can be hashed
 before the handler runs; the response is stored before it is sent, so a replay never disagrees
 with what the first caller saw. Rate-limit, lock, auth and server errors are not stored: they are
-not the outcome of the request, and a retry should try again."""
+not the outcome of the request, and a retry should try again. Each write the request makes also
+records, in its own transaction, that the request was applied: if the server stops (or the
+handler fails) after that and before the response is saved, a retry gets a 409 saying so rather
+than applying the request twice."""
 
 from __future__ import annotations
 
@@ -70,6 +73,13 @@ class IdempotencyMiddleware:
                     "idempotency_conflict", "this Idempotency-Key was used with a different request"
                 )
                 await send_bytes(send, 409, body)
+            elif stored.lost:
+                body = error_body(
+                    "idempotency_conflict",
+                    "the request with this Idempotency-Key was applied, but the server stopped"
+                    " before recording its response; it is not applied again",
+                )
+                await send_bytes(send, 409, body)
             else:
                 await _replay(send, stored)
         finally:
@@ -124,7 +134,8 @@ class IdempotencyMiddleware:
         async def capture(message: Message) -> None:
             messages.append(message)
 
-        await self.app(scope, replay_body, capture)
+        with store.recording_applied(*slot, digest):
+            await self.app(scope, replay_body, capture)
         start = next((m for m in messages if m["type"] == "http.response.start"), None)
         if start is not None and start["status"] < 500 and start["status"] not in NOT_STORED:
             body = b"".join(

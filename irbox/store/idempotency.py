@@ -31,6 +31,22 @@ def put(
     )
 
 
+APPLIED = 0  # the status of a record that only says the request was applied
+
+
+def mark_applied(
+    conn: sqlite3.Connection, owner: str, key: str, request_hash: str, at: int
+) -> None:
+    """Record that the request was applied, in the transaction that applied it (`put` replaces
+    this with the response)."""
+    conn.execute(
+        "INSERT OR REPLACE INTO idempotency_keys"
+        " (owner, key, request_hash, status, content_type, body, created_at)"
+        " VALUES (?, ?, ?, ?, NULL, x'', ?)",
+        (owner, key, request_hash, APPLIED, at),
+    )
+
+
 def purge(conn: sqlite3.Connection, older_than: int) -> int:
     return conn.execute(
         "DELETE FROM idempotency_keys WHERE created_at <= ?", (older_than,)

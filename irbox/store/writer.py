@@ -15,6 +15,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -46,6 +47,27 @@ class BulkJob:
     def run_all(cls, conn: sqlite3.Connection, jobs: list[Any]) -> list[Any]:
         """One result per job, in order."""
         raise NotImplementedError
+
+
+# A write that commits together with each write the current request waits for (`run`,
+# `run_sync`; not fire-and-forget `submit`s such as noting a key's use): set per request by the
+# idempotency middleware, which records there that the request was applied.
+REQUEST_WRITE: ContextVar[Job | None] = ContextVar("irbox_request_write", default=None)
+
+
+def _with_request_write(
+    job: Callable[[sqlite3.Connection], T],
+) -> Callable[[sqlite3.Connection], T]:
+    also = REQUEST_WRITE.get()
+    if also is None:
+        return job
+
+    def both(conn: sqlite3.Connection) -> T:
+        result = job(conn)
+        also(conn)
+        return result
+
+    return both
 
 
 class WriteConnection(sqlite3.Connection):
@@ -110,11 +132,11 @@ class Writer:
         waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         if not self._thread.is_alive():
             raise RuntimeError("the writer is stopped")
-        self._queue.put((job, waiter))
+        self._queue.put((_with_request_write(job), waiter))
         return await waiter
 
     def run_sync(self, job: Callable[[sqlite3.Connection], T]) -> T:
-        return self.submit(job).result()
+        return self.submit(_with_request_write(job)).result()
 
     @property
     def alive(self) -> bool:
