@@ -16,6 +16,7 @@ from litestar.template.config import TemplateConfig
 
 from irbox import __version__
 from irbox.api import (
+    API_PREFIX,
     alerts,
     api_keys,
     attack,
@@ -58,7 +59,7 @@ def create_litestar(config: Config) -> Litestar:
             services.close()
 
     api = Router(
-        "/api/v1",
+        API_PREFIX,
         route_handlers=[
             alerts.AlertsController,
             users.UsersController,
@@ -91,7 +92,7 @@ def create_litestar(config: Config) -> Litestar:
             version=__version__,
             # Litestar's own schema router (with a catch-all that answers HTML 404s) is kept out
             # of the way; the document is served by `health.openapi_json` at /api/v1/openapi.json.
-            path="/api/v1/schema",
+            path=f"{API_PREFIX}/schema",
             render_plugins=[JsonRenderPlugin()],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}

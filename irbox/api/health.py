@@ -7,16 +7,22 @@ from typing import Any
 
 from litestar import Request, Response, get
 
+from irbox.api import API_PREFIX
 from irbox.api.deps import CtxDep
 from irbox.health import Health
 
 
-@get(["/healthz", "/api/v1/healthz"], opt={"public": True}, tags=["health"], cache=False)
+@get(["/healthz", f"{API_PREFIX}/healthz"], opt={"public": True}, tags=["health"], cache=False)
 async def healthz(ctx: CtxDep) -> Response[Health]:
     report = ctx.services.health.report()
     return Response(report, status_code=200 if report.db == "ok" else 503)
 
 
-@get("/api/v1/openapi.json", opt={"public": True}, include_in_schema=False, sync_to_thread=False)
+@get(
+    f"{API_PREFIX}/openapi.json",
+    opt={"public": True},
+    include_in_schema=False,
+    sync_to_thread=False,
+)
 def openapi_json(request: Request) -> dict[str, Any]:
     return request.app.openapi_schema.to_schema()

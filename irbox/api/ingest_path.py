@@ -18,13 +18,15 @@ import msgspec
 from litestar.datastructures import State
 
 from irbox.alerts.models import AlertIn
-from irbox.api.alerts import WRITE
+from irbox.api import API_PREFIX
+from irbox.api.alerts import WRITE, AlertsController
 from irbox.api.asgi import ASGIApp, Message, Receive, Scope, Send, header, send_bytes
 from irbox.api.errors import domain_error_body, domain_error_headers, status_of
 from irbox.api.guard import authorize
 from irbox.errors import DomainError
 
-PATHS = frozenset({"/api/v1/alerts", "/api/v1/alerts/"})
+_PATH = API_PREFIX + AlertsController.path  # the ingest route's own path
+PATHS = frozenset({_PATH, _PATH + "/"})
 _decode = msgspec.json.Decoder(AlertIn).decode
 _encode = msgspec.json.Encoder().encode
 
