@@ -75,3 +75,16 @@ class Receiver:
                     return list(self.requests)
             time.sleep(0.02)
         raise AssertionError(f"expected {count} requests, got {len(self.requests)}")
+
+    def wait_for_deliveries(self, count: int, timeout: float = 10) -> list[Received]:
+        """The first request of each of `count` distinct deliveries (`X-IR-Delivery`): delivery
+        is at least once, so a slow answer may bring a delivery twice."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                first = {r.headers.get("X-IR-Delivery"): r for r in reversed(self.requests)}
+            if len(first) >= count or time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
+        assert len(first) >= count, f"expected {count} deliveries, got {len(first)}"
+        return sorted(first.values(), key=lambda r: r.at)

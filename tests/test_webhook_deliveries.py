@@ -65,7 +65,7 @@ def test_events_are_signed_and_carry_their_fields(hooked: Server, receiver: Rece
         api.patch(f"/cases/{case_id}", json={"severity": "critical"})
         api.post(f"/cases/{case_id}/resolve", json={"verdict": "true_positive"})
         api.post(f"/cases/{case_id}/reopen")
-        got = receiver.wait_for(5)
+        got = receiver.wait_for_deliveries(5)
     events = [r.headers["X-IR-Event"] for r in got]
     assert sorted(events) == sorted(
         ["case.created", "case.alert_added", "case.updated", "case.resolved", "case.reopened"]
