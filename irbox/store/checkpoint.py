@@ -29,9 +29,11 @@ class Checkpointer:
         while not self._stop.wait(INTERVAL_S):
             self.checkpoint("PASSIVE")
 
-    def checkpoint(self, mode: str) -> None:
+    def checkpoint(self, mode: str, conn: sqlite3.Connection | None = None) -> None:
+        """Checkpoint on this thread's connection, or on `conn` (see `catch_up`); a failure is
+        logged once until a checkpoint succeeds again."""
         try:
-            self._conn.execute(f"PRAGMA wal_checkpoint({mode})")
+            (conn or self._conn).execute(f"PRAGMA wal_checkpoint({mode})")
         except sqlite3.Error as exc:  # e.g. disk full: the WAL keeps the data; try again later
             if not self._failing:
                 log.warning("WAL checkpoint failed: %s", exc)
@@ -47,10 +49,7 @@ class Checkpointer:
         With no frame appended meanwhile, this one completes (most frames are already copied by
         this thread) and the writer's next transaction restarts the WAL. Every 200 commits at
         10 k alerts/s: ~9 ms, the WAL steady at 28-52 MB; ingest throughput within noise."""
-        try:
-            writer_conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        except sqlite3.Error as exc:  # e.g. disk full: the WAL keeps the data; try again later
-            log.warning("WAL checkpoint by the writer failed: %s", exc)
+        self.checkpoint("PASSIVE", writer_conn)
 
     def close(self) -> None:
         self._stop.set()

@@ -107,8 +107,7 @@ def append(
     (`insert_many`). Nothing reads these rows back inside a write."""
     defer = getattr(conn, "defer", None)
     if defer is None:
-        placeholders = ", ".join("?" * len(values))
-        conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)
+        insert_many(conn, table, columns, [values])
     else:
         defer(table, columns, values)
 
