@@ -8,8 +8,7 @@ import logging
 import threading
 import time
 
-from irbox.index import levels
-from irbox.index.batch import Batch
+from irbox.index import batch, levels
 from irbox.index.database import IndexDatabase
 from irbox.store import outbox
 from irbox.store.database import Database
@@ -18,9 +17,9 @@ from irbox.store.writer import Writer
 log = logging.getLogger("irbox.index")
 
 BATCH_ROWS = 20_000
-# Payload bytes per batch, whatever the rows: unpacking JSON takes DuckDB several times its size,
-# and a batch that does not fit its memory limit would be retried, and fail, forever.
-BATCH_BYTES = 8 * 2**20
+# Payload characters per batch, whatever the rows: unpacking JSON takes DuckDB several times its
+# size, and a batch that does not fit its memory limit would be retried, and fail, forever.
+BATCH_CHARS = 8 * 2**20
 IDLE_S = 60.0  # without a batch for this long, the levels are folded into one...
 FOLD_EVERY_S = 3600.0  # ...at most this often: a fold rewrites the whole index
 # Often, so that each deletion is small: at 8 k alerts/s, pruning every 5 s deleted ~40 k rows in
@@ -59,18 +58,12 @@ class Indexer:
     def _apply_once(self) -> tuple[int, bool]:
         """Apply one batch; returns (outbox rows applied, whether more may be waiting)."""
         position = self.index.applied_seq()
-        rows = self.db.read(outbox.after, position, BATCH_ROWS)
-        if not rows:
+        pending = self.db.read(outbox.pending_after, position, BATCH_ROWS, BATCH_CHARS)
+        if not pending.rows:
             return 0, False
-        size = 0
-        for n, row in enumerate(rows):
-            size += len(row["payload"])
-            if n and size > BATCH_BYTES:  # large alerts: stay well inside DuckDB's memory
-                rows = rows[:n]
-                break
-        Batch([row["payload"] for row in rows]).write(self.index, rows[-1]["seq"])
+        batch.apply(self.index, pending.lines, pending.through_seq)
         self._appended.set()
-        return len(rows), len(rows) == BATCH_ROWS or size > BATCH_BYTES
+        return pending.rows, pending.more
 
     def _prune(self) -> None:
         position = self.index.applied_seq()

