@@ -25,6 +25,13 @@ BINARY = ROOT / "dist" / "irbox"
 LOAD_S = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 
 
+def file_mb(path: Path) -> float:
+    try:
+        return path.stat().st_size / 2**20
+    except FileNotFoundError:
+        return 0.0
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -69,15 +76,22 @@ def main() -> None:
             ["wrk", "-t1", "-c32", f"-d{LOAD_S}s", "-s", str(script), srv.url],
             stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
-        samples = []
+        samples, wal = [], []
         while load.poll() is None:
             time.sleep(min(10, max(1, LOAD_S // 10)))
             samples.append(rss_mb(pid))
+            wal.append(file_mb(srv.data_dir / "irbox.db-wal"))
         out = load.communicate()[0]
         rps = next((line for line in out.splitlines() if "Requests/sec" in line), "").strip()
         print(f"RSS during {LOAD_S} s of ingest ({rps}): " + ", ".join(f"{s:.0f}" for s in samples))
+        print("SQLite WAL at the same moments (MB): " + ", ".join(f"{s:.0f}" for s in wal))
         time.sleep(3)
         print(f"RSS after the load: {rss_mb(pid):.1f} MB")
+        files = sorted(p for p in srv.data_dir.iterdir() if p.is_file())
+        print(
+            "data dir after the load (MB): "
+            + ", ".join(f"{p.name} {file_mb(p):.0f}" for p in files)
+        )
     finally:
         srv.stop()
 
