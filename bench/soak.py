@@ -1,5 +1,6 @@
 """Soak (not in CI): mixed ingest, search, case work and webhook deliveries against one server
-for SOAK_SECONDS (default 600); prints error counts and the worker's RSS over time.
+for SOAK_SECONDS (default 600); prints error counts, the worker's RSS and the SQLite WAL's size
+over time, and the data dir's files at the end.
 
     python bench/soak.py            # SOAK_SECONDS=60 for a short run
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.resources import rss_mb, worker_pid  # noqa: E402
+from bench.resources import file_mb, rss_mb, worker_pid  # noqa: E402
 from bench.synthetic import UNTHROTTLED  # noqa: E402
 from tests.harness import Server, alert  # noqa: E402
 from tests.receiver import Receiver  # noqa: E402
@@ -93,8 +94,10 @@ def main() -> None:
             time.sleep(min(30, SECONDS / 10))
             with lock:
                 summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+            wal = file_mb(srv.data_dir / "irbox.db-wal")
             print(
-                f"t={time.monotonic() - started:5.0f}s RSS {rss_mb(pid):6.1f} MB | {summary}",
+                f"t={time.monotonic() - started:5.0f}s RSS {rss_mb(pid):6.1f} MB,"
+                f" WAL {wal:4.0f} MB | {summary}",
                 flush=True,
             )
     finally:
@@ -103,6 +106,8 @@ def main() -> None:
             t.join()
         time.sleep(3)
         print(f"webhook deliveries received: {len(receiver.requests)}")
+        files = sorted(p for p in srv.data_dir.iterdir() if p.is_file())
+        print("data dir (MB): " + ", ".join(f"{p.name} {file_mb(p):.0f}" for p in files))
         srv.stop()
         receiver.stop()
 
