@@ -57,6 +57,11 @@ end
 """
 
 
+# A line of wrk's latency distribution ("    99%   16.50ms"): anchored, since the thread stats'
+# "+/- Stdev" column (e.g. "89.50%" at the end of a line) would match a bare "50%\s+".
+PERCENTILE = r"^\s+%d%%\s+(\S+)$"
+
+
 def wrk(url: str, token: str, server_pid: int) -> dict[str, float]:
     """One wrk run; besides its figures, the CPU time the server (all its processes and
     threads) and wrk spent per request, so the figures can be set against the machine's cores."""
@@ -72,7 +77,7 @@ def wrk(url: str, token: str, server_pid: int) -> dict[str, float]:
     server_cpu = cpu_seconds(server_pid) - server_cpu
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk_cpu = after.ru_utime + after.ru_stime - wrk_cpu.ru_utime - wrk_cpu.ru_stime
-    if not re.search(r"50%\s+\S+", out):
+    if not re.search(PERCENTILE % 50, out, re.M):
         raise RuntimeError(f"wrk printed no latency distribution:\n{out}")
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -81,8 +86,8 @@ def wrk(url: str, token: str, server_pid: int) -> dict[str, float]:
         "rps": rps,
         "server_cpu_us": server_cpu / requests * 1e6,
         "wrk_cpu_us": wrk_cpu / requests * 1e6,
-        "p50": _ms(re.search(r"50%\s+(\S+)", out).group(1)),
-        "p99": _ms(re.search(r"99%\s+(\S+)", out).group(1)),
+        "p50": _ms(re.search(PERCENTILE % 50, out, re.M).group(1)),
+        "p99": _ms(re.search(PERCENTILE % 99, out, re.M).group(1)),
         "errors": int(non2xx.group(1)) if non2xx else 0,
     }
 

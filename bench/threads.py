@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.ingest import CONNECTIONS, DURATION, LUA  # noqa: E402
+from bench.ingest import CONNECTIONS, DURATION, LUA, PERCENTILE  # noqa: E402
 from bench.synthetic import UNTHROTTLED  # noqa: E402
 from tests.harness import Server  # noqa: E402
 
@@ -87,7 +87,7 @@ def main() -> None:
         srv.stop()
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = re.search(r"Requests/sec:\s+(\S+)", out).group(1)
-    p50, p99 = (re.search(rf"{p}%\s+(\S+)", out).group(1) for p in (50, 99))
+    p50, p99 = (re.search(PERCENTILE % p, out, re.M).group(1) for p in (50, 99))
     print(f"wrk -c{CONNECTIONS} -d{DURATION}: {rps} alerts/s, p50 {p50}, p99 {p99}")
     tick = os.sysconf("SC_CLK_TCK")
     per_request = 1e6 / tick / requests
