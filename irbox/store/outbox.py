@@ -13,7 +13,9 @@ def add(conn: sqlite3.Connection, kind: str, payload: str, at: int) -> None:
 
 
 class Pending(NamedTuple):
-    """The next rows to apply, read as one string: the payloads one per line, in seq order."""
+    """The next rows to apply, read as one string: the payloads one per line (exactly the rows
+    with seq up to `through_seq`; in no promised order, which the index does not need: a batch
+    is applied as a set)."""
 
     lines: str
     rows: int
