@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.ingest import CONNECTIONS, DURATION, LUA, PERCENTILE  # noqa: E402
+from bench.ingest import CONNECTIONS, DURATION, LUA, PERCENTILE, process_tree  # noqa: E402
 from bench.synthetic import UNTHROTTLED  # noqa: E402
 from tests.harness import Server  # noqa: E402
 
@@ -35,9 +35,7 @@ Sample = dict[tuple[int, str], tuple[int, int, int, int]]  # (tid, name): user, 
 def threads_of(pid: int) -> Sample:
     """Every thread of the process and its descendants (Granian's worker) from /proc."""
     out: Sample = {}
-    pending = [pid]
-    while pending:
-        current = pending.pop()
+    for current in process_tree(pid):
         try:
             for task in Path(f"/proc/{current}/task").iterdir():
                 fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
@@ -48,7 +46,6 @@ def threads_of(pid: int) -> Sample:
                 ]
                 name = (task / "comm").read_text().strip()
                 out[(int(task.name), name)] = (int(fields[11]), int(fields[12]), *switches)
-                pending += [int(c) for c in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError):
             continue
     return out

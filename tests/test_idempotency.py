@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 
 import httpx
 import msgspec
@@ -14,6 +15,7 @@ from irbox.api.asgi import send_bytes
 from irbox.api.idempotency import IdempotencyMiddleware
 from irbox.identity.principal import Actor
 from irbox.services import Services
+from irbox.store import idempotency as idempotency_table
 from tests.harness import alert
 
 
@@ -156,3 +158,30 @@ def test_request_that_wrote_nothing_runs_again(services: Services) -> None:
     assert _post(app, b"{}", "k-nothing")[0]["status"] == 201
     assert calls == [1, 1]
     assert _post(app, b"{}", "k-nothing")[0]["status"] == 201 and calls == [1, 1]  # replayed
+
+
+def test_a_restarted_server_refuses_a_request_applied_before_it_stopped(fresh_server) -> None:
+    """Through the real server and a restart: the data dir holds what a stop between the
+    request's commit and its saved response leaves (the record `mark_applied` writes in the
+    request's transaction, no response). The retry is refused and nothing is ingested again."""
+    fresh_server.start()
+    token = fresh_server.token()
+    headers = {"Idempotency-Key": "k-restart"}
+    with fresh_server.client(token) as api:
+        first = api.post("/alerts", json=alert("restart"), headers=headers)
+        assert first.status_code == 201
+    fresh_server.kill()
+    with sqlite3.connect(fresh_server.data_dir / "irbox.db") as conn:
+        owner, request_hash, at = conn.execute(
+            "SELECT owner, request_hash, created_at FROM idempotency_keys WHERE key = 'k-restart'"
+        ).fetchone()
+        idempotency_table.mark_applied(conn, owner, "k-restart", request_hash, at)
+    conn.close()
+    fresh_server.start()
+    with fresh_server.client(token) as api:
+        retry = api.post("/alerts", json=alert("restart"), headers=headers)
+        assert retry.status_code == 409
+        assert retry.json()["error"] == "idempotency_conflict"
+        assert "applied" in retry.json()["message"]
+        # Not run again: without the key the same alert would have counted an occurrence.
+        assert api.get(f"/alerts/{first.json()['id']}").json()["occurrences"] == 1

@@ -76,8 +76,9 @@ class IdempotencyMiddleware:
             elif stored.lost:
                 body = error_body(
                     "idempotency_conflict",
-                    "the request with this Idempotency-Key was applied, but the server stopped"
-                    " before recording its response; it is not applied again",
+                    "the request with this Idempotency-Key was applied, but its response was"
+                    " not recorded (the server stopped or failed before answering); it is not"
+                    " applied again",
                 )
                 await send_bytes(send, 409, body)
             else:
