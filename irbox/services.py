@@ -23,7 +23,7 @@ from irbox.identity.sessions import SessionService
 from irbox.identity.users import UserService
 from irbox.index.database import IndexDatabase
 from irbox.index.indexer import Indexer
-from irbox.index.rebuild import needs_rebuild, rebuild
+from irbox.index.rebuild import REBUILD_REASONS, needs_rebuild, rebuild
 from irbox.license.service import LicenseService
 from irbox.notifications import NotificationService
 from irbox.observables.search import ObservableSearch
@@ -89,9 +89,14 @@ class Services:
 
     def start_background(self) -> None:
         assert self.index is not None and self.indexer is not None
-        if self.db.read(lambda conn: needs_rebuild(self.index, conn)):
-            # A new or restored index file: outbox rows it never saw are gone, so rebuild.
-            log.warning("the observable index is behind what the outbox holds; rebuilding it")
+        reason = self.db.read(lambda conn: needs_rebuild(self.index, conn))
+        if reason is not None:
+            # A new, older or restored index file: outbox rows it never saw are gone, so
+            # rebuild. Only a file behind its outbox is news to the operator.
+            log.log(
+                logging.WARNING if reason == "behind" else logging.INFO,
+                REBUILD_REASONS[reason],
+            )
             self.index.close()
             rebuild(self.config.db_path, self.config.index_path, self.config.index_memory_mb)
             self.index = IndexDatabase(

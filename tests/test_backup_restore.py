@@ -141,6 +141,8 @@ def test_check_finds_damage(fresh_server: Server) -> None:
     assert fresh_server.stop() == 0
     ok = fresh_server.cli("check", check=False)
     assert ok.returncode == 0 and "consistent" in ok.stdout, ok.stdout
+    assert "integrity check passed" in ok.stdout
+    assert "evidence: 1 stored file matches its SHA-256" in ok.stdout
     stored = fresh_server.data_dir / "attachments" / att["sha256"][:2] / att["sha256"]
     stored.write_bytes(b"abd")
     index = duckdb.connect(str(fresh_server.data_dir / "index.duckdb"))

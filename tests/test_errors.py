@@ -31,6 +31,21 @@ def test_malformed_json_and_wrong_types(api: httpx.Client) -> None:
     _is_error(api.post("/alerts/alert_x/dismiss", json={"reason_code": 5}), 400, "validation_error")
 
 
+def test_a_missing_parameter_is_named(api: httpx.Client) -> None:
+    r = api.get("/observables/search", params={"type": "ip"})
+    _is_error(r, 400, "validation_error")
+    assert r.json()["details"] == {"value": "required query parameter"}
+
+
+def test_a_missing_or_malformed_body_is_named(api: httpx.Client) -> None:
+    for r in (api.post("/cases"), api.post("/observables/suppress", content=b"")):
+        _is_error(r, 400, "validation_error")
+        assert r.json()["details"] == {"body": "a JSON body is required"}
+    r = api.post("/cases", content=b"x", headers={"content-type": "text/plain"})
+    _is_error(r, 400, "validation_error")
+    assert "malformed" in r.json()["details"]["body"]
+
+
 def test_every_response_has_a_request_id(server: Server, api: httpx.Client) -> None:
     ids = {
         api.get("/alerts").headers["x-request-id"],

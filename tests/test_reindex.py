@@ -4,9 +4,14 @@ and a lost index file is rebuilt at start."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import duckdb
 
+from irbox.index.database import IndexDatabase, index_version
+from irbox.index.rebuild import REBUILD_REASONS, needs_rebuild
+from irbox.services import Services
+from irbox.store import outbox
 from tests.harness import Server, alert
 
 VALUES = [("domain", f"d{i}.example") for i in range(5)] + [("ip", "192.0.2.50")]
@@ -107,3 +112,20 @@ def test_a_lost_index_is_rebuilt_at_start(fresh_server: Server) -> None:
     fresh_server.start()
     with fresh_server.client(token) as api:
         assert _answers(api) == before
+
+
+def test_why_an_index_is_rebuilt(services: Services, tmp_path: Path) -> None:
+    index = IndexDatabase(tmp_path / "index.duckdb")
+    try:
+        assert services.db.read(lambda conn: needs_rebuild(index, conn)) == "new"
+        index.set_meta("schema_version", index_version() - 1)
+        assert services.db.read(lambda conn: needs_rebuild(index, conn)) == "another version"
+        index.set_meta("schema_version", index_version())
+        assert services.db.read(lambda conn: needs_rebuild(index, conn)) is None
+        # Outbox rows the index never applied are gone: only a rebuild can recover them.
+        services.writer.run_sync(lambda conn: outbox.add(conn, "case_state", "[]", 0))
+        services.writer.run_sync(lambda conn: outbox.delete_through(conn, 10**9))
+        assert services.db.read(lambda conn: needs_rebuild(index, conn)) == "behind"
+        assert set(REBUILD_REASONS) == {"new", "another version", "behind"}
+    finally:
+        index.close()

@@ -50,7 +50,8 @@ def test_resolve_generates_the_report(server: Server, api: httpx.Client, unique:
     assert (server.data_dir / "reports" / f"{case_id}.html").exists()
 
     html = api.get(f"/cases/{case_id}/report")
-    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert html.status_code == 200
+    assert html.headers["content-type"] == "text/html; charset=utf-8"
     assert "default-src 'none'" in html.headers["content-security-policy"]
     text = html.text
     assert active_content(text) == []  # no script reaches the report
@@ -71,7 +72,8 @@ def test_resolve_generates_the_report(server: Server, api: httpx.Client, unique:
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)  # self-contained
 
     md = api.get(f"/cases/{case_id}/report", params={"format": "md"})
-    assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+    assert md.status_code == 200
+    assert md.headers["content-type"] == "text/markdown; charset=utf-8"
     assert "<script" not in md.text and "&lt;script&gt;" in md.text
     for expected in (
         "## Timeline",

@@ -154,6 +154,6 @@ class CasesController(Controller):
         if format not in ("html", "md"):
             raise ValidationFailed("unknown report format", {"format": "html or md"})
         text = ctx.services.resolution.report(case_id, markdown=format == "md")
-        media = "text/markdown; charset=utf-8" if format == "md" else "text/html; charset=utf-8"
+        media = "text/markdown" if format == "md" else "text/html"
         headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": REPORT_CSP}
         return Response(text, media_type=media, headers=headers)

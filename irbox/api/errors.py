@@ -41,6 +41,8 @@ CODE_OF_STATUS = {
     503: "unavailable",
 }
 _FIELD = re.compile(r"field `([^`]+)`")
+# Litestar names a missing parameter only in its message (no `extra`): taken from there.
+_MISSING = re.compile(r"^Missing required (\w+) parameter '([^']+)'")
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> bytes:
@@ -82,6 +84,10 @@ def _validation_details(extra: Any) -> dict[str, str]:
             continue
         message = str(item.get("message", "invalid"))
         key = str(item.get("key") or "body")
+        if message == repr(key):  # a KeyError's text: the value is missing
+            message = "required"
+            if key == "data":  # the handler's body
+                key, message = "body", "a JSON body is required"
         named = _FIELD.search(message)
         if named:
             key = named.group(1) if key in ("data", "body") else f"{key}.{named.group(1)}"
@@ -99,8 +105,11 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response[byt
     if isinstance(exc, ValidationException):
         details = _validation_details(exc.extra)
         message = "the request is invalid"
-        if "malformed" in (exc.detail or ""):
-            details = {"body": exc.detail}
+        missing = _MISSING.match(exc.detail or "")
+        if missing and not details:
+            details = {missing.group(2): f"required {missing.group(1)} parameter"}
+    if status == 400 and "malformed" in (exc.detail or ""):
+        details = {"body": exc.detail}
     if status == 404:
         message = "no such resource"
     headers = dict(exc.headers or {})

@@ -112,9 +112,22 @@ def _cases(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int:
     return len(rows)
 
 
-def needs_rebuild(index: IndexDatabase, conn: sqlite3.Connection) -> bool:
-    """True when the file is of another schema version, or outbox rows it never applied are gone
-    (a new or restored index file)."""
-    if index.meta("schema_version") != index_version():
-        return True
-    return index.applied_seq() + 1 < outbox.first_pending_seq(conn)
+# What start-up logs for each reason `needs_rebuild` gives.
+REBUILD_REASONS = {
+    "new": "building the observable index from SQLite (a new index file)",
+    "another version": "the observable index file is of another version; rebuilding it",
+    "behind": "the observable index is behind what the outbox holds; rebuilding it",
+}
+
+
+def needs_rebuild(index: IndexDatabase, conn: sqlite3.Connection) -> str | None:
+    """Why the index must be rebuilt from SQLite, or None: a new file, a file of another schema
+    version, or one that never applied outbox rows that are gone (a restored or replaced file)."""
+    version = index.meta("schema_version")
+    if version == 0:
+        return "new"
+    if version != index_version():
+        return "another version"
+    if index.applied_seq() + 1 < outbox.first_pending_seq(conn):
+        return "behind"
+    return None

@@ -33,13 +33,18 @@ def run_checks(config: Config, services: Services) -> CheckReport:
     integrity = db.read(integrity_check)
     if integrity != "ok":
         problems.append(f"SQLite integrity check: {integrity}")
+    else:
+        notes.append("database: SQLite integrity check passed")
     _check_index(config, services, problems, notes)
-    for sha256, size in db.read(attachments.all_hashes):
+    evidence = db.read(attachments.all_hashes)
+    for sha256, size in evidence:
         path = services.evidence.path_of(sha256)
         if not path.exists():
             problems.append(f"evidence file missing: {sha256}")
         elif path.stat().st_size != size or sha256_of(path) != sha256:
             problems.append(f"evidence file damaged: {sha256}")
+    files = "file matches its" if len(evidence) == 1 else "files match their"
+    notes.append(f"evidence: {len(evidence)} stored {files} SHA-256")
     license_service = LicenseService(
         db, services.writer, config.license_path, config.license_public_keys
     )

@@ -110,5 +110,5 @@ async def case_report(
     headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": REPORT_CSP}
     if markdown:
         headers["Content-Disposition"] = f'attachment; filename="{case_id}.md"'
-    media = "text/markdown; charset=utf-8" if markdown else "text/html; charset=utf-8"
+    media = "text/markdown" if markdown else "text/html"
     return Response(text, media_type=media, headers=headers)

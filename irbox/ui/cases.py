@@ -131,4 +131,4 @@ async def preview_comment(request: Request, case_id: FromPath[str]) -> Response:
     session = session_with(request, "cases:write")
     form = await checked_form(request, session)
     html = markdown_html.render(form.get("body", "")) or "<p class='empty'>Nothing to preview.</p>"
-    return Response(html, media_type="text/html; charset=utf-8")
+    return Response(html, media_type="text/html")

@@ -88,21 +88,19 @@ def to_login(request: Request, _: LoginRequired) -> Response:
 
 def csrf_rejected(_: Request, __: CsrfRejected) -> Response:
     body = b"This form has expired or did not come from irbox. Reload the page and try again."
-    return Response(body, status_code=403, media_type="text/plain; charset=utf-8")
+    return Response(body, status_code=403, media_type="text/plain")
 
 
 def not_allowed(_: Request, __: NotAllowed) -> Response:
     body = b"Your role does not allow this."
-    return Response(body, status_code=403, media_type="text/plain; charset=utf-8")
+    return Response(body, status_code=403, media_type="text/plain")
 
 
 def refused(_: Request, exc: DomainError) -> Response:
     """A form the service refused (unknown case, wrong state, bad value): what is wrong, as
     text, with the status the API gives the same error."""
     body = "; ".join([exc.message, *(f"{k}: {v}" for k, v in exc.details.items())])
-    return Response(
-        body.encode(), status_code=status_of(exc), media_type="text/plain; charset=utf-8"
-    )
+    return Response(body.encode(), status_code=status_of(exc), media_type="text/plain")
 
 
 def locked_page(_: Request, exc: Locked) -> Template:

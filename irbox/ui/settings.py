@@ -118,5 +118,5 @@ async def install_license(request: Request, csrf: FromQuery[str] = "") -> Respon
         await request.app.state.services.license.install(b"".join(chunks), session.principal.actor)
     except DomainError as exc:
         body = ("Not a valid irbox license: " + "; ".join(exc.details.values())).encode()
-        return Response(body, status_code=400, media_type="text/plain; charset=utf-8")
+        return Response(body, status_code=400, media_type="text/plain")
     return Redirect("/settings#license")
