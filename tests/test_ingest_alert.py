@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import msgspec
 
 from tests.harness import Server, alert
 
@@ -121,6 +122,21 @@ def test_limits(api: httpx.Client, unique: str) -> None:
     assert r.status_code == 400 and {"external_id", "title"} <= set(r.json()["details"])
     exactly = [{"type": "other", "value": f"v{i}"} for i in range(1000)]
     assert api.post("/alerts", json=alert(unique, observables=exactly)).status_code == 201
+
+
+def test_deeply_nested_raw_is_refused(api: httpx.Client, unique: str) -> None:
+    """Nothing is stored that could not be read back, and no depth makes a 500."""
+    head = alert(unique)
+    prefix = msgspec.json.encode(head)[:-1] + b',"raw":{"a":'
+    for depth, field in ((101, "raw"), (5000, "body")):
+        body = prefix + b"[" * depth + b"]" * depth + b"}}"
+        r = api.post("/alerts", content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 400, r.text
+        assert field in r.json()["details"]
+    ok = prefix + b"[" * 99 + b"]" * 99 + b"}}"  # 100 levels with the object around
+    r = api.post("/alerts", content=ok, headers={"content-type": "application/json"})
+    assert r.status_code == 201, r.text
+    assert api.get(f"/alerts/{r.json()['id']}").status_code == 200
 
 
 def test_body_over_the_json_limit_is_413(api: httpx.Client, unique: str) -> None:

@@ -128,7 +128,16 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[bytes]:
     )
 
 
+def recursion_error_handler(request: Request, exc: RecursionError) -> Response[bytes]:
+    """msgspec gives up on JSON nested past Python's recursion limit: the body is at fault."""
+    if "deserializ" not in str(exc):
+        return internal_error_handler(request, exc)
+    details = {"body": "JSON nested too deeply"}
+    return _response(400, "validation_error", "the request is invalid", details, {})
+
+
 HANDLERS = {
+    RecursionError: recursion_error_handler,
     errors.DomainError: domain_error_handler,
     HTTPException: http_exception_handler,
     Exception: internal_error_handler,
