@@ -14,21 +14,43 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
 
+MAX_SEQ = 2**63 - 1  # SQLite's largest integer
+
+
+def encode_position(tag: str, *seqs: int) -> str:
+    """An opaque cursor: a versioned tag and the sequence numbers to continue before."""
+    return base64.urlsafe_b64encode(msgspec.json.encode([tag, *seqs])).decode().rstrip("=")
+
+
+def decode_position(cursor: str, tag: str, count: int) -> tuple[int, ...]:
+    """The `count` sequence numbers of a cursor `encode_position(tag, ...)` made; anything else
+    (a tampered or foreign cursor, a number SQLite cannot hold) is a 400."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = msgspec.json.decode(base64.urlsafe_b64decode(padded.encode()))
+        if (
+            isinstance(value, list)
+            and len(value) == count + 1
+            and value[0] == tag
+            and all(type(v) is int and 0 <= v <= MAX_SEQ for v in value[1:])
+        ):
+            return tuple(value[1:])
+    except (ValueError, TypeError, binascii.Error, msgspec.DecodeError):
+        pass
+    raise ValidationFailed("invalid cursor", {"cursor": "not a cursor this API returned"})
+
+
 def encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode(["v1", seq])).decode().rstrip("=")
+    return encode_position("v1", seq)
 
 
 def decode_cursor(cursor: str | None) -> int | None:
     if cursor is None or cursor == "":
         return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        version, seq = msgspec.json.decode(base64.urlsafe_b64decode(padded.encode()))
-        if version == "v1" and isinstance(seq, int) and seq > 0:
-            return seq
-    except (ValueError, TypeError, binascii.Error, msgspec.DecodeError):
-        pass
-    raise ValidationFailed("invalid cursor", {"cursor": "not a cursor this API returned"})
+    (seq,) = decode_position(cursor, "v1", 1)
+    if seq == 0:
+        raise ValidationFailed("invalid cursor", {"cursor": "not a cursor this API returned"})
+    return seq
 
 
 def check_limit(errors: Errors, limit: int) -> None:

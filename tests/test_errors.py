@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import httpx
 
 from tests.harness import Server
@@ -68,3 +71,20 @@ def test_openapi_document_is_served(server: Server) -> None:
     assert "/api/v1/alerts" in doc["paths"]
     assert "post" in doc["paths"]["/api/v1/alerts"]
     assert "bearer" in doc["components"]["securitySchemes"]
+
+
+def test_a_tampered_cursor_is_400_on_every_list(api: httpx.Client) -> None:
+    def cursor(value: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    paths = ("/alerts", "/cases", "/audit", "/observables/suppressions", "/me/notifications")
+    lists: list[tuple[str, dict[str, str]]] = [(path, {}) for path in paths]
+    # (/webhooks, /users and /api-keys answer one page and take no cursor)
+    lists.append(("/observables/search", {"type": "ip", "value": "192.0.2.1"}))
+    forged = [["v1", 2**63], ["v1", -1], ["v1", True], ["v1", 1.5], ["v1"], ["o1", 2**64, 1]]
+    forged += [["o1", 1], {"v1": 1}, None, "v1"]
+    for path, params in lists:
+        for value in forged:
+            r = api.get(path, params={**params, "cursor": cursor(value)})
+            _is_error(r, 400, "validation_error")
+            assert "cursor" in r.json()["details"], (path, value)

@@ -3,17 +3,15 @@ with the alerts' and cases' details read from SQLite (the source of truth)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 import msgspec
 
 from irbox import clock
-from irbox.errors import Errors, ValidationFailed
+from irbox.errors import Errors
 from irbox.index import search as index_search
 from irbox.index.database import IndexDatabase
 from irbox.observables.normalize import normalize
 from irbox.observables.suppression import Suppression, SuppressionService
+from irbox.paging import decode_position, encode_position
 from irbox.store import alerts as alerts_table
 from irbox.store import cases as cases_table
 from irbox.store.database import Database
@@ -50,20 +48,14 @@ class SearchResult(msgspec.Struct):
 
 
 def _encode_cursor(alert_seq: int, case_seq: int) -> str:
-    raw = msgspec.json.encode(["o1", alert_seq, case_seq])
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_position("o1", alert_seq, case_seq)
 
 
 def _decode_cursor(cursor: str | None) -> tuple[int | None, int | None]:
     if not cursor:
         return None, None
-    try:
-        tag, a, c = msgspec.json.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if tag == "o1" and isinstance(a, int) and isinstance(c, int):
-            return a, c
-    except (ValueError, TypeError, binascii.Error, msgspec.DecodeError):
-        pass
-    raise ValidationFailed("invalid cursor", {"cursor": "not a cursor this API returned"})
+    alerts_before, cases_before = decode_position(cursor, "o1", 2)
+    return alerts_before, cases_before
 
 
 class ObservableSearch:
