@@ -124,3 +124,15 @@ def test_get_unknown_alert_is_404(api: httpx.Client) -> None:
     r = api.get("/alerts/alert_01J00000000000000000000000")
     assert r.status_code == 404
     assert r.json()["error"] == "not_found"
+
+
+def test_a_repeated_filter_adds_values(api: httpx.Client, unique: str) -> None:
+    """`?severity=low&severity=high` means the same as `?severity=low,high` (not only the last)."""
+    source = f"rep{unique}"
+    for n, severity in enumerate(("low", "high", "medium")):
+        api.post("/alerts", json=alert(f"{unique}-{n}", source=source, severity=severity))
+    query = [("source", source), ("severity", "low"), ("severity", "high")]
+    repeated = api.get("/alerts", params=query).json()["items"]
+    listed = api.get("/alerts", params={"source": source, "severity": "low,high"}).json()["items"]
+    assert sorted(a["severity"] for a in repeated) == ["high", "low"]
+    assert [a["id"] for a in repeated] == [a["id"] for a in listed]

@@ -114,6 +114,8 @@ def test_list_filters_and_pages(server, api: httpx.Client, unique: str) -> None:
     assert [c["id"] for c in mine] == [ids[0]]
     progress = api.get("/cases", params={"status": "in_progress"}).json()["items"]
     assert ids[0] in [c["id"] for c in progress]
+    both = [("assignee", analyst_id), ("status", "open"), ("status", "in_progress")]
+    assert [c["id"] for c in api.get("/cases", params=both).json()["items"]] == [ids[0]]
     unassigned = [
         c["id"]
         for c in api.get("/cases", params={"assignee": "none", "limit": 500}).json()["items"]

@@ -8,6 +8,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from irbox.alerts.models import Alert, AlertIn, AlertPage, DismissIn, IngestResult
 from irbox.alerts.service import parse_filter
 from irbox.api.deps import CtxDep
+from irbox.api.query import joined
 from irbox.cases.models import EscalateIn, EscalateResult
 from irbox.paging import DEFAULT_LIMIT, page_args
 
@@ -29,9 +30,9 @@ class AlertsController(Controller):
     async def list_alerts(
         self,
         ctx: CtxDep,
-        status: FromQuery[str | None] = None,
-        severity: FromQuery[str | None] = None,
-        source: FromQuery[str | None] = None,
+        status: FromQuery[list[str] | None] = None,
+        severity: FromQuery[list[str] | None] = None,
+        source: FromQuery[list[str] | None] = None,
         since: FromQuery[str | None] = None,
         until: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
@@ -39,7 +40,7 @@ class AlertsController(Controller):
         cursor: FromQuery[str | None] = None,
     ) -> AlertPage:
         before = page_args(limit, cursor)
-        flt = parse_filter(status, severity, source, since, until, q)
+        flt = parse_filter(joined(status), joined(severity), joined(source), since, until, q)
         return ctx.services.alerts.list(flt, before, limit)
 
     @get("/{alert_id:str}", opt=READ)

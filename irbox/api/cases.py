@@ -10,6 +10,7 @@ from litestar.response import File
 
 from irbox.alerts.models import ObservableIn
 from irbox.api.deps import CtxDep
+from irbox.api.query import joined
 from irbox.api.uploads import FormPart, StreamedForm
 from irbox.cases.models import (
     AddedObservable,
@@ -60,8 +61,8 @@ class CasesController(Controller):
     async def list_cases(
         self,
         ctx: CtxDep,
-        status: FromQuery[str | None] = None,
-        severity: FromQuery[str | None] = None,
+        status: FromQuery[list[str] | None] = None,
+        severity: FromQuery[list[str] | None] = None,
         assignee: FromQuery[str | None] = None,
         limit: FromQuery[int] = DEFAULT_LIMIT,
         cursor: FromQuery[str | None] = None,
@@ -69,7 +70,8 @@ class CasesController(Controller):
         """`assignee=none` lists unassigned cases."""
         before = page_args(limit, cursor)
         who = "" if assignee == "none" else assignee
-        return ctx.services.cases.list(_split(status), _split(severity), who, before, limit)
+        statuses, severities = _split(joined(status)), _split(joined(severity))
+        return ctx.services.cases.list(statuses, severities, who, before, limit)
 
     @get("/{case_id:str}", opt=READ)
     async def get_case(self, case_id: FromPath[str], ctx: CtxDep) -> Case:
