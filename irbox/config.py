@@ -6,7 +6,9 @@ the key, which the CLI prints before exiting with status 1.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -69,10 +71,23 @@ KEYS: dict[str, Any] = {f: Config.__annotations__[f] for f in Config.__struct_fi
 
 
 def split_listen(value: str) -> tuple[str, int]:
+    """The address to bind and the port. Granian binds IP addresses only, so a host name
+    (`localhost:8080`) is resolved here, IPv4 first: a name that does not resolve stops start-up
+    with one line, not a traceback."""
     host, sep, port = value.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ConfigError(f"listen: expected HOST:PORT, got {value!r}")
-    return host.strip("[]"), int(port)
+    host = host.strip("[]")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            raise ConfigError(f"listen: cannot resolve the host name {host!r}") from None
+        found.sort(key=lambda info: info[0] != socket.AF_INET)
+        host = str(found[0][4][0])
+    return host, int(port)
 
 
 def _from_env(key: str, raw: str) -> Any:

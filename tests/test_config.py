@@ -85,3 +85,13 @@ def test_check_notes_an_index_larger_than_its_cache(tmp_path: Path) -> None:
         "index: the file (3 MiB) is larger than index_memory_mb (2);"
         " raising it would speed up observable search"
     ]
+
+
+def test_listen_takes_a_host_name() -> None:
+    """Granian binds addresses only: a name is resolved (IPv4 first), one that does not resolve
+    is a one-line error naming the key."""
+    assert load_config(overrides={"listen": "localhost:8080"}).listen_host == "127.0.0.1"
+    assert load_config(overrides={"listen": "[::1]:8080"}).listen_host == "::1"
+    with pytest.raises(ConfigError) as info:
+        load_config(overrides={"listen": "no-such-host.invalid:8080"})
+    assert str(info.value).startswith("listen: cannot resolve")
