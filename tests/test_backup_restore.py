@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 import duckdb
+import httpx
 
-from tests.harness import Server, alert
+from tests.harness import Server, alert, free_port
 
 
 def test_backup_under_load_restores_everything(fresh_server: Server, tmp_path: Path) -> None:
@@ -154,3 +155,29 @@ def test_check_finds_damage(fresh_server: Server) -> None:
     assert bad.returncode == 1
     assert "evidence file damaged" in bad.stdout and "index out of step for ip" in bad.stdout
     assert bad.stderr.strip() == "irbox: 2 problem(s) found"
+
+
+def test_a_running_server_keeps_its_data_dir(fresh_server: Server, tmp_path: Path) -> None:
+    """Restore and reindex replace files the server has open: they refuse while it runs, and a
+    second server on the same data dir stops at start; once it stops, they work."""
+    fresh_server.start()
+    archive = tmp_path / "now.tar"
+    fresh_server.cli("backup", "--out", str(archive))  # safe beside the server
+    before = (fresh_server.data_dir / "irbox.db").stat().st_ino
+    for args in (("restore", str(archive), "--force"), ("reindex",)):
+        r = fresh_server.cli(*args, check=False)
+        assert r.returncode == 1, r
+        assert (
+            r.stderr.startswith("irbox: ")
+            and "stop" in r.stderr
+            and len(r.stderr.splitlines()) == 1
+        )
+    assert (fresh_server.data_dir / "irbox.db").stat().st_ino == before  # not replaced
+    second = Server(fresh_server.data_dir)
+    second.port = free_port()
+    r = second.cli("serve", "--listen", f"127.0.0.1:{second.port}", check=False)
+    assert r.returncode == 1 and "in use by a running irbox server" in r.stderr
+    assert httpx.get(fresh_server.url + "/healthz").status_code == 200
+    assert fresh_server.stop() == 0
+    assert fresh_server.cli("restore", str(archive), "--force").returncode == 0
+    assert fresh_server.cli("reindex").returncode == 0

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from irbox.cli.common import CommandError, config_from, open_services
 from irbox.index.database import IndexDatabase, IndexLocked
 from irbox.index.rebuild import rebuild
+from irbox.store.data_lock import DataDirInUse, held
 
 
 def register(sub: argparse._SubParsersAction, common: Callable) -> None:
@@ -22,10 +23,11 @@ def run_reindex(args: argparse.Namespace) -> int:
     with open_services(config):  # checks the data dir and applies pending migrations
         pass
     try:
-        IndexDatabase(config.index_path).close()
-    except IndexLocked:
+        with held(config.data_path):
+            IndexDatabase(config.index_path).close()
+            result = rebuild(config.db_path, config.index_path, config.index_memory_mb)
+    except (IndexLocked, DataDirInUse):
         raise CommandError("the index is in use: stop the irbox server first") from None
-    result = rebuild(config.db_path, config.index_path, config.index_memory_mb)
     print(
         f"reindexed {result.alerts} alerts and {result.case_observables} case observables"
         f" ({result.sightings} sightings) in {result.seconds} s"

@@ -11,6 +11,7 @@ from irbox.cli.common import CommandError, config_from, open_services
 from irbox.operations.backup import create_backup
 from irbox.operations.check import run_checks
 from irbox.operations.restore import RestoreError, restore
+from irbox.store.data_lock import DataDirInUse, held
 
 
 def register(sub: argparse._SubParsersAction, common: Callable) -> None:
@@ -47,8 +48,9 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_restore(args: argparse.Namespace) -> int:
     config = config_from(args)
     try:
-        manifest = restore(Path(args.file), config.data_path, args.force)
-    except RestoreError as exc:
+        with held(config.data_path):
+            manifest = restore(Path(args.file), config.data_path, args.force)
+    except (RestoreError, DataDirInUse) as exc:
         raise CommandError(str(exc)) from None
     print(
         f"restored {len(manifest['files'])} files from a backup of {manifest['created_at']}"

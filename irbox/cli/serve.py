@@ -6,8 +6,9 @@ import argparse
 from collections.abc import Callable
 
 from irbox.bootstrap import FIRST_ADMIN_EMAIL, FirstLogin, initialise
-from irbox.cli.common import config_from
+from irbox.cli.common import CommandError, config_from
 from irbox.config import Config
+from irbox.store.data_lock import DataDirInUse, hold
 
 
 def register(sub: argparse._SubParsersAction, common: Callable) -> None:
@@ -47,6 +48,11 @@ def run_serve(args: argparse.Namespace) -> int:
     from irbox.server import serve  # Granian is only needed here
 
     config = config_from(args, listen=args.listen)
+    config.data_path.mkdir(parents=True, exist_ok=True)
+    try:
+        hold(config.data_path)  # for the life of this process (and its worker)
+    except DataDirInUse as exc:
+        raise CommandError(str(exc)) from None
     login = initialise(config)
     if login:
         _print_login(config, login)
