@@ -116,6 +116,12 @@ def test_restore_verifies_before_touching_anything(fresh_server: Server, tmp_pat
     assert r.returncode == 1 and ("manifest" in r.stderr or "archive" in r.stderr)
     assert (target.data_dir / "keep.txt").read_text() == "mine"  # untouched
 
+    not_tar = tmp_path / "notes.txt"
+    not_tar.write_text("not an archive")
+    for path, says in ((not_tar, "not a tar file"), (tmp_path / "absent.tar", "cannot read")):
+        r = target.cli("restore", str(path), "--force", check=False)
+        assert r.returncode == 1 and says in r.stderr and len(r.stderr.splitlines()) == 1
+
     sneaky = _archive_with(tmp_path, {"../escape.txt": b"x"})
     r = target.cli("restore", str(sneaky), "--force", check=False)
     assert r.returncode == 1 and "unexpected entry" in r.stderr

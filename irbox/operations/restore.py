@@ -27,8 +27,10 @@ def _safe(name: str) -> bool:
 def verify_and_extract(archive: Path, into: Path) -> dict:
     try:
         tar = tarfile.open(archive, "r")  # noqa: SIM115 - closed by the `with` below
-    except (OSError, tarfile.TarError) as exc:
-        raise RestoreError(f"{archive} is not a backup archive: {exc}") from None
+    except OSError as exc:
+        raise RestoreError(f"cannot read {archive}: {exc.strerror or exc}") from None
+    except tarfile.TarError:  # (its text lists every compression tried, one line each)
+        raise RestoreError(f"{archive} is not a backup archive (not a tar file)") from None
     with tar:
         first = tar.next()
         if first is None or first.name != MANIFEST:
