@@ -34,3 +34,15 @@ def parse_rfc3339(value: str) -> int:
         raise ValueError("timestamp needs a UTC offset or Z")
     delta = parsed - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def readable(value: str | None) -> str:
+    """An RFC 3339 timestamp for people (pages, reports): to the second, `2026-06-02 09:14:00
+    UTC`; empty for None. A value that does not parse is shown as it is."""
+    if not value:
+        return ""
+    try:
+        seconds = parse_rfc3339(value) // 1_000_000
+    except ValueError:
+        return value
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(seconds))

@@ -37,6 +37,7 @@ from irbox.api.ratelimit import RateLimiter
 from irbox.api.request_log import RequestLogMiddleware
 from irbox.config import Config
 from irbox.services import Services
+from irbox.ui import formats
 from irbox.ui.pages import static_files, ui_router
 from irbox.ui.security import HANDLERS as UI_HANDLERS
 
@@ -83,7 +84,9 @@ def create_litestar(config: Config) -> Litestar:
         route_handlers=[api, health.healthz, health.openapi_json, ui_router(), static_files],
         dependencies=DEPENDENCIES,
         exception_handlers={**HANDLERS, **UI_HANDLERS},
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=formats.register
+        ),
         lifespan=[lifespan],
         request_max_body_size=JSON_BODY_LIMIT,
         logging_config=None,

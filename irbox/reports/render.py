@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from irbox import markdown_html
+from irbox import clock, markdown_html
 from irbox.cases.models import Case
 
 _env = jinja2.Environment(
@@ -38,6 +38,7 @@ def _md_cell(value: object) -> str:
 
 
 _env.filters["md"] = _md_text
+_env.filters["when"] = clock.readable
 _env.filters["cell"] = _md_cell
 
 
