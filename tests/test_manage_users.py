@@ -54,3 +54,19 @@ def test_me_describes_the_caller(server: Server, api: httpx.Client) -> None:
     assert me["email"] == "admin@irbox.local" and me["role"] == "admin"
     assert me["scopes"] == ["alerts:read", "cases:read"]
     assert me["key_id"].startswith("key_")
+
+
+def test_disabling_or_a_new_password_signs_the_user_out(
+    server: Server, api: httpx.Client, unique: str
+) -> None:
+    created = api.post("/users", json={"email": f"out-{unique}@x.io", "role": "analyst"}).json()
+    user_id, email, password = created["user"]["id"], created["user"]["email"], created["password"]
+    ui = server.ui_client(email, password)
+    assert ui.get("/alerts").status_code == 200
+    api.patch(f"/users/{user_id}", json={"disabled": True})
+    api.patch(f"/users/{user_id}", json={"disabled": False})
+    assert ui.get("/alerts").is_redirect  # enabling again does not bring the session back
+    ui = server.ui_client(email, password)
+    assert ui.get("/alerts").status_code == 200
+    server.cli("user", "reset-password", "--email", email)
+    assert ui.get("/alerts").is_redirect

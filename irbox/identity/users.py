@@ -16,6 +16,7 @@ from irbox.identity.auth_cache import AuthCache
 from irbox.identity.principal import Actor, Principal
 from irbox.identity.scopes import ROLES, role_scopes
 from irbox.store import audit
+from irbox.store import sessions as sessions_table
 from irbox.store import users as users_table
 from irbox.store.database import Database
 from irbox.store.writer import Writer
@@ -159,6 +160,8 @@ class UserService:
             if changes:
                 users_table.update(conn, user_id, {**changes, "updated_at": now})
                 audit.record(conn, actor.who, "user.update", user_id, now, changes)
+            if changes.get("disabled"):  # signed out everywhere: enabling again needs a sign-in
+                sessions_table.delete_for_user(conn, user_id)
             return users_table.get(conn, user_id)
 
         updated = await self.writer.run(write)
@@ -179,6 +182,8 @@ class UserService:
             if row is None:
                 raise NotFound(f"no user with email {email}")
             users_table.update(conn, row["id"], {"password_hash": password_hash, "updated_at": now})
+            # A new password (often because the old one leaked) ends the sessions the old opened.
+            sessions_table.delete_for_user(conn, row["id"])
             audit.record(conn, actor.who, "user.password", row["id"], now)
 
         await self.writer.run(write)

@@ -28,3 +28,7 @@ def delete(conn: sqlite3.Connection, session_hash: str) -> None:
 
 def purge(conn: sqlite3.Connection, now: int) -> int:
     return conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount
+
+
+def delete_for_user(conn: sqlite3.Connection, user_id: str) -> int:
+    return conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount
