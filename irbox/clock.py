@@ -32,6 +32,10 @@ def parse_rfc3339(value: str) -> int:
         raise ValueError("expected an RFC 3339 timestamp such as 2026-06-02T09:14:00Z") from None
     if parsed.tzinfo is None:
         raise ValueError("timestamp needs a UTC offset or Z")
+    try:  # an offset can carry the time past year 9999 or before year 1 in UTC
+        parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("timestamp out of range: years 0001 to 9999 in UTC") from None
     delta = parsed - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 

@@ -1,6 +1,9 @@
-"""People read times to the second in UTC; pages keep the exact value in `<time datetime>`."""
+"""Timestamps: accepted in RFC 3339 within years 0001-9999 UTC; people read them to the second in
+UTC, and pages keep the exact value in `<time datetime>`."""
 
 from __future__ import annotations
+
+import pytest
 
 from irbox import clock
 from irbox.ui.formats import when
@@ -10,6 +13,14 @@ def test_readable_times() -> None:
     assert clock.readable("2026-06-02T09:14:00.123456Z") == "2026-06-02 09:14:00 UTC"
     assert clock.readable("2026-06-02T11:14:00+02:00") == "2026-06-02 09:14:00 UTC"
     assert clock.readable(None) == "" and clock.readable("soon") == "soon"
+
+
+def test_a_time_past_year_9999_in_utc_is_refused() -> None:
+    """Else it would be written back as `10000-01-01T…Z`, which is not RFC 3339."""
+    for value in ("9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+00:01"):
+        with pytest.raises(ValueError, match="out of range"):
+            clock.parse_rfc3339(value)
+    assert clock.to_rfc3339(clock.parse_rfc3339("9999-12-31T23:59:59Z")) == "9999-12-31T23:59:59Z"
 
 
 def test_pages_keep_the_exact_time() -> None:
