@@ -87,15 +87,18 @@ def test_pages_of_alerts(api: httpx.Client, unique: str) -> None:
         for i in range(7)
     ]
     _wait_for(api, "domain", value, 7)
-    seen, cursor = [], None
-    while True:
-        page = _search(api, "domain", value, limit=3, **({"cursor": cursor} if cursor else {}))
-        assert page["alert_count"] == 7
-        seen += [a["id"] for a in page["alerts"]]
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
-    assert seen == list(reversed(ids))
+    for limit, pages in ((3, [3, 3, 1]), (7, [7])):  # no empty last page: null when done
+        seen, sizes, cursor = [], [], None
+        while True:
+            extra = {"cursor": cursor} if cursor else {}
+            page = _search(api, "domain", value, limit=limit, **extra)
+            assert page["alert_count"] == 7
+            seen += [a["id"] for a in page["alerts"]]
+            sizes.append(len(page["alerts"]))
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert seen == list(reversed(ids)) and sizes == pages
 
 
 def test_unknown_and_invalid(api: httpx.Client, unique: str) -> None:

@@ -86,13 +86,16 @@ class ObservableSearch:
         with self.index.snapshot():  # counts and lists from the same state of the index
             sighted = index_search.sighted(self.index, kind, value)
             if sighted.alert_count:  # never seen (the common miss): one query, not three
-                alert_ids = index_search.entities(
-                    self.index, kind, value, "alert", alerts_before, limit
+                alert_ids = index_search.entities(  # one more: is there a next page?
+                    self.index, kind, value, "alert", alerts_before, limit + 1
                 )
             if sighted.case_count:
                 case_ids = index_search.entities(
-                    self.index, kind, value, "case", cases_before, limit
+                    self.index, kind, value, "case", cases_before, limit + 1
                 )
+        more_alerts = alert_ids[limit - 1][1] if len(alert_ids) > limit else 0
+        more_cases = case_ids[limit - 1][1] if len(case_ids) > limit else 0
+        alert_ids, case_ids = alert_ids[:limit], case_ids[:limit]
 
         def details(conn):
             return (
@@ -118,8 +121,6 @@ class ObservableSearch:
             for r in (case_rows.get(i) for i, _ in case_ids)
             if r is not None
         ]
-        more_alerts = alert_ids[-1][1] if len(alert_ids) == limit else 0
-        more_cases = case_ids[-1][1] if len(case_ids) == limit else 0
         next_cursor = _encode_cursor(more_alerts, more_cases) if more_alerts or more_cases else None
         return SearchResult(
             type=kind,
