@@ -18,6 +18,8 @@ def test_healthz_shape_on_both_paths(server: Server) -> None:
             "license": "community",
             "grace_h": 0,
         }
+        probe = httpx.head(server.url + path)  # probes that ask with HEAD get the status alone
+        assert probe.status_code == 200 and probe.content == b""
 
 
 def test_storage_that_does_not_work_reports_down(tmp_path) -> None:

@@ -63,7 +63,9 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("GET", "/api/v1/license"): ANY,
     ("PUT", "/api/v1/license"): "admin",
 }
-PUBLIC = {("GET", "/healthz"), ("GET", "/api/v1/healthz"), ("GET", "/api/v1/openapi.json")}
+PUBLIC = {
+    (method, path) for method in ("GET", "HEAD") for path in ("/healthz", "/api/v1/healthz")
+} | {("GET", "/api/v1/openapi.json")}
 
 
 def served_routes() -> set[tuple[str, str]]:

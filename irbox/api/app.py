@@ -81,7 +81,14 @@ def create_litestar(config: Config) -> Litestar:
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=[api, health.healthz, health.openapi_json, ui_router(), static_files],
+        route_handlers=[
+            api,
+            health.healthz,
+            health.healthz_head,
+            health.openapi_json,
+            ui_router(),
+            static_files,
+        ],
         dependencies=DEPENDENCIES,
         exception_handlers={**HANDLERS, **UI_HANDLERS},
         template_config=TemplateConfig(

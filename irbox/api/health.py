@@ -5,17 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, head
 
 from irbox.api import API_PREFIX
 from irbox.api.deps import CtxDep
 from irbox.health import Health
 
+PATHS = ["/healthz", f"{API_PREFIX}/healthz"]
 
-@get(["/healthz", f"{API_PREFIX}/healthz"], opt={"public": True}, tags=["health"], cache=False)
+
+@get(PATHS, opt={"public": True}, tags=["health"], cache=False)
 async def healthz(ctx: CtxDep) -> Response[Health]:
     report = ctx.services.health.report()
-    return Response(report, status_code=200 if report.db == "ok" else 503)
+    return Response(report, status_code=_status(report))
+
+
+@head(PATHS, opt={"public": True}, include_in_schema=False)
+async def healthz_head(ctx: CtxDep) -> Response[None]:
+    """The same answer without a body, for probes that ask with HEAD."""
+    return Response(None, status_code=_status(ctx.services.health.report()))
+
+
+def _status(report: Health) -> int:
+    return 200 if report.db == "ok" else 503
 
 
 @get(
