@@ -36,6 +36,8 @@ def test_create_list_revoke(server: Server, api: httpx.Client) -> None:
 def test_key_validation(api: httpx.Client) -> None:
     r = api.post("/api-keys", json={"name": "", "scopes": ["alerts:read", "root"]})
     assert r.status_code == 400 and {"name", "scopes[1]"} <= set(r.json()["details"])
+    r = api.post("/api-keys", json={"name": "nothing", "scopes": []})
+    assert r.status_code == 400 and "scopes" in r.json()["details"]
     r = api.post("/api-keys", json={"name": "x", "expires_at": "2020-01-01T00:00:00Z"})
     assert r.status_code == 400 and "expires_at" in r.json()["details"]
 

@@ -82,6 +82,8 @@ class ApiKeyService:
         name = data.name.strip()
         if not 1 <= len(name) <= 200:
             errors.add("name", "1 to 200 characters")
+        if data.scopes is not None and not data.scopes:  # a key that could do nothing
+            errors.add("scopes", "at least one scope (leave it out for all your role allows)")
         for i, scope in enumerate(data.scopes or []):
             if scope not in SCOPES:
                 errors.add(f"scopes[{i}]", f"unknown scope; known: {' '.join(SCOPES)}")
