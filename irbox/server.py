@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 
 import msgspec
 from granian import Granian
@@ -19,6 +20,10 @@ from irbox.api.asgi import ASGIApp
 from irbox.config import Config
 
 CONFIG_ENV = "_IRBOX_RESOLVED_CONFIG"
+
+
+class AddressInUse(Exception):
+    """Something already listens on the address irbox was told to listen on."""
 
 
 def load_app(_target: str) -> ASGIApp:
@@ -34,7 +39,22 @@ def load_app(_target: str) -> ASGIApp:
     return app
 
 
+def check_address_free(host: str, port: int) -> None:
+    """Granian binds with SO_REUSEPORT, so a second server on a taken port starts without error
+    and the kernel splits connections between the two (measured: two irbox servers with
+    different data dirs, both "listening" on one port). A plain bind first refuses that."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise AddressInUse(f"listen: cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def serve(config: Config) -> None:
+    """Serve until stopped (`check_address_free` first: `irbox serve` runs it before it
+    initialises, so a first admin's login is never printed for a server that cannot start)."""
     os.environ[CONFIG_ENV] = msgspec.json.encode(config).decode()
     server = Granian(
         "irbox",

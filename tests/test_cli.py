@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -144,3 +145,18 @@ def test_reset_password(tmp_path: Path) -> None:
     assert r.returncode == 1 and "password" in r.stderr
     r = irbox("user", "reset-password", "--data-dir", data, "--email", "nobody@x.y")
     assert r.returncode == 1 and "no user" in r.stderr
+
+
+def test_serve_refuses_a_port_already_listened_on(tmp_path: Path) -> None:
+    """Granian binds with SO_REUSEPORT, which would let a second server share the port (the
+    kernel splitting clients between two data dirs): serve checks first, before it initialises
+    (a first login printed by a server that then fails to start would be lost)."""
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # as Granian binds
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = irbox("serve", "--data-dir", str(tmp_path / "d"), "--listen", f"127.0.0.1:{port}")
+    assert r.returncode == 1 and "already in use" in r.stderr, r.stderr
+    assert len(r.stderr.splitlines()) == 1 and "password" not in r.stdout
+    assert not (tmp_path / "d" / "irbox.db").exists()

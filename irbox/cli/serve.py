@@ -45,13 +45,14 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from irbox.server import serve  # Granian is only needed here
+    from irbox.server import AddressInUse, check_address_free, serve  # needs Granian
 
     config = config_from(args, listen=args.listen)
     config.data_path.mkdir(parents=True, exist_ok=True)
     try:
         hold(config.data_path)  # for the life of this process (and its worker)
-    except DataDirInUse as exc:
+        check_address_free(config.listen_host, config.listen_port)  # before printing a login
+    except (DataDirInUse, AddressInUse) as exc:
         raise CommandError(str(exc)) from None
     login = initialise(config)
     if login:
