@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import time
 
 import httpx
 
-from tests.harness import alert
+from tests.harness import Server, alert
 
 
 def _search(api: httpx.Client, kind: str, value: str, **params: object) -> dict:
@@ -122,3 +124,24 @@ def test_unknown_and_invalid(api: httpx.Client, unique: str) -> None:
     assert api.get("/observables/search", params={"type": "ip"}).status_code == 400
     bad_cursor = {"type": "ip", "value": "1.2.3.4", "cursor": "zzz"}
     assert api.get("/observables/search", params=bad_cursor).status_code == 400
+
+
+def test_a_raw_utf8_query_string_is_read_as_utf8(
+    server: Server, api: httpx.Client, admin_token: str, unique: str
+) -> None:
+    """curl sends `?value=bücher.example` unencoded; Litestar alone read those bytes as
+    Latin-1 (`bÃ¼cher`) and refused the name."""
+    name = f"bücher-{unique}.example"
+    api.post("/alerts", json=alert(unique, observables=[{"type": "domain", "value": name}]))
+    punycode = _wait_for(api, "domain", name, 1)["value"]
+    request = (
+        f"GET /api/v1/observables/search?type=domain&value={name} HTTP/1.1\r\n"
+        f"Host: 127.0.0.1\r\nAuthorization: Bearer {admin_token}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        raw.sendall(request)
+        answer = b"".join(iter(lambda: raw.recv(65536), b""))
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), answer[:300]
+    found = json.loads(body)
+    assert found["value"] == punycode and found["alert_count"] == 1

@@ -33,6 +33,7 @@ from irbox.api.errors import HANDLERS
 from irbox.api.guard import api_guard
 from irbox.api.idempotency import IdempotencyMiddleware
 from irbox.api.ingest_path import IngestFastPath
+from irbox.api.query import Utf8QueryString
 from irbox.api.ratelimit import RateLimiter
 from irbox.api.request_log import RequestLogMiddleware
 from irbox.config import Config
@@ -113,7 +114,7 @@ def create_litestar(config: Config) -> Litestar:
 
 def create_app(config: Config) -> ASGIApp:
     app = create_litestar(config)
-    ingest = IngestFastPath(app, app.state, JSON_BODY_LIMIT)
+    ingest = IngestFastPath(Utf8QueryString(app), app.state, JSON_BODY_LIMIT)
     idempotent = IdempotencyMiddleware(
         ingest,
         store=lambda: app.state.services.idempotency,
