@@ -37,6 +37,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "info"
     index_flush_ms: int = 250
     index_memory_mb: int = 192
+    trusted_proxies: list[str] = []  # addresses or networks whose X-Forwarded-For is believed
 
     @property
     def data_path(self) -> Path:
@@ -121,6 +122,18 @@ def _check(cfg: Config) -> None:
         raise ConfigError(f"log_level: expected one of {', '.join(LOG_LEVELS)}")
     if not cfg.data_dir:
         raise ConfigError("data_dir: must not be empty")
+    proxy_networks(cfg.trusted_proxies)
+
+
+def proxy_networks(values: list[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """`trusted_proxies` as networks (a single address is a /32 or /128)."""
+    networks = []
+    for value in values:
+        try:
+            networks.append(ipaddress.ip_network(value.strip(), strict=False))
+        except ValueError:
+            raise ConfigError(f"trusted_proxies: not an IP address or network: {value!r}") from None
+    return tuple(networks)
 
 
 def load_config(

@@ -33,10 +33,11 @@ from irbox.api.errors import HANDLERS
 from irbox.api.guard import api_guard
 from irbox.api.idempotency import IdempotencyMiddleware
 from irbox.api.ingest_path import IngestFastPath
+from irbox.api.proxy import ForwardedClient
 from irbox.api.query import Utf8QueryString
 from irbox.api.ratelimit import RateLimiter
 from irbox.api.request_log import RequestLogMiddleware
-from irbox.config import Config
+from irbox.config import Config, proxy_networks
 from irbox.services import Services
 from irbox.ui import formats
 from irbox.ui.pages import static_files, ui_router
@@ -120,4 +121,6 @@ def create_app(config: Config) -> ASGIApp:
         store=lambda: app.state.services.idempotency,
         max_body=lambda: config.max_upload_bytes + JSON_BODY_LIMIT,
     )
-    return RequestLogMiddleware(idempotent)
+    logged = RequestLogMiddleware(idempotent)
+    proxies = proxy_networks(config.trusted_proxies)
+    return ForwardedClient(logged, proxies) if proxies else logged
