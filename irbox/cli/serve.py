@@ -27,7 +27,7 @@ def _print_login(config: Config, login: FirstLogin) -> None:
         f"irbox: initialised {config.data_dir}\n"
         f"  first admin:  {login.email}\n"
         f"  password:     {login.password}\n"
-        "  (shown once; change it after signing in)\n"
+        "  (shown once; change it after signing in: Settings > Your password)\n"
         f"  API key:      irbox apikey create --data-dir {config.data_dir}"
         f" --user {login.email} --name my-key",
         flush=True,

@@ -181,13 +181,25 @@ class UserService:
             row = users_table.get_by_email(conn, email.strip())
             if row is None:
                 raise NotFound(f"no user with email {email}")
-            users_table.update(conn, row["id"], {"password_hash": password_hash, "updated_at": now})
-            # A new password (often because the old one leaked) ends the sessions the old opened.
-            sessions_table.delete_for_user(conn, row["id"])
-            audit.record(conn, actor.who, "user.password", row["id"], now)
+            _store_password(conn, row["id"], password_hash, actor, now)
 
         await self.writer.run(write)
         return generated
+
+    async def change_own_password(self, user_id: str, current: str, new: str, actor: Actor) -> None:
+        """A signed-in user's new password, given the current one (web UI)."""
+        row = self.db.read(users_table.get, user_id)
+        errors = Errors()
+        if row is None or not secrets.verify_password(row["password_hash"], current):
+            errors.add("current_password", "not your current password")
+        if len(new) < MIN_PASSWORD:
+            errors.add("new_password", f"at least {MIN_PASSWORD} characters")
+        errors.raise_if_any("the password was not changed")
+        password_hash = secrets.hash_password(new)
+        now = clock.now_us()
+        await self.writer.run(
+            lambda conn: _store_password(conn, user_id, password_hash, actor, now)
+        )
 
     def sign_in(self, email: str, password: str, ip: str | None) -> Principal:
         """Password sign-in (the web UI): the principal has every scope of the user's role."""
@@ -199,3 +211,12 @@ class UserService:
         ):
             raise Unauthorized("wrong email or password")
         return Principal(row["id"], row["email"], row["role"], None, role_scopes(row["role"]), ip)
+
+
+def _store_password(
+    conn: sqlite3.Connection, user_id: str, password_hash: str, actor: Actor, now: int
+) -> None:
+    users_table.update(conn, user_id, {"password_hash": password_hash, "updated_at": now})
+    # A new password (often because the old one leaked) ends every session the old one opened.
+    sessions_table.delete_for_user(conn, user_id)
+    audit.record(conn, actor.who, "user.password", user_id, now)

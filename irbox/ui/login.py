@@ -8,6 +8,7 @@ import hmac
 import secrets
 
 from litestar import Request, Response, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from irbox.api.asgi import client_ip
@@ -22,19 +23,22 @@ def _secure(request: Request) -> bool:
     return request.app.state.services.config.public_url.startswith("https://")
 
 
-def _form(request: Request, error: str | None = None, status_code: int = 200) -> Template:
+def _form(
+    request: Request, error: str | None = None, status_code: int = 200, notice: str | None = None
+) -> Template:
     """The sign-in page with a fresh token, in the form and in its cookie."""
     token = secrets.token_urlsafe(32)
-    page = Template("login.html", context={"error": error, "login_token": token},
-                    status_code=status_code)  # fmt: skip
+    context = {"error": error, "notice": notice, "login_token": token}
+    page = Template("login.html", context=context, status_code=status_code)
     page.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request),
                     path="/login", max_age=LOGIN_TOKEN_S)  # fmt: skip
     return page
 
 
 @get("/login", include_in_schema=False)
-async def login_page(request: Request) -> Template:
-    return _form(request)
+async def login_page(request: Request, changed: FromQuery[bool] = False) -> Template:
+    notice = "Your password was changed: sign in with the new one." if changed else None
+    return _form(request, notice=notice)
 
 
 @post("/login", include_in_schema=False, status_code=303)

@@ -65,6 +65,7 @@ def ui_router() -> Router:
             case_actions.resolve_case,
             case_actions.case_report,
             settings.settings_page,
+            settings.change_password,
             settings.create_key,
             settings.revoke_key,
             settings.create_webhook,

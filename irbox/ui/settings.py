@@ -9,6 +9,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from irbox.api.asgi import client_ip
 from irbox.api.uploads import StreamedForm
 from irbox.errors import DomainError
 from irbox.identity.api_keys import ApiKeyCreate
@@ -36,6 +37,30 @@ def render(request: Request, shown: dict | None = None, error: str | None = None
 @get("/settings", include_in_schema=False)
 async def settings_page(request: Request) -> Template:
     return render(request)
+
+
+@post("/settings/password", include_in_schema=False, status_code=200)
+async def change_password(request: Request) -> Response:
+    """Your own password, given the current one. The change ends every session of yours, this
+    one too: the browser goes to the sign-in page."""
+    session = current_session(request)
+    await checked_form(request, session)
+    if request.app.state.login_limiter.take(f"login:{client_ip(request.scope)}"):
+        return render(request, error="Too many attempts; wait a minute.")  # guesses, as sign-in
+    form = await request.form()
+    new = str(form.get("new_password", ""))
+    if new != str(form.get("confirm_password", "")):
+        return render(request, error="The new password and its confirmation differ.")
+    try:
+        await request.app.state.services.users.change_own_password(
+            session.principal.user_id,
+            str(form.get("current_password", "")),
+            new,
+            session.principal.actor,
+        )
+    except DomainError as exc:
+        return render(request, error="; ".join(exc.details.values()) or exc.message)
+    return Redirect("/login?changed=1", status_code=303)
 
 
 @post("/settings/api-keys", include_in_schema=False, status_code=200)
