@@ -1,5 +1,5 @@
 """In a real browser: create an API key in Settings and use it with httpx; create a webhook and
-see a delivery in its log."""
+see a delivery in its log; change your password and sign in with the new one."""
 
 from __future__ import annotations
 
@@ -60,3 +60,19 @@ def test_create_a_webhook_and_see_a_delivery(ui: Server, browser: Browser) -> No
         assert got[0].body == got[1].body
     finally:
         receiver.stop()
+
+
+def test_change_your_password(ui: Server, browser: Browser) -> None:
+    page = browser.new_page()
+    sign_in(page, ui)
+    page.goto(ui.url + "/settings")
+    page.fill("form.password-form input[name=current_password]", ui.first_password)
+    page.fill("form.password-form input[name=new_password]", "correct horse battery")
+    page.fill("form.password-form input[name=confirm_password]", "correct horse battery")
+    page.click("form.password-form button")
+    page.wait_for_url("**/login?changed=1")
+    assert "sign in with the new one" in page.inner_text("main")
+    page.fill("input[name=email]", "admin@irbox.local")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/alerts")
