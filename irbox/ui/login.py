@@ -36,7 +36,7 @@ def _form(
 
 
 @get("/login", include_in_schema=False)
-async def login_page(request: Request, changed: FromQuery[bool] = False) -> Template:
+async def login_page(request: Request, changed: FromQuery[str] = "") -> Template:
     notice = "Your password was changed: sign in with the new one." if changed else None
     return _form(request, notice=notice)
 
