@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -161,3 +163,29 @@ def test_concurrent_duplicates_make_exactly_one_alert(
         got = c.get(f"/alerts/{ids.pop()}").json()
         assert got["occurrences"] == 64
         assert len(c.get("/alerts", params={"q": f"WS-{unique}"}).json()["items"]) == 1
+
+
+def test_compressed_bodies(api: httpx.Client, unique: str) -> None:
+    """Log forwarders gzip what they post: gzip and deflate JSON bodies are inflated (bounded by
+    the JSON limit after inflating); other encodings are a 415."""
+    for n, (encoding, pack) in enumerate((("gzip", gzip.compress), ("deflate", zlib.compress))):
+        body = pack(msgspec.json.encode(alert(f"{unique}-{n}")))
+        headers = {"content-type": "application/json", "content-encoding": encoding}
+        first = api.post("/alerts", content=body, headers=headers)
+        assert first.status_code == 201, first.text
+        again = api.post("/alerts", content=body, headers=headers)
+        assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+        assert api.get(f"/alerts/{first.json()['id']}").json()["external_id"] == f"ext-{unique}-{n}"
+    plain = {"content-type": "application/json"}
+    bomb = gzip.compress(b" " * (64 * 2**20))  # 64 MiB of spaces in ~64 KiB
+    refused = [
+        ({**plain, "content-encoding": "gzip"}, bomb, 413),
+        ({**plain, "content-encoding": "gzip"}, b"not gzip at all", 400),
+        ({**plain, "content-encoding": "gzip"}, gzip.compress(b"{}")[:-6], 400),  # cut short
+        ({**plain, "content-encoding": "br"}, b"{}", 415),
+        ({"content-type": "text/plain", "content-encoding": "gzip"}, gzip.compress(b"x"), 415),
+    ]
+    for headers, body, status in refused:
+        r = api.post("/alerts", content=body, headers=headers)
+        assert r.status_code == status, (headers, r.text)
+        assert set(r.json()) == {"error", "message", "details"}

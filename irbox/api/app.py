@@ -28,6 +28,7 @@ from irbox.api import (
     webhooks,
 )
 from irbox.api.asgi import ASGIApp
+from irbox.api.compression import CompressedBody
 from irbox.api.deps import DEPENDENCIES
 from irbox.api.errors import HANDLERS
 from irbox.api.guard import api_guard
@@ -121,6 +122,6 @@ def create_app(config: Config) -> ASGIApp:
         store=lambda: app.state.services.idempotency,
         max_body=lambda: config.max_upload_bytes + JSON_BODY_LIMIT,
     )
-    logged = RequestLogMiddleware(idempotent)
+    logged = RequestLogMiddleware(CompressedBody(idempotent, JSON_BODY_LIMIT))
     proxies = proxy_networks(config.trusted_proxies)
     return ForwardedClient(logged, proxies) if proxies else logged

@@ -35,3 +35,13 @@ async def send_bytes(
         {"type": "http.response.start", "status": status, "headers": all_headers + (headers or [])}
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that yields a body already read, then whatever the client sends next."""
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replaying() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replaying

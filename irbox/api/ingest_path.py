@@ -20,7 +20,7 @@ from litestar.datastructures import State
 from irbox.alerts.models import AlertIn
 from irbox.api import API_PREFIX
 from irbox.api.alerts import WRITE, AlertsController
-from irbox.api.asgi import ASGIApp, Message, Receive, Scope, Send, header, send_bytes
+from irbox.api.asgi import ASGIApp, Receive, Scope, Send, header, replay_body, send_bytes
 from irbox.api.errors import domain_error_body, domain_error_headers, status_of
 from irbox.api.guard import authorize
 from irbox.errors import DomainError
@@ -61,7 +61,7 @@ class IngestFastPath:
             await send_bytes(send, status_of(exc), domain_error_body(exc), headers)
             return
         except Exception:
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replay_body(body, receive), send)
             return
         await send_bytes(send, 200 if result.deduplicated else 201, _encode(result))
 
@@ -85,13 +85,3 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks), True
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A `receive` that yields the body already read, then whatever the client sends next."""
-    pending = [{"type": "http.request", "body": body, "more_body": False}]
-
-    async def replaying() -> Message:
-        return pending.pop() if pending else await receive()
-
-    return replaying
