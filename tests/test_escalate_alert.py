@@ -59,6 +59,8 @@ def test_escalate_rules(api: httpx.Client, unique: str) -> None:
     alert_id = _ingest(api, unique)
     r = api.post(f"/alerts/{alert_id}/escalate", json={"case_id": MISSING_CASE})
     assert r.status_code == 404 and api.get(f"/alerts/{alert_id}").json()["status"] == "triage"
+    blank = api.post(f"/alerts/{alert_id}/escalate", json={"case_id": " "})
+    assert blank.status_code == 400 and "case_id" in blank.json()["details"]
     case_id = api.post(f"/alerts/{alert_id}/escalate", json={}).json()["case_id"]
     again = api.post(f"/alerts/{alert_id}/escalate", json={})
     assert again.status_code == 409 and again.json()["error"] == "invalid_state"

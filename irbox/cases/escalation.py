@@ -11,7 +11,7 @@ from irbox.alerts.models import Observable
 from irbox.cases import changes
 from irbox.cases.models import EscalateIn, EscalateResult
 from irbox.cases.service import add_observables, insert_case
-from irbox.errors import InvalidState, NotFound
+from irbox.errors import InvalidState, NotFound, ValidationFailed
 from irbox.identity.principal import Actor
 from irbox.index import events as index_events
 from irbox.store import alerts as alerts_table
@@ -28,6 +28,10 @@ class EscalationService:
         self.writer = writer
 
     async def escalate(self, alert_id: str, data: EscalateIn, actor: Actor) -> EscalateResult:
+        if data.case_id is not None and not data.case_id.strip():
+            raise ValidationFailed(
+                "invalid escalation", {"case_id": "a case id, or null for a new case"}
+            )
         now = clock.now_us()
 
         def write(conn: sqlite3.Connection) -> EscalateResult:
