@@ -139,3 +139,7 @@ def test_viewer_reads_but_cannot_write(server, api: httpx.Client, unique: str) -
         assert viewer.get(f"/cases/{case['id']}").status_code == 200
         r = viewer.patch(f"/cases/{case['id']}", json={"title": "no"})
         assert r.status_code == 403 and r.json()["details"]["required_scope"] == "cases:write"
+        viewer_id = viewer.get("/me").json()["id"]
+    # ... so a viewer is not given a case to work either
+    r = api.patch(f"/cases/{case['id']}", json={"assignee": viewer_id})
+    assert r.status_code == 400 and "viewer" in r.json()["details"]["assignee"]

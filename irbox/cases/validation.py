@@ -46,3 +46,5 @@ def check_assignee(conn: sqlite3.Connection, errors: Errors, assignee: str | Non
     user = users_table.get(conn, assignee)
     if user is None or user["disabled"]:
         errors.add("assignee", "no such active user")
+    elif user["role"] == "viewer":  # viewers read only: they could not work the case
+        errors.add("assignee", "a viewer cannot be assigned a case; an analyst or admin can")
