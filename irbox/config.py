@@ -6,6 +6,7 @@ the key, which the CLI prints before exiting with status 1.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import socket
@@ -78,17 +79,24 @@ def split_listen(value: str) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ConfigError(f"listen: expected HOST:PORT, got {value!r}")
-    host = host.strip("[]")
+    return _bind_address(host.strip("[]")), int(port)
+
+
+@functools.lru_cache(maxsize=16)
+def _bind_address(host: str) -> str:
+    """An IP address as it is; a name resolved once per process (validation, the address check
+    and Granian all ask for it)."""
     try:
         ipaddress.ip_address(host)
+        return host
     except ValueError:
-        try:
-            found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError):
-            raise ConfigError(f"listen: cannot resolve the host name {host!r}") from None
-        found.sort(key=lambda info: info[0] != socket.AF_INET)
-        host = str(found[0][4][0])
-    return host, int(port)
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise ConfigError(f"listen: cannot resolve the host name {host!r}") from None
+    found.sort(key=lambda info: info[0] != socket.AF_INET)
+    return str(found[0][4][0])
 
 
 def _from_env(key: str, raw: str) -> Any:

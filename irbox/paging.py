@@ -22,9 +22,9 @@ def encode_position(tag: str, *seqs: int) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode([tag, *seqs])).decode().rstrip("=")
 
 
-def decode_position(cursor: str, tag: str, count: int) -> tuple[int, ...]:
+def decode_position(cursor: str, tag: str, count: int, low: int = 0) -> tuple[int, ...]:
     """The `count` sequence numbers of a cursor `encode_position(tag, ...)` made; anything else
-    (a tampered or foreign cursor, a number SQLite cannot hold) is a 400."""
+    (a tampered or foreign cursor, a number below `low` or past what SQLite holds) is a 400."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = msgspec.json.decode(base64.urlsafe_b64decode(padded.encode()))
@@ -32,7 +32,7 @@ def decode_position(cursor: str, tag: str, count: int) -> tuple[int, ...]:
             isinstance(value, list)
             and len(value) == count + 1
             and value[0] == tag
-            and all(type(v) is int and 0 <= v <= MAX_SEQ for v in value[1:])
+            and all(type(v) is int and low <= v <= MAX_SEQ for v in value[1:])
         ):
             return tuple(value[1:])
     except (ValueError, TypeError, binascii.Error, msgspec.DecodeError):
@@ -47,9 +47,7 @@ def encode_cursor(seq: int) -> str:
 def decode_cursor(cursor: str | None) -> int | None:
     if cursor is None or cursor == "":
         return None
-    (seq,) = decode_position(cursor, "v1", 1)
-    if seq == 0:
-        raise ValidationFailed("invalid cursor", {"cursor": "not a cursor this API returned"})
+    (seq,) = decode_position(cursor, "v1", 1, low=1)
     return seq
 
 

@@ -19,6 +19,12 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def is_json(scope: Scope) -> bool:
+    """Whether the request says its body is JSON (`application/json`, any parameters)."""
+    kind = header(scope, b"content-type")
+    return kind is not None and kind.split(";", 1)[0].strip().lower() == "application/json"
+
+
 def client_ip(scope: Scope) -> str | None:
     client = scope.get("client")
     return client[0] if client else None

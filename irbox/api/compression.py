@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import zlib
 
-from irbox.api.asgi import ASGIApp, Receive, Scope, Send, header, replay_body, send_bytes
+from irbox.api.asgi import (
+    ASGIApp,
+    Receive,
+    Scope,
+    Send,
+    header,
+    is_json,
+    replay_body,
+    send_bytes,
+)
 from irbox.api.errors import error_body
 
 # zlib's window bits: 31 reads a gzip member, 15 a zlib stream (HTTP's "deflate", RFC 9110).
@@ -22,12 +31,12 @@ class CompressedBody:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         encoding = header(scope, b"content-encoding") if scope["type"] == "http" else None
-        if encoding is None or encoding.strip().lower() == "identity":
+        encoding = encoding.strip().lower() if encoding is not None else "identity"
+        if encoding == "identity":
             await self.app(scope, receive, send)
             return
-        wbits = WBITS.get(encoding.strip().lower())
-        kind = (header(scope, b"content-type") or "").split(";", 1)[0].strip().lower()
-        if wbits is None or kind != "application/json":
+        wbits = WBITS.get(encoding)
+        if wbits is None or not is_json(scope):
             details = {"Content-Encoding": "gzip or deflate, on a JSON body only"}
             await send_bytes(send, 415, error_body("validation_error", "unsupported", details))
             return

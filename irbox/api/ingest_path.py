@@ -20,7 +20,16 @@ from litestar.datastructures import State
 from irbox.alerts.models import AlertIn
 from irbox.api import API_PREFIX
 from irbox.api.alerts import WRITE, AlertsController
-from irbox.api.asgi import ASGIApp, Receive, Scope, Send, header, replay_body, send_bytes
+from irbox.api.asgi import (
+    ASGIApp,
+    Receive,
+    Scope,
+    Send,
+    header,
+    is_json,
+    replay_body,
+    send_bytes,
+)
 from irbox.api.errors import domain_error_body, domain_error_headers, status_of
 from irbox.api.guard import authorize
 from irbox.errors import DomainError
@@ -42,7 +51,7 @@ class IngestFastPath:
             scope["type"] != "http"
             or scope["method"] != "POST"
             or scope["path"] not in PATHS
-            or not _json(scope)
+            or not is_json(scope)
             or not 0 < _content_length(scope) <= self.max_body
         ):
             await self.app(scope, receive, send)
@@ -64,11 +73,6 @@ class IngestFastPath:
             await self.app(scope, replay_body(body, receive), send)
             return
         await send_bytes(send, 200 if result.deduplicated else 201, _encode(result))
-
-
-def _json(scope: Scope) -> bool:
-    kind = header(scope, b"content-type")
-    return kind is not None and kind.split(";", 1)[0].strip().lower() == "application/json"
 
 
 def _content_length(scope: Scope) -> int:

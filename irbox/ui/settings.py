@@ -44,17 +44,16 @@ async def change_password(request: Request) -> Response:
     """Your own password, given the current one. The change ends every session of yours, this
     one too: the browser goes to the sign-in page."""
     session = current_session(request)
-    await checked_form(request, session)
+    form = await checked_form(request, session)
     if request.app.state.login_limiter.take(f"login:{client_ip(request.scope)}"):
         return render(request, error="Too many attempts; wait a minute.")  # guesses, as sign-in
-    form = await request.form()
-    new = str(form.get("new_password", ""))
-    if new != str(form.get("confirm_password", "")):
+    new = form.get("new_password", "")
+    if new != form.get("confirm_password", ""):
         return render(request, error="The new password and its confirmation differ.")
     try:
         await request.app.state.services.users.change_own_password(
             session.principal.user_id,
-            str(form.get("current_password", "")),
+            form.get("current_password", ""),
             new,
             session.principal.actor,
         )
