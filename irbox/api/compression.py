@@ -8,16 +8,7 @@ from __future__ import annotations
 
 import zlib
 
-from irbox.api.asgi import (
-    ASGIApp,
-    Receive,
-    Scope,
-    Send,
-    header,
-    is_json,
-    replay_body,
-    send_bytes,
-)
+from irbox.api import asgi
 from irbox.api.errors import error_body
 
 # zlib's window bits: 31 reads a gzip member, 15 a zlib stream (HTTP's "deflate", RFC 9110).
@@ -25,25 +16,25 @@ WBITS = {"gzip": 31, "x-gzip": 31, "deflate": 15}
 
 
 class CompressedBody:
-    def __init__(self, app: ASGIApp, max_json: int) -> None:
+    def __init__(self, app: asgi.ASGIApp, max_json: int) -> None:
         self.app = app
         self.max_json = max_json
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        encoding = header(scope, b"content-encoding") if scope["type"] == "http" else None
+    async def __call__(self, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send) -> None:
+        encoding = asgi.header(scope, b"content-encoding") if scope["type"] == "http" else None
         encoding = encoding.strip().lower() if encoding is not None else "identity"
         if encoding == "identity":
             await self.app(scope, receive, send)
             return
         wbits = WBITS.get(encoding)
-        if wbits is None or not is_json(scope):
+        if wbits is None or not asgi.is_json(scope):
             details = {"Content-Encoding": "gzip or deflate, on a JSON body only"}
-            await send_bytes(send, 415, error_body("validation_error", "unsupported", details))
+            await asgi.send_bytes(send, 415, error_body("validation_error", "unsupported", details))
             return
         body, status, problem = await self._inflate(receive, wbits)
         if body is None:
             code = "payload_too_large" if status == 413 else "validation_error"
-            await send_bytes(send, status, error_body(code, problem, {"body": problem}))
+            await asgi.send_bytes(send, status, error_body(code, problem, {"body": problem}))
             return
         headers = [
             (name, value)
@@ -51,9 +42,9 @@ class CompressedBody:
             if name not in (b"content-encoding", b"content-length")
         ]
         headers.append((b"content-length", str(len(body)).encode()))
-        await self.app({**scope, "headers": headers}, replay_body(body, receive), send)
+        await self.app({**scope, "headers": headers}, asgi.replay_body(body, receive), send)
 
-    async def _inflate(self, receive: Receive, wbits: int) -> tuple[bytes | None, int, str]:
+    async def _inflate(self, receive: asgi.Receive, wbits: int) -> tuple[bytes | None, int, str]:
         """(the body, 200, "") or (None, the status, what is wrong)."""
         inflater = zlib.decompressobj(wbits)
         parts: list[bytes] = []
