@@ -40,3 +40,32 @@ def test_change_your_password(fresh_server: Server) -> None:
         token = browser.get("/login").text.split('name="login_token" value="', 1)[1].split('"')[0]
         stale = browser.post("/login", data={"email": email, "password": old, "login_token": token})
         assert stale.status_code == 401
+
+
+def test_password_guesses_are_throttled(fresh_server: Server) -> None:
+    """Guessing the current password in Settings draws on the sign-in throttle of the client's
+    address (10 at once, then 20 a minute): a stolen session cannot try passwords freely, and
+    sign-in guesses and these share one budget."""
+    server = fresh_server.start()
+    email, password = "guess@x.io", "the-real-password-1"
+    with server.client(server.token()) as api:
+        api.post("/users", json={"email": email, "role": "viewer", "password": password})
+    ui = server.ui_client(email, password)  # the sign-in takes one of the 10
+    statuses = []
+    for n in range(15):  # (a token comes back every 3 s: a slow run may get one more)
+        answer = _change(ui, f"guess-number-{n}", "a-new-password-1")
+        if "Too many attempts" in answer.text:
+            break
+        statuses.append(answer.status_code)
+    else:
+        raise AssertionError("password guesses were never throttled")
+    assert len(statuses) >= 9 and set(statuses) == {400}
+    with httpx.Client(base_url=server.url) as browser:  # signing in from this address too
+        for _ in range(2):
+            page = browser.get("/login").text
+            token = page.split('name="login_token" value="', 1)[1].split('"')[0]
+            form = {"email": email, "password": password, "login_token": token}
+            late = browser.post("/login", data=form)
+            if late.status_code == 429:
+                break
+        assert late.status_code == 429 and "Too many attempts" in late.text
