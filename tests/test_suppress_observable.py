@@ -102,3 +102,25 @@ def test_validation(api: httpx.Client) -> None:
     )
     assert r.status_code == 400
     assert set(r.json()["details"]) == {"value", "scope", "until", "reason"}
+
+
+def test_a_second_suppression_replaces_the_first(api: httpx.Client, unique: str) -> None:
+    value = f"{unique}.twice.example"
+    first = _suppress(api, "domain", value, reason="lab scanner")
+    later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    second = _suppress(api, "domain", value.upper(), reason="until the lab moves", until=later)
+    other_scope = _suppress(api, "domain", value, scope="source:edr")
+    found = api.get("/observables/search", params={"type": "domain", "value": value}).json()
+    assert [s["id"] for s in found["suppressions"]] == [second["id"], other_scope["id"]]
+    everything = api.get("/observables/suppressions", params={"limit": 500}).json()["items"]
+    old = next(s for s in everything if s["id"] == first["id"])
+    assert old["active"] is False and old["lifted_at"] and old["lifted_by"]
+    # lifting the one in force lifts the global suppression: nothing else is left behind it
+    api.delete(f"/observables/suppressions/{second['id']}")
+    found = api.get("/observables/search", params={"type": "domain", "value": value}).json()
+    assert [s["id"] for s in found["suppressions"]] == [other_scope["id"]]
+    obs = [{"type": "domain", "value": value}]
+    assert (
+        api.post("/alerts", json=alert(unique, observables=obs, source="ids")).json()["status"]
+        == "triage"
+    )

@@ -133,6 +133,19 @@ class SuppressionService:
 
         def write(conn: sqlite3.Connection) -> sqlite3.Row:
             self._maybe_active = True
+            # One active suppression per observable and scope: a new one replaces (lifts) the
+            # one in force, so its `until` and reason are the latest word, and lifting it
+            # lifts the suppression, not one of two.
+            replaced = [
+                r["id"]
+                for r in suppressions_table.active_of(conn, data.type, value, now)
+                if r["scope"] == data.scope
+            ]
+            for old in replaced:
+                suppressions_table.lift(conn, old, actor.user_id, now)
+                audit.record(
+                    conn, actor.who, "suppression.lift", old, now, {"replaced_by": row["id"]}
+                )
             suppressions_table.insert(conn, row)
             audit.record(
                 conn, actor.who, "suppression.create", row["id"], now, {"scope": data.scope}
