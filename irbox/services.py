@@ -9,6 +9,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from irbox.alerts.service import AlertService
 from irbox.attack import catalogue as attack_catalogue
 from irbox.audit_log import AuditLog
+from irbox.cases import assignment
 from irbox.cases.comments import CommentService
 from irbox.cases.escalation import EscalationService
 from irbox.cases.evidence import EvidenceService
@@ -52,6 +53,7 @@ class Services:
         )
         auth_cache = AuthCache()
         self.users = UserService(self.db, self.writer, auth_cache)
+        self.users.on_lost_work = assignment.release
         self.api_keys = ApiKeyService(self.db, self.writer, auth_cache)
         self.sessions = SessionService(self.db, self.writer)
         self.suppressions = SuppressionService(self.db, self.writer)

@@ -143,3 +143,34 @@ def test_viewer_reads_but_cannot_write(server, api: httpx.Client, unique: str) -
     # ... so a viewer is not given a case to work either
     r = api.patch(f"/cases/{case['id']}", json={"assignee": viewer_id})
     assert r.status_code == 400 and "viewer" in r.json()["details"]["assignee"]
+
+
+def test_a_user_who_can_no_longer_work_cases_gives_them_up(
+    server, api: httpx.Client, unique: str
+) -> None:
+    demoted, disabled = (
+        api.post(
+            "/users", json={"email": f"{who}-{unique}@example.com", "role": "analyst", "name": who}
+        ).json()["user"]["id"]
+        for who in ("demoted", "disabled")
+    )
+    open_case = _case(api, f"open {unique}", assignee=demoted)
+    done = _case(api, f"done {unique}", assignee=demoted)
+    api.post(f"/cases/{done['id']}/resolve", json={"verdict": "benign", "root_cause": "x"})
+    elsewhere = _case(api, f"other {unique}", assignee=disabled)
+
+    assert api.patch(f"/users/{demoted}", json={"role": "viewer"}).status_code == 200
+    assert api.patch(f"/users/{disabled}", json={"disabled": True}).status_code == 200
+    me = api.get("/me").json()["id"]
+    for case, user, why in ((open_case, demoted, "viewer"), (elsewhere, disabled, "disabled")):
+        got = api.get(f"/cases/{case['id']}").json()
+        assert got["assignee"] is None
+        event = got["timeline"][-1]
+        assert event["type"] == "field_changed" and event["actor"] == me
+        assert event["data"]["from"] == user and event["data"]["to"] is None
+        assert why in event["data"]["reason"]
+    # a resolved case keeps who worked it
+    assert api.get(f"/cases/{done['id']}").json()["assignee"] == demoted
+    assert [c["id"] for c in api.get("/cases", params={"assignee": demoted}).json()["items"]] == [
+        done["id"]
+    ]

@@ -32,6 +32,22 @@ def record(
     cases_table.update(conn, case_id, {"updated_at": at})
 
 
+def field_changed(
+    conn: sqlite3.Connection,
+    case_id: str,
+    field: str,
+    before: Any,
+    after: Any,
+    actor: Actor,
+    at: int,
+    **more: Any,
+) -> None:
+    """The timeline event of one field's change (`status_changed` for the status)."""
+    kind = "status_changed" if field == "status" else "field_changed"
+    data = {"field": field, "from": before, "to": after, **more}
+    record(conn, case_id, kind, actor, at, f"{field} changed", data)
+
+
 def announce(
     conn: sqlite3.Connection,
     case_id: str,

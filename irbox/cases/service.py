@@ -145,19 +145,10 @@ class CaseService:
             cases_table.update(conn, case_id, changed)
             changes.announce(conn, case_id, "case.updated", actor, now)
             for field, value in changed.items():
-                kind = "status_changed" if field == "status" else "field_changed"
                 shown = msgspec.json.decode(value) if field in ("tags", "attack") else value
                 before = row[field]
                 before = msgspec.json.decode(before) if field in ("tags", "attack") else before
-                changes.record(
-                    conn,
-                    case_id,
-                    kind,
-                    actor,
-                    now,
-                    f"{field} changed",
-                    {"field": field, "from": before, "to": shown},
-                )
+                changes.field_changed(conn, case_id, field, before, shown, actor, now)
 
         await self.writer.run(write)
         return self.get(case_id)

@@ -88,6 +88,11 @@ class UserService:
         self.writer = writer
         self.cache = cache  # cleared on every change that may affect what a key may do
         self.on_change: Callable[[], object] = lambda: None  # e.g. the license's seat check
+        # Called inside the write job that disables a user or makes one a viewer, with
+        # (conn, user id, why, actor, time): the cases' assignments (`cases/assignment.py`).
+        self.on_lost_work: Callable[[sqlite3.Connection, str, str, Actor, int], object] = (
+            lambda *_: None
+        )
 
     async def create(self, data: UserCreate, actor: Actor) -> UserCreated:
         errors = Errors()
@@ -162,6 +167,9 @@ class UserService:
                 audit.record(conn, actor.who, "user.update", user_id, now, changes)
             if changes.get("disabled"):  # signed out everywhere: enabling again needs a sign-in
                 sessions_table.delete_for_user(conn, user_id)
+                self.on_lost_work(conn, user_id, "user disabled", actor, now)
+            elif changes.get("role") == "viewer":
+                self.on_lost_work(conn, user_id, "user made a viewer", actor, now)
             return users_table.get(conn, user_id)
 
         updated = await self.writer.run(write)

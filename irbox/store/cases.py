@@ -37,6 +37,14 @@ def update(conn: sqlite3.Connection, case_id: str, changes: dict[str, Any]) -> N
     conn.execute(f"UPDATE cases SET {sets} WHERE id = :id", {**changes, "id": case_id})
 
 
+def unresolved_assigned_to(conn: sqlite3.Connection, user_id: str) -> list[str]:
+    """Ids of the open or in-progress cases assigned to this user."""
+    rows = conn.execute(
+        "SELECT id FROM cases WHERE assignee = ? AND status != 'resolved' ORDER BY seq", (user_id,)
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
 def page(
     conn: sqlite3.Connection,
     *,
