@@ -22,11 +22,44 @@ def test_dismiss_and_reopen_from_the_alert_page(ui: Server, browser: Browser) ->
     page.fill("form.detail-dismiss input[name=comment]", "drill by the red team")
     page.click("form.detail-dismiss button")
     page.wait_for_selector("#dismissal")
-    assert page.locator("#dismissal").inner_text() == "Dismissed as test: drill by the red team"
+    dismissal = page.locator("#dismissal").inner_text()
+    assert dismissal.startswith("Dismissed as test: drill by the red team Admin 20")
     page.click("#reopen")
     page.wait_for_selector("form.detail-dismiss")
     with ui.client(ui.token()) as api:
         assert api.get(f"/alerts/{alert_id}").json()["status"] == "triage"
+
+
+def test_the_alert_page_shows_what_the_tool_sent(ui: Server, browser: Browser) -> None:
+    description = "Encoded **PowerShell** ran.<script>document.title='owned'</script>"
+    with ui.client(ui.token()) as api:
+        sent = alert("shown", description=description, tags=["powershell", "ws-042"])
+        escalated = api.post("/alerts", json=sent).json()["id"]
+        case_id = api.post(f"/alerts/{escalated}/escalate", json={"case_id": None}).json()
+        number = api.get(f"/cases/{case_id['case_id']}").json()["number"]
+        api.post("/alerts", json=sent)  # seen a second time
+        dismissed = api.post("/alerts", json=alert("quiet")).json()["id"]
+        api.post(f"/alerts/{dismissed}/dismiss", json={"reason_code": "benign", "comment": "ok"})
+        viewer = {"email": "viewer@example.com", "role": "viewer", "password": "v" * 12}
+        assert api.post("/users", json=viewer).status_code == 201
+    page = browser.new_page()
+    sign_in(page, ui)
+    page.goto(f"{ui.url}/alerts/{escalated}")
+    assert page.locator("#alert-description strong").inner_text() == "PowerShell"
+    assert page.locator("#alert-description script").count() == 0 and page.title() != "owned"
+    assert page.locator("#alert-tags").inner_text().split() == ["powershell", "ws-042"]
+    assert (
+        page.locator("#alert-case").inner_text() == f"#{number} Suspicious PowerShell on WS-shown"
+    )
+    assert "2 time(s), first" in page.inner_text("dl.facts") and ", last" in page.inner_text(
+        "dl.facts"
+    )
+    # a viewer reads why an alert was dismissed, without the button to undo it
+    page.context.clear_cookies()
+    sign_in(page, ui, "viewer@example.com", "v" * 12)
+    page.goto(f"{ui.url}/alerts/{dismissed}")
+    assert page.locator("#dismissal").inner_text().startswith("Dismissed as benign: ok Admin")
+    assert page.locator("#reopen").count() == 0
 
 
 def test_filter_the_case_list(ui: Server, browser: Browser) -> None:

@@ -38,6 +38,8 @@ def test_escalate_and_comment_with_a_mention(ui: Server, browser: Browser) -> No
     page.wait_for_url("**/cases/case_*")
     case_id = page.url.rsplit("/", 1)[1]
     assert "Suspicious PowerShell on WS-ws" in page.locator("#case-alerts").inner_text()
+    found = page.locator("a", has_text="c2.evil.example").get_attribute("href")
+    assert found == "/observables?type=domain&value=c2.evil.example"  # "seen it before?"
     box = page.locator("textarea[name=body]")
     box.fill("**Isolated** the host <script>window.__pwned=1</script>")
     page.click("text=Preview")  # rendered and sanitised by the server, before saving
@@ -196,6 +198,8 @@ def test_edit_severity_status_and_assignee(ui: Server, browser: Browser) -> None
     assert page.locator("#case-description script").count() == 0
     fields = {e["data"].get("field") for e in case["timeline"]}
     assert fields >= {"severity", "status", "assignee", "title", "tags", "description"}
+    timeline = page.locator("ol.timeline").inner_text()  # what changed, not only that it did
+    assert "severity: low → critical" in timeline and "assignee: none → Ed" in timeline
 
 
 def test_drop_a_file_on_the_evidence_form(ui: Server, browser: Browser) -> None:

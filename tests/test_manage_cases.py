@@ -87,6 +87,12 @@ def test_patch_records_each_change(api: httpx.Client, unique: str) -> None:
     }
     change = next(e for e in got["timeline"] if e["data"].get("field") == "severity")
     assert change["data"] == {"field": "severity", "from": "medium", "to": "high"}
+    summaries = {e["data"].get("field"): e["summary"] for e in got["timeline"]}
+    assert summaries["severity"] == "severity: medium → high"
+    assert summaries["status"] == "status: open → in_progress"
+    assert summaries["assignee"] == f"assignee: none → {me['name'] or me['email']}"
+    assert summaries["tags"] == "tags: none → x, y"
+    assert summaries["attack"] == "attack: none → T1059.001"
     back = api.patch(f"/cases/{case['id']}", json={"status": "open", "assignee": None}).json()
     assert back["status"] == "open" and back["assignee"] is None
     same = api.patch(f"/cases/{case['id']}", json={"status": "open"}).json()
@@ -148,12 +154,11 @@ def test_viewer_reads_but_cannot_write(server, api: httpx.Client, unique: str) -
 def test_a_user_who_can_no_longer_work_cases_gives_them_up(
     server, api: httpx.Client, unique: str
 ) -> None:
-    demoted, disabled = (
-        api.post(
-            "/users", json={"email": f"{who}-{unique}@example.com", "role": "analyst", "name": who}
-        ).json()["user"]["id"]
-        for who in ("demoted", "disabled")
-    )
+    def analyst(name: str) -> str:
+        body = {"email": f"{name.split()[0]}-{unique}@example.com", "role": "analyst", "name": name}
+        return api.post("/users", json=body).json()["user"]["id"]
+
+    demoted, disabled = analyst("Dee Moted"), analyst("Dis Abled")
     open_case = _case(api, f"open {unique}", assignee=demoted)
     done = _case(api, f"done {unique}", assignee=demoted)
     api.post(f"/cases/{done['id']}/resolve", json={"verdict": "benign", "root_cause": "x"})
@@ -162,13 +167,16 @@ def test_a_user_who_can_no_longer_work_cases_gives_them_up(
     assert api.patch(f"/users/{demoted}", json={"role": "viewer"}).status_code == 200
     assert api.patch(f"/users/{disabled}", json={"disabled": True}).status_code == 200
     me = api.get("/me").json()["id"]
-    for case, user, why in ((open_case, demoted, "viewer"), (elsewhere, disabled, "disabled")):
+    for case, user, summary in (
+        (open_case, demoted, "assignee: Dee Moted → none (user made a viewer)"),
+        (elsewhere, disabled, "assignee: Dis Abled → none (user disabled)"),
+    ):
         got = api.get(f"/cases/{case['id']}").json()
         assert got["assignee"] is None
         event = got["timeline"][-1]
         assert event["type"] == "field_changed" and event["actor"] == me
         assert event["data"]["from"] == user and event["data"]["to"] is None
-        assert why in event["data"]["reason"]
+        assert event["summary"] == summary
     # a resolved case keeps who worked it
     assert api.get(f"/cases/{done['id']}").json()["assignee"] == demoted
     assert [c["id"] for c in api.get("/cases", params={"assignee": demoted}).json()["items"]] == [

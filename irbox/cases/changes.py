@@ -12,6 +12,7 @@ from irbox.errors import InvalidState, NotFound
 from irbox.identity.principal import Actor
 from irbox.store import audit, timeline
 from irbox.store import cases as cases_table
+from irbox.store import users as users_table
 from irbox.webhooks.outbox import enqueue
 
 _encode = msgspec.json.Encoder().encode
@@ -42,10 +43,32 @@ def field_changed(
     at: int,
     **more: Any,
 ) -> None:
-    """The timeline event of one field's change (`status_changed` for the status)."""
+    """The timeline event of one field's change (`status_changed` for the status), its summary
+    saying what changed: `severity: medium → high`, `assignee: Ann Lee → none (user disabled)`."""
     kind = "status_changed" if field == "status" else "field_changed"
     data = {"field": field, "from": before, "to": after, **more}
-    record(conn, case_id, kind, actor, at, f"{field} changed", data)
+    if field == "description":  # markdown paragraphs: the summary only says it changed
+        summary = "description changed"
+    else:
+        shown = (_shown(conn, field, before), _shown(conn, field, after))
+        summary = f"{field}: {shown[0]} → {shown[1]}"
+    if more.get("reason"):
+        summary += f" ({more['reason']})"
+    record(conn, case_id, kind, actor, at, summary, data)
+
+
+_SHOWN_CHARS = 80
+
+
+def _shown(conn: sqlite3.Connection, field: str, value: Any) -> str:
+    """A field's value as a timeline summary shows it (people by name, lists joined)."""
+    if field == "assignee" and value:
+        user = users_table.get(conn, value)
+        value = (user["name"] or user["email"]) if user else value
+    if isinstance(value, list):
+        value = ", ".join(str(item) for item in value)
+    text = str(value) if value not in (None, "") else "none"
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
 def announce(
