@@ -1,8 +1,10 @@
-"""In a real browser: create an API key in Settings and use it with httpx; create a webhook and
-see a delivery in its log; change your password and sign in with the new one."""
+"""In a real browser: create an API key in Settings and use it with httpx; create a webhook, see
+a delivery in its log, pause, resume and delete it; change your password and sign in with the
+new one."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
@@ -58,6 +60,25 @@ def test_create_a_webhook_and_see_a_delivery(ui: Server, browser: Browser) -> No
         got = receiver.wait_for(2)
         assert got[0].headers["X-IR-Delivery"] == got[1].headers["X-IR-Delivery"]
         assert got[0].body == got[1].body
+        # pause: case events are no longer sent; resume: they are again
+        page.click(".hook button:has-text('Pause')")
+        page.wait_for_selector(".hook:has-text('inactive') button:has-text('Resume')")
+        with ui.client(ui.token()) as api:
+            api.post("/cases", json={"title": "while paused", "severity": "low"})
+            page.click(".hook button:has-text('Resume')")
+            page.wait_for_selector(".hook button:has-text('Pause')")
+            resumed = api.post("/cases", json={"title": "after resuming", "severity": "low"})
+            sent = receiver.wait_for(3)
+            assert [r.headers["X-IR-Event"] for r in sent] == ["ping", "ping", "case.created"]
+            assert json.loads(sent[2].body)["case_id"] == resumed.json()["id"]
+            # delete asks first; declining keeps the webhook
+            page.once("dialog", lambda dialog: dialog.dismiss())
+            page.click(".hook button:has-text('Delete')")
+            assert len(api.get("/webhooks").json()["items"]) == 1
+            page.once("dialog", lambda dialog: dialog.accept())
+            page.click(".hook button:has-text('Delete')")
+            page.wait_for_selector(".hook", state="detached")
+            assert api.get("/webhooks").json()["items"] == []
     finally:
         receiver.stop()
 

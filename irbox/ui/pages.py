@@ -70,6 +70,8 @@ def ui_router() -> Router:
             settings.revoke_key,
             settings.create_webhook,
             settings.ping_webhook,
+            settings.pause_or_resume_webhook,
+            settings.delete_webhook,
             settings.redeliver,
             settings.install_license,
         ],

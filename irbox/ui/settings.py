@@ -15,7 +15,7 @@ from irbox.errors import DomainError
 from irbox.identity.api_keys import ApiKeyCreate
 from irbox.identity.scopes import ROLES, SCOPES
 from irbox.ui.security import CsrfRejected, checked_form, current_session, session_with
-from irbox.webhooks.models import EVENTS, WebhookCreate
+from irbox.webhooks.models import EVENTS, WebhookCreate, WebhookPatch
 
 
 def render(request: Request, shown: dict | None = None, error: str | None = None) -> Template:
@@ -110,6 +110,24 @@ async def ping_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
     session = session_with(request, "admin")
     await checked_form(request, session)
     await request.app.state.services.webhooks.ping(webhook_id, session.principal.actor)
+    return Redirect("/settings#webhooks")
+
+
+@post("/settings/webhooks/{webhook_id:str}/active", include_in_schema=False, status_code=303)
+async def pause_or_resume_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
+    """Pausing keeps the webhook and its deliveries; events while paused are not queued."""
+    session = session_with(request, "admin")
+    form = await checked_form(request, session)
+    patch = WebhookPatch(active=form.get("active") == "1")
+    await request.app.state.services.webhooks.update(webhook_id, patch, session.principal.actor)
+    return Redirect("/settings#webhooks")
+
+
+@post("/settings/webhooks/{webhook_id:str}/delete", include_in_schema=False, status_code=303)
+async def delete_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
+    session = session_with(request, "admin")
+    await checked_form(request, session)
+    await request.app.state.services.webhooks.delete(webhook_id, session.principal.actor)
     return Redirect("/settings#webhooks")
 
 

@@ -1,6 +1,7 @@
 // Keyboard triage on the alert queue: j/k move, x selects for bulk dismissal, d dismisses (with
 // the reason chosen in the row), e opens the alert to escalate it, ? shows the keys. The queue
-// also polls for alerts stored since it was drawn. No inline script: the CSP forbids it.
+// also polls for alerts stored since it was drawn; destructive forms ask first. No inline
+// script: the CSP forbids it.
 (function () {
   "use strict";
   var POLL_MS = 3000;
@@ -51,6 +52,11 @@
       var link = row && row.querySelector(".title a");
       if (link) { window.location.assign(link.href); event.preventDefault(); }
     }
+  });
+  // A form that destroys something asks first (its data-confirm holds the question).
+  document.addEventListener("submit", function (event) {
+    var question = event.target && event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) { event.preventDefault(); }
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail && event.detail.target;
