@@ -220,3 +220,18 @@ def test_drop_a_file_on_the_evidence_form(ui: Server, browser: Browser) -> None:
         assert [(e["filename"], e["size"]) for e in evidence] == [("notes.txt", 13)]
         body = api.get(f"/cases/{case_id}/attachments/{evidence[0]['id']}").content
     assert body == b"dropped bytes"
+
+
+def test_a_case_reads_on_a_phone(ui: Server, browser: Browser) -> None:
+    """On a narrow screen the workspace is one column and long values wrap: nothing makes the
+    page wider than the phone."""
+    long_url = "https://evil.example/" + "/".join(["segment"] * 20) + "?q=" + "a" * 60
+    with ui.client(ui.token()) as api:
+        obs = [{"type": "url", "value": long_url}, {"type": "hash", "value": "ab" * 64}]
+        alert_id = api.post("/alerts", json=alert("phone", observables=obs)).json()["id"]
+        case_id = api.post(f"/alerts/{alert_id}/escalate", json={"case_id": None}).json()
+    page = browser.new_page(viewport={"width": 400, "height": 800})
+    sign_in(page, ui)
+    for path in (f"/cases/{case_id['case_id']}", f"/alerts/{alert_id}", "/settings"):
+        page.goto(ui.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 400, path
