@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser
 
@@ -124,8 +126,19 @@ def test_dashboard_draws_its_charts(ui: Server, browser: Browser) -> None:
     page.goto(ui.url + "/dashboard")
     assert page.locator("svg.chart").count() >= 3
     assert "high" in page.locator("#open-chart").inner_text()
-    assert "p50" in page.locator("#ttt").inner_text()
+    assert re.fullmatch(
+        r"p50 [<0-9. ]+ s · p90 [<0-9. ]+ s · p99 [<0-9. ]+ s \(1 alert\)", page.inner_text("#ttt")
+    )
+    legend = page.locator("svg.chart text.label").all_text_contents()
+    assert {"critical", "high", "medium", "low", "info"} <= set(legend)  # the volume's colours
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    page.click("#open-chart a:has-text('high')")  # a bar opens the alerts it counts
+    page.wait_for_url("**/alerts?severity=high")
+    assert page.locator("table.queue tbody tr[id^='row-']").count() == 2
+    page.goto(ui.url + "/dashboard")
+    page.click("#windows a:has-text('7d')")
+    page.wait_for_url("**/dashboard?window=7d")
+    assert page.inner_text("h1") == "Dashboard last 7d"
 
 
 def test_evidence_attack_resolve_and_report(ui: Server, browser: Browser, tmp_path) -> None:

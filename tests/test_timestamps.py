@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from irbox import clock
-from irbox.ui.formats import when
+from irbox.ui.formats import duration, when
 
 
 def test_readable_times() -> None:
@@ -30,3 +30,11 @@ def test_pages_keep_the_exact_time() -> None:
     )
     assert str(when(None)) == "" and not when(None)
     assert "<script>" not in str(when("<script>"))  # shown as it is, escaped
+
+
+def test_spans_read_in_the_unit_that_fits() -> None:
+    shown = [
+        duration(s) for s in (None, 0.001, 0.022, 4.54, 9.96, 42, 754, 3600, 18720, 86400, 268000)
+    ]
+    assert shown == ["—", "< 0.01 s", "0.02 s", "4.5 s", "10 s", "42 s", "13 min", "1.0 h",
+                     "5.2 h", "24 h", "3.1 d"]  # fmt: skip

@@ -6,26 +6,38 @@ from collections import defaultdict
 
 from markupsafe import Markup, escape
 
-COLOURS = {"critical": "#9b1c1c", "high": "#b4461b", "medium": "#9a6b00", "low": "#2d6a4f",
-           "info": "#4a5568"}  # fmt: skip
+COLOURS = {
+    "info": "#4a5568",
+    "low": "#2d6a4f",
+    "medium": "#9a6b00",
+    "high": "#b4461b",
+    "critical": "#9b1c1c",
+}  # fmt: skip  (least to most severe: bars stack in this order)
 
 
-def bars(items: list[tuple[str, int]], width: int = 520, bar_h: int = 18) -> Markup:
-    """Horizontal bars, one per (label, value)."""
+LABEL_CHARS = 30  # what fits left of the bars at the chart's font size
+
+
+def bars(items: list[tuple[str, int, str | None]], width: int = 520, bar_h: int = 18) -> Markup:
+    """Horizontal bars, one per (label, value, link or None); a linked bar opens what it
+    counts (the alert queue filtered, an observable's page)."""
     if not items:
         return Markup('<p class="empty">No data in this window.</p>')
-    top = max(v for _, v in items) or 1
+    top = max(v for _, v, _ in items) or 1
     height = len(items) * (bar_h + 6)
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
              ' role="img">']  # fmt: skip
-    for i, (label, value) in enumerate(items):
+    for i, (label, value, link) in enumerate(items):
         y = i * (bar_h + 6)
         w = max(2, int((width - 220) * value / top))
-        parts.append(
-            f'<text x="0" y="{y + 13}" class="label">{escape(label[:32])}</text>'
+        shown = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+        bar = (
+            f"<title>{escape(label)}: {value}</title>"
+            f'<text x="0" y="{y + 13}" class="label">{escape(shown)}</text>'
             f'<rect x="200" y="{y}" width="{w}" height="{bar_h}" fill="#27466e"></rect>'
             f'<text x="{205 + w}" y="{y + 13}" class="value">{value}</text>'
         )
+        parts.append(f'<a href="{escape(link)}">{bar}</a>' if link else f"<g>{bar}</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -41,11 +53,11 @@ def stacked_days(volume: list, width: int = 640, height: int = 160) -> Markup:
     top = max(sum(d.values()) for d in per_day.values()) or 1
     slot = width / len(days)
     bar_w = min(40.0, max(1.0, slot - 4))
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 20}" width="{width}"'
-             f' height="{height + 20}" role="img">']  # fmt: skip
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 40}" width="{width}"'
+             f' height="{height + 40}" role="img">']  # fmt: skip
     for i, day in enumerate(days):
         y = height
-        for severity in ("info", "low", "medium", "high", "critical"):
+        for severity in COLOURS:
             n = per_day[day].get(severity, 0)
             if not n:
                 continue
@@ -59,5 +71,11 @@ def stacked_days(volume: list, width: int = 640, height: int = 160) -> Markup:
         if len(days) <= 14 or i % max(1, len(days) // 7) == 0:
             parts.append(f'<text x="{i * slot + 2:.1f}" y="{height + 14}" class="label">'
                          f"{escape(day[5:])}</text>")  # fmt: skip
+    for i, severity in enumerate(reversed(COLOURS)):  # the legend: critical first
+        x = i * 90
+        parts.append(
+            f'<rect x="{x}" y="{height + 26}" width="10" height="10" fill="{COLOURS[severity]}">'
+            f'</rect><text x="{x + 14}" y="{height + 35}" class="label">{severity}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -18,5 +18,24 @@ def when(value: str | None) -> Markup:
     return Markup(f'<time datetime="{exact}" title="{exact}">{shown}</time>')
 
 
+# (unit, its seconds, shown from this many seconds): days only from two ("30 h", not "1.3 d")
+_UNITS = (("d", 86_400, 172_800), ("h", 3_600, 3_600), ("min", 60, 60), ("s", 1, 0))
+
+
+def duration(seconds: float | None) -> str:
+    """A span for reading: `0.02 s`, `4.5 s`, `42 s`, `12 min`, `5.2 h`, `3.1 d`."""
+    if seconds is None:
+        return "—"
+    if seconds < 0.01:
+        return "< 0.01 s"
+    unit, size = next((u, n) for u, n, start in _UNITS if seconds >= start)
+    value = seconds / size
+    if value < 1:
+        return f"{value:.2f} {unit}"
+    whole = round(value, 1) >= 10 or unit == "min"
+    return f"{value:.0f} {unit}" if whole else f"{value:.1f} {unit}"
+
+
 def register(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["when"] = when
+    engine.engine.filters["duration"] = duration
