@@ -90,6 +90,8 @@ def test_viewer_sees_no_write_controls(ui: Server, browser: Browser) -> None:
         case_id = api.post("/cases", json={"title": "ro", "severity": "low"}).json()["id"]
     page.goto(f"{ui.url}/cases/{case_id}")
     assert page.locator("form").count() == 1  # only "sign out"
+    page.goto(f"{ui.url}/cases")
+    assert page.locator("#new-case").count() == 0
 
 
 def test_observable_page_links_alerts_and_cases(ui: Server, browser: Browser) -> None:
@@ -248,3 +250,28 @@ def test_a_case_reads_on_a_phone(ui: Server, browser: Browser) -> None:
     for path in (f"/cases/{case_id['case_id']}", f"/alerts/{alert_id}", "/settings"):
         page.goto(ui.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 400, path
+
+
+def test_open_a_case_by_hand(ui: Server, browser: Browser) -> None:
+    """A report by phone or mail has no alert behind it: the case list opens a case directly."""
+    with ui.client(ui.token()) as api:
+        api.post("/users", json={"email": "oncall@x.example", "role": "analyst", "name": "Oncall"})
+    page = browser.new_page()
+    sign_in(page, ui)
+    page.goto(ui.url + "/cases")
+    page.click("details.new-case summary")
+    page.fill("#new-case input[name=title]", "CFO reports a suspicious invoice mail")
+    page.select_option("#new-case select[name=severity]", "high")
+    page.select_option("#new-case select[name=assignee]", label="Oncall")
+    page.fill("#new-case textarea[name=description]", "Forwarded by **phone**")
+    page.click("#new-case button")
+    page.wait_for_url("**/cases/case_*")
+    assert page.locator("#case-description strong").inner_text() == "phone"
+    with ui.client(ui.token()) as api:
+        case = api.get(f"/cases/{page.url.rsplit('/', 1)[1]}").json()
+    assert (case["title"], case["severity"], case["status"]) == (
+        "CFO reports a suspicious invoice mail",
+        "high",
+        "open",
+    )
+    assert case["timeline"][0]["type"] == "created" and case["assignee"]

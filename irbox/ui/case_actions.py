@@ -11,7 +11,7 @@ from litestar.response import File, Redirect
 
 from irbox.api.cases import REPORT_CSP, evidence_file
 from irbox.api.uploads import FormPart, StreamedForm
-from irbox.cases.models import CasePatch, ResolveIn
+from irbox.cases.models import CaseCreate, CasePatch, ResolveIn
 from irbox.errors import ValidationFailed
 from irbox.ui.security import CsrfRejected, checked_form, current_session, session_with
 
@@ -67,6 +67,21 @@ async def map_technique(request: Request, case_id: FromPath[str]) -> Response:
         wanted = [t for t in current if t != form["remove"]]
     await cases.update(case_id, CasePatch(attack=wanted), session.principal.actor)
     return Redirect(f"/cases/{case_id}#attack")
+
+
+@post("/cases", include_in_schema=False, status_code=303)
+async def open_case(request: Request) -> Response:
+    """A case opened by hand (a phone call, a report by mail): no alert behind it."""
+    session = session_with(request, "cases:write")
+    form = await checked_form(request, session)
+    data = CaseCreate(
+        title=form.get("title", "").strip(),
+        severity=form.get("severity", ""),
+        description=form.get("description", "").strip() or None,
+        assignee=form.get("assignee") or None,
+    )
+    case = await request.app.state.services.cases.create(data, session.principal.actor)
+    return Redirect(f"/cases/{case.id}")
 
 
 @post("/cases/{case_id:str}/edit", include_in_schema=False, status_code=303)

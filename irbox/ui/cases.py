@@ -80,7 +80,8 @@ async def case_list(
     filters = {"status": status or "", "severity": severity or "", "assignee": assignee or ""}
     context = {"session": session, "filters": filters, "query": urlencode(filters), "users": users,
                "names": _names(users), "statuses": CASE_STATUSES,
-               "severities": SEVERITIES, "page": None, "error": None}  # fmt: skip
+               "severities": SEVERITIES, "page": None, "error": None,
+               "can_write": session.principal.can("cases:write")}  # fmt: skip
     try:
         context["page"] = services.cases.list(
             [status] if status else [], [severity] if severity else [], assignee or None,

@@ -46,6 +46,7 @@ def ui_router() -> Router:
             cases.alert_detail,
             cases.escalate_alert,
             cases.case_list,
+            case_actions.open_case,
             cases.case_workspace,
             cases.add_comment,
             cases.preview_comment,
