@@ -1,4 +1,5 @@
-"""A user's notifications (mentions in comments), shown in the UI and at /me/notifications."""
+"""A user's notifications (mentions in comments, cases assigned to them), shown in the UI and at
+/me/notifications."""
 
 from __future__ import annotations
 

@@ -40,6 +40,17 @@ def test_admin_manages_users_and_reads_the_audit_log(ui: Server, browser: Browse
     page.wait_for_url("**/settings/audit")
     actions = page.locator("table.audit").inner_text()
     assert "user.create" in actions and "user.update" in actions
+    # who, what and with which key, readably: names, the change itself, the key's name
+    update = page.locator("table.audit tr", has_text="user.update").first
+    cells = update.locator("td").all_inner_texts()
+    assert cells[3] == "role: viewer · disabled: 1" and cells[4] == "Admin" and cells[5] == ""
+    with ui.client(ui.token()) as api:  # ui.token() makes a key named "test" for the admin
+        case_id = api.post("/cases", json={"title": "audited", "severity": "low"}).json()["id"]
+    page.reload()
+    created = page.locator("table.audit tr", has_text="case.created").first
+    assert created.locator("td").nth(5).inner_text() == "test"
+    created.locator(f"a[href='/cases/{case_id}']").click()
+    page.wait_for_url(f"**/cases/{case_id}")
     # not for analysts: the audit log is an admin page
     with ui.client(ui.token()) as api:
         api.post("/users", json={"email": "an@x.example", "role": "analyst",

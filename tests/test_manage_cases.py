@@ -182,3 +182,18 @@ def test_a_user_who_can_no_longer_work_cases_gives_them_up(
     assert [c["id"] for c in api.get("/cases", params={"assignee": demoted}).json()["items"]] == [
         done["id"]
     ]
+
+
+def test_the_assignee_is_told(server, api: httpx.Client, unique: str) -> None:
+    token = user_token(server, api, "analyst")
+    with server.client(token) as analyst:
+        me = analyst.get("/me").json()["id"]
+        given = _case(api, f"given {unique}", assignee=me)  # by the admin, at creation
+        later = _case(api, f"later {unique}")
+        api.patch(f"/cases/{later['id']}", json={"assignee": me, "title": f"renamed {unique}"})
+        analyst.post("/cases", json={"title": f"mine {unique}", "severity": "low", "assignee": me})
+        inbox = analyst.get("/me/notifications").json()["items"]
+    assert [(n["kind"], n["case_id"], n["summary"]) for n in inbox] == [
+        ("assigned", later["id"], f"assigned case #{later['number']}: renamed {unique}"),
+        ("assigned", given["id"], f"assigned case #{given['number']}: given {unique}"),
+    ]  # newest first; nothing for the case the analyst assigned to themselves

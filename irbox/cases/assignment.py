@@ -1,13 +1,38 @@
-"""Assignments follow the assignee: a case is worked by an active analyst or admin, so a user
-disabled or made a viewer gives up the cases still open (resolved ones keep their record)."""
+"""Assignments: the assignee hears of a case given to them (a notification, unless they took it
+themselves), and a case is worked by an active analyst or admin, so a user disabled or made a
+viewer gives up the cases still open (resolved ones keep their record)."""
 
 from __future__ import annotations
 
 import sqlite3
 
+from irbox import ids
 from irbox.cases import changes
 from irbox.identity.principal import Actor
 from irbox.store import cases as cases_table
+from irbox.store import notifications
+
+
+def notify_assignee(
+    conn: sqlite3.Connection, case_id: str, assignee: str | None, actor: Actor, at: int
+) -> None:
+    """Inside the write that assigned the case (after it): tell the new assignee, unless they
+    assigned themselves."""
+    if assignee is None or assignee == actor.user_id:
+        return
+    case = cases_table.get(conn, case_id)
+    notifications.insert(
+        conn,
+        {
+            "id": ids.new_id("ntf"),
+            "user_id": assignee,
+            "kind": "assigned",
+            "case_id": case_id,
+            "comment_id": None,
+            "summary": f"assigned case #{case['number']}: {case['title']}",
+            "created_at": at,
+        },
+    )
 
 
 def release(conn: sqlite3.Connection, user_id: str, why: str, actor: Actor, at: int) -> int:

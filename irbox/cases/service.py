@@ -11,7 +11,7 @@ from irbox import clock, ids
 from irbox.alerts.models import SEVERITIES, Observable, ObservableIn
 from irbox.alerts.validation import check_observables, check_tags
 from irbox.attack.catalogue import Catalogue
-from irbox.cases import changes, validation
+from irbox.cases import assignment, changes, validation
 from irbox.cases.case_file import read_case, to_summary
 from irbox.cases.models import (
     CASE_STATUSES,
@@ -144,6 +144,8 @@ class CaseService:
                 return
             cases_table.update(conn, case_id, changed)
             changes.announce(conn, case_id, "case.updated", actor, now)
+            if changed.get("assignee"):
+                assignment.notify_assignee(conn, case_id, changed["assignee"], actor, now)
             for field, value in changed.items():
                 shown = msgspec.json.decode(value) if field in ("tags", "attack") else value
                 before = row[field]
@@ -236,6 +238,7 @@ def insert_case(
     index_events.case_state(conn, case_id, now, "created")
     changes.announce(conn, case_id, "case.created", actor, now)
     add_observables(conn, case_id, case_seq, observables, actor, now)
+    assignment.notify_assignee(conn, case_id, assignee, actor, now)
     return case_id
 
 

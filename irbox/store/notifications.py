@@ -1,4 +1,4 @@
-"""The `notifications` table: what a user is told about (mentions)."""
+"""The `notifications` table: what a user is told about (mentions, assignments)."""
 
 from __future__ import annotations
 

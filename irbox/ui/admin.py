@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 from irbox.errors import DomainError
 from irbox.identity.users import UserCreate, UserPatch
 from irbox.paging import decode_cursor
+from irbox.ui.formats import names_of
 from irbox.ui.security import checked_form, session_with
 from irbox.ui.settings import render
 
@@ -60,4 +61,12 @@ async def audit_log(request: Request, cursor: FromQuery[str | None] = None) -> T
     except DomainError as exc:
         context = {"session": session, "page": None, "error": _problem(exc)}
         return Template("audit.html", context=context, status_code=400)
-    return Template("audit.html", context={"session": session, "page": page, "error": None})
+    services = request.app.state.services
+    context = {
+        "session": session,
+        "page": page,
+        "error": None,
+        "names": names_of(services.users.list()),
+        "keys": {k.id: k.name for k in services.api_keys.list(None)},
+    }
+    return Template("audit.html", context=context)

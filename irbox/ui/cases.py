@@ -14,16 +14,11 @@ from irbox.alerts.models import REASON_CODES, SEVERITIES
 from irbox.cases.comments import mentioned_addresses
 from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
 from irbox.errors import ValidationFailed
-from irbox.identity.users import User
 from irbox.paging import decode_cursor
+from irbox.ui.formats import names_of
 from irbox.ui.security import checked_form, current_session, session_with
 
 CASE_PAGE = 100
-
-
-def _names(users: list[User]) -> dict[str, str]:
-    """How pages show a user id: the name, or the email when there is none."""
-    return {u.id: u.name or u.email for u in users}
 
 
 @get("/alerts/{alert_id:str}", include_in_schema=False)
@@ -43,7 +38,7 @@ async def alert_detail(request: Request, alert_id: FromPath[str]) -> Template:
             "alert": alert,
             "case": services.cases.get(alert.case_id) if alert.case_id else None,
             "description_html": markdown_html.render(alert.description or ""),
-            "names": _names(services.users.list()),
+            "names": names_of(services.users.list()),
             "seen": seen,
             "raw": json.dumps(alert.raw, indent=2, sort_keys=True) if alert.raw else "",
             "open_cases": open_cases,
@@ -79,7 +74,7 @@ async def case_list(
     users = services.users.list()
     filters = {"status": status or "", "severity": severity or "", "assignee": assignee or ""}
     context = {"session": session, "filters": filters, "query": urlencode(filters), "users": users,
-               "names": _names(users), "statuses": CASE_STATUSES,
+               "names": names_of(users), "statuses": CASE_STATUSES,
                "severities": SEVERITIES, "page": None, "error": None,
                "can_write": session.principal.can("cases:write")}  # fmt: skip
     try:
@@ -111,7 +106,7 @@ async def case_workspace(
             "description_html": markdown_html.render(case.description or ""),
             "users": users,
             "mentionable": json.dumps(mentionable),
-            "names": _names(users),
+            "names": names_of(users),
             "can_write": session.principal.can("cases:write") and case.status != "resolved",
             "attack_q": attack_q,
             "found": found,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
 from litestar.plugins.jinja import JinjaTemplateEngine
 from markupsafe import Markup, escape
 
 from irbox import clock
+from irbox.identity.users import User
 
 
 def when(value: str | None) -> Markup:
@@ -36,6 +41,26 @@ def duration(seconds: float | None) -> str:
     return f"{value:.0f} {unit}" if whole else f"{value:.1f} {unit}"
 
 
+def names_of(users: Iterable[User]) -> dict[str, str]:
+    """How pages show a user id: the name, or the email when there is none."""
+    return {u.id: u.name or u.email for u in users}
+
+
+_DETAILS_CHARS = 160
+
+
+def details(data: dict[str, Any] | None) -> str:
+    """An audit entry's data on one line: `role: viewer · disabled: 1`."""
+    if not data:
+        return ""
+    shown = " · ".join(
+        f"{key}: {value if isinstance(value, str) else msgspec.json.encode(value).decode()}"
+        for key, value in data.items()
+    )
+    return shown if len(shown) <= _DETAILS_CHARS else shown[: _DETAILS_CHARS - 1] + "…"
+
+
 def register(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["when"] = when
     engine.engine.filters["duration"] = duration
+    engine.engine.filters["details"] = details
