@@ -76,6 +76,12 @@ def test_filter_the_case_list(ui: Server, browser: Browser) -> None:
     page.wait_for_url("**/cases?*assignee=*")
     assert page.locator("table.cases tbody").inner_text().count("Mine") == 1
     assert page.locator("table.cases tbody tr").count() == 1
+    page.fill("form.filters input[name=q]", "UNASSIGNED")
+    page.select_option("select[name=assignee]", "")
+    page.click("form.filters button")
+    page.wait_for_url("**/cases?*q=UNASSIGNED*")
+    assert page.locator("table.cases tbody").inner_text().count("Unassigned low") == 1
+    assert page.locator("table.cases tbody tr").count() == 1
     page.goto(ui.url + "/cases?severity=low")
     assert "Unassigned low" in page.locator("table.cases tbody").inner_text()
     assert page.locator("table.cases tbody tr").count() == 1

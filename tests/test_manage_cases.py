@@ -139,6 +139,14 @@ def test_list_filters_and_pages(server, api: httpx.Client, unique: str) -> None:
     assert api.get("/cases", params={"status": "closed"}).status_code == 400
 
 
+def test_find_cases_by_title(api: httpx.Client, unique: str) -> None:
+    wanted = _case(api, f"Phishing 100% at {unique}_HR")["id"]
+    _case(api, f"Phishing 1000 at {unique}xHR")  # `%` and `_` are not wildcards
+    found = api.get("/cases", params={"q": f"100% AT {unique}_hr"}).json()["items"]
+    assert [c["id"] for c in found] == [wanted]  # case-insensitive
+    assert api.get("/cases", params={"q": f"{unique} nothing"}).json()["items"] == []
+
+
 def test_viewer_reads_but_cannot_write(server, api: httpx.Client, unique: str) -> None:
     case = _case(api, f"viewer {unique}")
     with server.client(user_token(server, api, "viewer")) as viewer:

@@ -64,14 +64,15 @@ class CasesController(Controller):
         status: FromQuery[list[str] | None] = None,
         severity: FromQuery[list[str] | None] = None,
         assignee: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
         limit: FromQuery[int] = DEFAULT_LIMIT,
         cursor: FromQuery[str | None] = None,
     ) -> CasePage:
-        """`assignee=none` lists unassigned cases."""
+        """`assignee=none` lists unassigned cases; `q` is text in the title."""
         before = page_args(limit, cursor)
         who = "" if assignee == "none" else assignee
         statuses, severities = _split(joined(status)), _split(joined(severity))
-        return ctx.services.cases.list(statuses, severities, who, before, limit)
+        return ctx.services.cases.list(statuses, severities, who, before, limit, q)
 
     @get("/{case_id:str}", opt=READ)
     async def get_case(self, case_id: FromPath[str], ctx: CtxDep) -> Case:

@@ -55,7 +55,9 @@ class CaseService:
         assignee: str | None,
         before_seq: int | None,
         limit: int,
+        q: str | None = None,
     ) -> CasePage:
+        """Newest first; `q` is text in the title."""
         errors = Errors()
         for name, values, allowed in (
             ("status", statuses, CASE_STATUSES),
@@ -73,6 +75,7 @@ class CaseService:
                 assignee=assignee,
                 before_seq=before_seq,
                 limit=limit + 1,
+                title_contains=q or None,
             )
         )
         page, next_cursor = split_page(rows, limit)

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from irbox.store.database import chunked, flat, values_list
+from irbox.store.database import chunked, contains, flat, values_list
 
 COLUMNS = (
     "seq, id, source, external_id, severity, title, description, tags, asset, observables, raw,"
@@ -92,9 +92,9 @@ def page(
         where.append("detected_at <= ?")
         args.append(until)
     if title_contains:
-        escaped = title_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append("title LIKE ? ESCAPE '\\'")
-        args.append(f"%{escaped}%")
+        term, arg = contains("title", title_contains)
+        where.append(term)
+        args.append(arg)
     if before_seq is not None:
         where.append("seq < ?")
         args.append(before_seq)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from irbox.store.database import contains
+
 COLUMNS = (
     "seq, id, number, title, description, severity, status, assignee, tags, attack, created_at,"
     " created_by, updated_at, resolution, resolved_at"
@@ -53,9 +55,14 @@ def page(
     assignee: str | None,
     before_seq: int | None,
     limit: int,
+    title_contains: str | None = None,
 ) -> list[sqlite3.Row]:
     where: list[str] = []
     args: list[Any] = []
+    if title_contains:
+        term, arg = contains("title", title_contains)
+        where.append(term)
+        args.append(arg)
     for column, values in (("status", statuses), ("severity", severities)):
         if values:
             where.append(f"{column} IN ({','.join('?' * len(values))})")

@@ -128,6 +128,13 @@ def insert_many(
         conn.execute(head + values_list(len(columns), len(chunk)), flat(chunk))
 
 
+def contains(column: str, text: str) -> tuple[str, str]:
+    """A WHERE term and its parameter: `column` holds `text`, case-insensitively for ASCII
+    (SQLite's LIKE), with `%`, `_` and the escape taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{column} LIKE ? ESCAPE '\\'", f"%{escaped}%"
+
+
 def chunked(rows: list[T]) -> Iterator[list[T]]:
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         yield rows[start : start + ROWS_PER_STATEMENT]

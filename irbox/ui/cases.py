@@ -67,12 +67,14 @@ async def case_list(
     status: FromQuery[str | None] = None,
     severity: FromQuery[str | None] = None,
     assignee: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
 ) -> Template:
     session = current_session(request)
     services = request.app.state.services
     users = services.users.list()
-    filters = {"status": status or "", "severity": severity or "", "assignee": assignee or ""}
+    filters = {"status": status or "", "severity": severity or "", "assignee": assignee or "",
+               "q": q or ""}  # fmt: skip
     context = {"session": session, "filters": filters, "query": urlencode(filters), "users": users,
                "names": names_of(users), "statuses": CASE_STATUSES,
                "severities": SEVERITIES, "page": None, "error": None,
@@ -80,7 +82,7 @@ async def case_list(
     try:
         context["page"] = services.cases.list(
             [status] if status else [], [severity] if severity else [], assignee or None,
-            decode_cursor(cursor), CASE_PAGE,
+            decode_cursor(cursor), CASE_PAGE, q,
         )  # fmt: skip
     except ValidationFailed as exc:
         context["error"] = "; ".join(exc.details.values()) or exc.message
