@@ -67,6 +67,12 @@ def test_unknown_mentions_are_400_and_nothing_is_written(api: httpx.Client, uniq
     )
     assert r.status_code == 400 and "mentions[1]" in r.json()["details"]
     assert api.get(f"/cases/{case_id}").json()["comments"] == []
+    # a disabled user would never read it: the same answer
+    gone = api.post("/users", json={"email": f"gone-{unique}@x.example", "role": "analyst"})
+    gone_id = gone.json()["user"]["id"]
+    api.patch(f"/users/{gone_id}", json={"disabled": True})
+    r = api.post(f"/cases/{case_id}/comments", json={"body": "hi", "mentions": [gone_id]})
+    assert r.status_code == 400 and r.json()["details"] == {"mentions[0]": "no such active user"}
     assert api.post(f"/cases/{case_id}/comments", json={"body": "  "}).status_code == 400
     missing = "case_01J00000000000000000000000"
     assert api.post(f"/cases/{missing}/comments", json={"body": "x"}).status_code == 404

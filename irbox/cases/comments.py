@@ -53,11 +53,11 @@ class CommentService:
 
         def write(conn: sqlite3.Connection) -> Comment:
             case = changes.open_case(conn, case_id)
-            known = users_table.existing_ids(conn, mentions) if mentions else set()
+            known = users_table.active_ids(conn, mentions) if mentions else set()
             check = Errors()
             for i, user_id in enumerate(data.mentions):
-                if user_id not in known:
-                    check.add(f"mentions[{i}]", "no such user")
+                if user_id not in known:  # a disabled user would never read it
+                    check.add(f"mentions[{i}]", "no such active user")
             check.raise_if_any("the comment mentions unknown users")
             comments_table.insert(
                 conn,

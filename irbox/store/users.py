@@ -30,9 +30,11 @@ def list_all(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute(f"SELECT {COLUMNS} FROM users ORDER BY created_at DESC, id DESC").fetchall()
 
 
-def existing_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+def active_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+    """Which of these ids are users, not disabled."""
     marks = ",".join("?" * len(ids))
-    return {r[0] for r in conn.execute(f"SELECT id FROM users WHERE id IN ({marks})", ids)}
+    sql = f"SELECT id FROM users WHERE id IN ({marks}) AND disabled = 0"
+    return {r[0] for r in conn.execute(sql, ids)}
 
 
 def count(conn: sqlite3.Connection) -> int:
