@@ -1,4 +1,5 @@
-"""The irbox command: exit statuses, init, user and key creation, config errors."""
+"""The irbox command: exit statuses, init, user and key creation, listing and revoking, config
+errors."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -92,6 +94,45 @@ def test_cli_key_works_against_the_server(fresh_server: Server) -> None:
     token = fresh_server.token("ops@example.com")
     me = httpx.get(fresh_server.url + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.json()["role"] == "analyst"
+
+
+def test_list_users_and_keys_and_revoke_a_leaked_key(fresh_server: Server) -> None:
+    """What an operator at the machine does when a key leaks and the UI is out of reach."""
+    fresh_server.start()
+    fresh_server.cli("user", "create", "--email", "fwd@example.com", "--role", "analyst",
+                     "--name", "Log Forwarder")  # fmt: skip
+    token = fresh_server.token("fwd@example.com", "alerts:write", name="siem")
+    users = fresh_server.cli("user", "list").stdout.splitlines()
+    assert users[0].split() == ["EMAIL", "ROLE", "STATE", "ID", "NAME"]
+    assert [line.split()[:3] for line in users[1:]] == [
+        ["fwd@example.com", "analyst", "active"], ["admin@irbox.local", "admin", "active"]
+    ]  # fmt: skip
+    assert users[1].endswith("Log Forwarder")
+    keys = fresh_server.cli("apikey", "list", "--user", "FWD@example.com").stdout.splitlines()
+    assert keys[0].split() == ["ID", "OWNER", "SCOPES", "STATE", "LAST", "USED", "NAME"]
+    key_id, owner, scopes, state, used, name = keys[1].split()
+    assert (owner, scopes, state, used, name) == (
+        "fwd@example.com", "alerts:write", "active", "never", "siem"
+    )  # fmt: skip
+    headers = {"Authorization": f"Bearer {token}"}
+    post = httpx.post(fresh_server.url + "/api/v1/alerts", headers=headers, json={})
+    assert post.status_code == 400  # the key works (the body does not)
+
+    assert fresh_server.cli("apikey", "revoke", key_id).stdout == f"revoked {key_id} (siem)\n"
+    deadline = time.monotonic() + 10  # the server's key cache keeps a lookup up to 5 s
+    while (
+        httpx.post(fresh_server.url + "/api/v1/alerts", headers=headers, json={}).status_code != 401
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    listed = fresh_server.cli("apikey", "list").stdout
+    assert f"{key_id}  fwd@example.com  alerts:write  revoked" in listed
+    missing = fresh_server.cli("apikey", "revoke", "key_01J00000000000000000000000", check=False)
+    assert missing.returncode == 1 and "no API key" in missing.stderr
+    nobody = fresh_server.cli("apikey", "list", "--user", "nobody@example.com", check=False)
+    assert (
+        nobody.returncode == 1 and nobody.stderr == "irbox: no user with email nobody@example.com\n"
+    )
 
 
 def test_config_errors_name_the_key(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""`irbox user create` and `irbox apikey create`."""
+"""`irbox user create|list|reset-password` and `irbox apikey create|list|revoke`: the accounts an
+operator manages at the machine (a key leaked while the UI is out of reach, say)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import asyncio
 import sys
 from collections.abc import Callable
 
+from irbox import clock
 from irbox.cli.common import CommandError, config_from, open_services
-from irbox.identity.api_keys import ApiKeyCreate
+from irbox.identity.api_keys import ApiKey, ApiKeyCreate
 from irbox.identity.principal import SYSTEM
 from irbox.identity.scopes import ROLES
 from irbox.identity.users import UserCreate
@@ -26,6 +28,10 @@ def register(sub: argparse._SubParsersAction, common: Callable) -> None:
     p.add_argument("--name", default="")
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.set_defaults(run=run_user_create)
+
+    p = user.add_parser("list", help="list the users: email, role, state, id")
+    common(p)
+    p.set_defaults(run=run_user_list)
 
     p = user.add_parser(
         "reset-password", help="set a new password (generated unless --password-stdin)"
@@ -46,6 +52,18 @@ def register(sub: argparse._SubParsersAction, common: Callable) -> None:
     p.add_argument("--expires-at", metavar="RFC3339")
     p.set_defaults(run=run_apikey_create)
 
+    p = apikey.add_parser("list", help="list the API keys: id, name, owner, scopes, state")
+    common(p)
+    p.add_argument("--user", metavar="EMAIL", help="only this user's keys")
+    p.set_defaults(run=run_apikey_list)
+
+    p = apikey.add_parser(
+        "revoke", help="revoke an API key (a running server refuses it within 5 s)"
+    )
+    common(p)
+    p.add_argument("key_id", metavar="KEY_ID")
+    p.set_defaults(run=run_apikey_revoke)
+
 
 def run_user_create(args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
@@ -55,6 +73,22 @@ def run_user_create(args: argparse.Namespace) -> int:
     print(created.user.id)
     if created.password:
         print(f"password: {created.password}")
+    return 0
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Columns aligned for reading, one row per line (`cut`/`awk` friendly: no value has
+    spaces but the last column's)."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        print("  ".join([*(v.ljust(w) for v, w in zip(row, widths, strict=False)), row[-1]]))
+
+
+def run_user_list(args: argparse.Namespace) -> int:
+    with open_services(config_from(args)) as services:
+        users = services.users.list()
+    rows = [(u.email, u.role, "disabled" if u.disabled else "active", u.id, u.name) for u in users]
+    _table(("EMAIL", "ROLE", "STATE", "ID", "NAME"), rows)
     return 0
 
 
@@ -78,4 +112,37 @@ def run_apikey_create(args: argparse.Namespace) -> int:
         data = ApiKeyCreate(name=args.name, scopes=scopes, expires_at=args.expires_at)
         created = asyncio.run(services.api_keys.create(owner["id"], data, SYSTEM, allowed=None))
     print(created.token)
+    return 0
+
+
+def run_apikey_list(args: argparse.Namespace) -> int:
+    with open_services(config_from(args)) as services:
+        owners = {u.id: u.email for u in services.users.list()}
+        owner = None
+        if args.user is not None:
+            owner = next((i for i, e in owners.items() if e.lower() == args.user.lower()), None)
+            if owner is None:
+                raise CommandError(f"no user with email {args.user}")
+        keys = services.api_keys.list(owner)
+    now = clock.now_us()
+
+    def state(key: ApiKey) -> str:
+        if key.revoked_at:
+            return "revoked"
+        expires = clock.parse_rfc3339(key.expires_at) if key.expires_at else None
+        return "expired" if expires is not None and expires <= now else "active"
+
+    rows = [
+        (k.id, owners.get(k.user_id, k.user_id), ",".join(k.scopes), state(k),
+         k.last_used_at or "never", k.name)
+        for k in keys
+    ]  # fmt: skip
+    _table(("ID", "OWNER", "SCOPES", "STATE", "LAST USED", "NAME"), rows)
+    return 0
+
+
+def run_apikey_revoke(args: argparse.Namespace) -> int:
+    with open_services(config_from(args)) as services:
+        key = asyncio.run(services.api_keys.revoke(args.key_id, None))
+    print(f"revoked {key.id} ({key.name})")
     return 0

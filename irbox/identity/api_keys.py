@@ -13,7 +13,7 @@ from irbox import clock, ids
 from irbox.errors import Errors, Forbidden, NotFound, Unauthorized
 from irbox.identity import secrets
 from irbox.identity.auth_cache import AuthCache
-from irbox.identity.principal import Actor, Principal
+from irbox.identity.principal import SYSTEM, Actor, Principal
 from irbox.identity.scopes import SCOPES, effective, role_scopes
 from irbox.store import api_keys as keys_table
 from irbox.store import audit
@@ -129,16 +129,19 @@ class ApiKeyService:
     def list(self, user_id: str | None) -> list[ApiKey]:
         return [to_key(r) for r in self.db.read(keys_table.list_for, user_id)]
 
-    async def revoke(self, key_id: str, caller: Principal) -> ApiKey:
+    async def revoke(self, key_id: str, caller: Principal | None) -> ApiKey:
+        """`caller` None is the operator at the machine (`irbox apikey revoke`): any key."""
         now = clock.now_us()
+        actor = caller.actor if caller is not None else SYSTEM
+        # Someone else's key is invisible to a non-admin: 404, never 403.
+        only_of = caller.user_id if caller is not None and not caller.can("admin") else None
 
         def write(conn: sqlite3.Connection) -> sqlite3.Row:
             row = keys_table.get(conn, key_id)
-            # Someone else's key is invisible to a non-admin: 404, never 403.
-            if row is None or (row["user_id"] != caller.user_id and not caller.can("admin")):
+            if row is None or (only_of is not None and row["user_id"] != only_of):
                 raise NotFound(f"no API key {key_id}")
             keys_table.revoke(conn, key_id, now)
-            audit.record(conn, caller.actor.who, "api_key.revoke", key_id, now)
+            audit.record(conn, actor.who, "api_key.revoke", key_id, now)
             return keys_table.get(conn, key_id)
 
         revoked = await self.writer.run(write)
