@@ -2,7 +2,8 @@
 
 Every identity change made in this process (revoking a key, changing or disabling a user) clears
 it at once, so revocation is immediate. Changes made by another process (the CLI) are seen within
-`TTL_S`; the CLI only adds users and keys, which a cache miss finds anyway."""
+`TTL_S`: new users and keys at once (a cache miss finds them), a key revoked by `irbox apikey
+revoke` once its entry expires."""
 
 from __future__ import annotations
 
