@@ -4,6 +4,7 @@ in the answer to the form that created them."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable, Callable
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
@@ -13,9 +14,11 @@ from irbox.api.asgi import client_ip
 from irbox.api.uploads import StreamedForm
 from irbox.errors import DomainError
 from irbox.identity.api_keys import ApiKeyCreate
+from irbox.identity.principal import Actor
 from irbox.identity.scopes import ROLES, SCOPES
 from irbox.ui.security import CsrfRejected, checked_form, current_session, session_with
 from irbox.webhooks.models import EVENTS, WebhookCreate, WebhookPatch
+from irbox.webhooks.service import WebhookService
 
 
 def render(request: Request, shown: dict | None = None, error: str | None = None) -> Template:
@@ -105,30 +108,35 @@ async def create_webhook(request: Request) -> Template:
     return render(request, shown=shown)
 
 
+async def _on_webhook(
+    request: Request, act: Callable[[WebhookService, dict[str, str], Actor], Awaitable[object]]
+) -> Response:
+    """A webhook button in Settings (admins): run it, back to the webhooks."""
+    session = session_with(request, "admin")
+    form = await checked_form(request, session)
+    await act(request.app.state.services.webhooks, form, session.principal.actor)
+    return Redirect("/settings#webhooks")
+
+
 @post("/settings/webhooks/{webhook_id:str}/ping", include_in_schema=False, status_code=303)
 async def ping_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
-    session = session_with(request, "admin")
-    await checked_form(request, session)
-    await request.app.state.services.webhooks.ping(webhook_id, session.principal.actor)
-    return Redirect("/settings#webhooks")
+    return await _on_webhook(request, lambda hooks, _, actor: hooks.ping(webhook_id, actor))
 
 
 @post("/settings/webhooks/{webhook_id:str}/active", include_in_schema=False, status_code=303)
 async def pause_or_resume_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
     """Pausing keeps the webhook and its deliveries; events while paused are not queued."""
-    session = session_with(request, "admin")
-    form = await checked_form(request, session)
-    patch = WebhookPatch(active=form.get("active") == "1")
-    await request.app.state.services.webhooks.update(webhook_id, patch, session.principal.actor)
-    return Redirect("/settings#webhooks")
+    return await _on_webhook(
+        request,
+        lambda hooks, form, actor: hooks.update(
+            webhook_id, WebhookPatch(active=form.get("active") == "1"), actor
+        ),
+    )
 
 
 @post("/settings/webhooks/{webhook_id:str}/delete", include_in_schema=False, status_code=303)
 async def delete_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
-    session = session_with(request, "admin")
-    await checked_form(request, session)
-    await request.app.state.services.webhooks.delete(webhook_id, session.principal.actor)
-    return Redirect("/settings#webhooks")
+    return await _on_webhook(request, lambda hooks, _, actor: hooks.delete(webhook_id, actor))
 
 
 @post(
@@ -139,12 +147,9 @@ async def delete_webhook(request: Request, webhook_id: FromPath[str]) -> Respons
 async def redeliver(
     request: Request, webhook_id: FromPath[str], delivery_id: FromPath[str]
 ) -> Response:
-    session = session_with(request, "admin")
-    await checked_form(request, session)
-    await request.app.state.services.webhooks.redeliver(
-        webhook_id, delivery_id, session.principal.actor
+    return await _on_webhook(
+        request, lambda hooks, _, actor: hooks.redeliver(webhook_id, delivery_id, actor)
     )
-    return Redirect("/settings#webhooks")
 
 
 @post("/settings/license", include_in_schema=False, status_code=303, request_max_body_size=65536)
