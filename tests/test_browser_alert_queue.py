@@ -108,3 +108,18 @@ def test_keyboard_triage(ui: Server, browser: Browser) -> None:
     with ui.client(ui.token()) as api:
         assert api.get(f"/alerts/{older}").json()["status"] == "dismissed"
         assert api.get(f"/alerts/{newer}").json()["status"] == "triage"
+
+
+def test_filter_by_a_known_source(ui: Server, browser: Browser) -> None:
+    """The source box offers the sources alerts came from (who remembers `crowdstrike-eu`?)."""
+    with ui.client(ui.token()) as api:
+        for n, source in enumerate(["sentinel", "crowdstrike-eu", "sentinel", "zeek"]):
+            api.post("/alerts", json=alert(f"s{n}", source=source))
+    page = browser.new_page()
+    sign_in(page, ui)
+    offered = page.locator("#known-sources option").evaluate_all("os => os.map(o => o.value)")
+    assert offered == ["crowdstrike-eu", "sentinel", "zeek"]
+    page.fill("input[name=source]", "sentinel")
+    page.click("form.filters button:has-text('Filter')")
+    page.wait_for_url("**/alerts?*source=sentinel*")
+    assert page.locator("table.queue tbody tr[id^='row-']").count() == 2

@@ -139,6 +139,10 @@ class AlertService:
         page, next_cursor = split_page(rows, limit)
         return AlertPage(items=[to_summary(r) for r in page], next_cursor=next_cursor)
 
+    def sources(self, limit: int = 200) -> list[str]:
+        """The sources alerts came from (for the queue's filter), alphabetically."""
+        return self.db.read(alerts_table.sources, limit)
+
     def latest_seq(self) -> int:
         """The sequence number of the newest alert (0 when there is none): where a live view
         starts looking for newer ones."""

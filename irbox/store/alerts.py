@@ -107,6 +107,18 @@ def page(
     ).fetchall()
 
 
+def sources(conn: sqlite3.Connection, limit: int) -> list[str]:
+    """The distinct sources, in order, up to `limit`: one seek of the (source, seq) index per
+    source (a recursive walk), not a scan of every alert."""
+    rows = conn.execute(
+        "WITH RECURSIVE s(name, n) AS (SELECT min(source), 1 FROM alerts UNION ALL"
+        " SELECT (SELECT min(source) FROM alerts WHERE source > s.name), n + 1 FROM s"
+        " WHERE s.name IS NOT NULL AND n < ?) SELECT name FROM s WHERE name IS NOT NULL",
+        (limit,),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
 def latest_seq(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT coalesce(max(seq), 0) FROM alerts").fetchone()[0]
 

@@ -53,7 +53,8 @@ async def alert_queue(
     alerts = request.app.state.services.alerts
     filters = _filters(status, severity, source, q)
     context = _row_context(session, filters)
-    context.update(statuses=STATUSES, severities=SEVERITIES, dismissed=dismissed, error=None)
+    context.update(statuses=STATUSES, severities=SEVERITIES, dismissed=dismissed, error=None,
+                   sources=alerts.sources())  # fmt: skip
     newest = alerts.latest_seq()  # read first: an alert stored meanwhile shows up on the next poll
     try:
         page = alerts.list(_parse(filters), None, PAGE_SIZE)
