@@ -181,6 +181,17 @@ def test_evidence_attack_resolve_and_report(ui: Server, browser: Browser, tmp_pa
     assert "Incident report" in text and "T1059.001" in text and "Macro in an invoice" in text
     assert hashlib.sha256(evidence.read_bytes()).hexdigest() in text
     report.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
+    # after the verdict: what happened before it still goes on the timeline; then reopen
+    page.fill("#timeline-entry input[name=at]", "2026-06-02T08:02:30")
+    page.fill("#timeline-entry input[name=summary]", "the user opened the invoice")
+    page.click("#timeline-entry button")
+    page.wait_for_selector("ol.timeline li:has-text('the user opened the invoice')")
+    first = page.locator("ol.timeline li").first.inner_text()
+    assert first.startswith("2026-06-02 08:02:30 UTC the user opened the invoice")
+    page.click("#reopen-case button")
+    page.wait_for_selector("#open-resolve")  # open again: the resolve button is back
+    assert page.locator("#case-status").inner_text() == "open"
+    assert page.locator("#reopen-case").count() == 0
 
 
 def test_edit_severity_status_and_assignee(ui: Server, browser: Browser) -> None:

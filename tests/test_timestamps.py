@@ -7,6 +7,7 @@ import pytest
 
 from irbox import clock
 from irbox.ui.formats import duration, when
+from irbox.ui.inputs import utc_from_local
 
 
 def test_readable_times() -> None:
@@ -38,3 +39,11 @@ def test_spans_read_in_the_unit_that_fits() -> None:
     ]
     assert shown == ["—", "< 0.01 s", "0.02 s", "4.5 s", "10 s", "42 s", "13 min", "1.0 h",
                      "5.2 h", "24 h", "3.1 d"]  # fmt: skip
+
+
+def test_a_datetime_local_field_is_read_as_utc() -> None:
+    assert utc_from_local("2026-06-02T09:14") == "2026-06-02T09:14:00Z"
+    assert utc_from_local("2026-06-02T09:14:05") == "2026-06-02T09:14:05Z"  # step="1" adds seconds
+    assert utc_from_local("2026-06-02T09:14:05.250") == "2026-06-02T09:14:05.250Z"
+    assert utc_from_local("") is None and utc_from_local(None) is None
+    assert utc_from_local("soon") == "soon"  # for the service to refuse, naming the field

@@ -11,8 +11,9 @@ from litestar.response import File, Redirect
 
 from irbox.api.cases import REPORT_CSP, evidence_file
 from irbox.api.uploads import FormPart, StreamedForm
-from irbox.cases.models import CaseCreate, CasePatch, ResolveIn
+from irbox.cases.models import CaseCreate, CasePatch, ResolveIn, TimelineIn
 from irbox.errors import ValidationFailed
+from irbox.ui.inputs import utc_from_local
 from irbox.ui.security import CsrfRejected, checked_form, current_session, session_with
 
 
@@ -103,6 +104,27 @@ async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
         patch.tags = [t.strip() for t in form["tags"].split(",") if t.strip()]
     await request.app.state.services.cases.update(case_id, patch, session.principal.actor)
     return Redirect(f"/cases/{case_id}")
+
+
+@post("/cases/{case_id:str}/reopen", include_in_schema=False, status_code=303)
+async def reopen_case(request: Request, case_id: FromPath[str]) -> Response:
+    session = session_with(request, "cases:write")
+    await checked_form(request, session)
+    await request.app.state.services.resolution.reopen(case_id, session.principal.actor)
+    return Redirect(f"/cases/{case_id}")
+
+
+@post("/cases/{case_id:str}/timeline", include_in_schema=False, status_code=303)
+async def add_timeline_entry(request: Request, case_id: FromPath[str]) -> Response:
+    """What happened when (`at` from a datetime-local field, read as UTC), e.g. "08:02 the user
+    opened the attachment": the timeline sorts it among the recorded events."""
+    session = session_with(request, "cases:write")
+    form = await checked_form(request, session)
+    entry = TimelineIn(at=utc_from_local(form.get("at")) or "", summary=form.get("summary", ""))
+    await request.app.state.services.cases.add_timeline_entry(
+        case_id, entry, session.principal.actor
+    )
+    return Redirect(f"/cases/{case_id}#timeline")
 
 
 @post("/cases/{case_id:str}/resolve", include_in_schema=False, status_code=303)

@@ -110,6 +110,9 @@ async def case_workspace(
             "mentionable": json.dumps(mentionable),
             "names": names_of(users),
             "can_write": session.principal.can("cases:write") and case.status != "resolved",
+            "can_reopen": session.principal.can("cases:write") and case.status == "resolved",
+            # Entries about what happened are welcome after the verdict too (README).
+            "can_note": session.principal.can("cases:write"),
             "attack_q": attack_q,
             "found": found,
             "verdicts": VERDICTS,

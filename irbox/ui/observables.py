@@ -12,6 +12,7 @@ from irbox.errors import DomainError, ValidationFailed
 from irbox.identity.sessions import Session
 from irbox.observables.normalize import TYPES
 from irbox.observables.suppression import SuppressIn
+from irbox.ui.inputs import utc_from_local
 from irbox.ui.security import checked_form, current_session, session_with
 
 SUPPRESSIONS_SHOWN = 100
@@ -47,9 +48,7 @@ async def suppress(request: Request) -> Response:
     """`until` comes from a datetime-local field, read as UTC."""
     session = session_with(request, "observables:write")
     form = await checked_form(request, session)
-    until = form.get("until") or None
-    if until and len(until) == 16:  # YYYY-MM-DDTHH:MM
-        until += ":00Z"
+    until = utc_from_local(form.get("until"))
     data = SuppressIn(type=form.get("type", ""), value=form.get("value", ""),
                       reason=form.get("reason", ""), scope=form.get("scope") or "global",
                       until=until)  # fmt: skip

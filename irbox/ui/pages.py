@@ -47,6 +47,8 @@ def ui_router() -> Router:
             cases.escalate_alert,
             cases.case_list,
             case_actions.open_case,
+            case_actions.reopen_case,
+            case_actions.add_timeline_entry,
             cases.case_workspace,
             cases.add_comment,
             cases.preview_comment,
