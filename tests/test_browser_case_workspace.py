@@ -286,3 +286,27 @@ def test_open_a_case_by_hand(ui: Server, browser: Browser) -> None:
         "open",
     )
     assert case["timeline"][0]["type"] == "created" and case["assignee"]
+
+
+def test_add_an_observable_and_unmap_a_technique(ui: Server, browser: Browser) -> None:
+    with ui.client(ui.token()) as api:
+        case_id = api.post(
+            "/cases", json={"title": "IOC hunt", "severity": "high", "attack": ["T1059.001"]}
+        ).json()["id"]
+    page = browser.new_page()
+    sign_in(page, ui)
+    page.goto(f"{ui.url}/cases/{case_id}")
+    page.select_option("#add-observable select[name=type]", "domain")
+    page.fill("#add-observable input[name=value]", "C2.Evil.EXAMPLE.")
+    page.click("#add-observable button")
+    page.wait_for_selector("#case-observables a:has-text('c2.evil.example')")  # normalised
+    page.fill("#add-observable input[name=value]", "not a domain!")
+    with page.expect_response(f"**/cases/{case_id}/observables") as answer:
+        page.click("#add-observable button")
+    assert answer.value.status == 400 and "value" in answer.value.text()
+    page.goto(f"{ui.url}/cases/{case_id}")
+    page.click("#attack-list form.unmap button")
+    page.wait_for_selector("#attack-list:has-text('None mapped')")
+    with ui.client(ui.token()) as api:
+        case = api.get(f"/cases/{case_id}").json()
+    assert case["attack"] == [] and [o["value"] for o in case["observables"]] == ["c2.evil.example"]

@@ -9,6 +9,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect
 
+from irbox.alerts.models import ObservableIn
 from irbox.api.cases import REPORT_CSP, evidence_file
 from irbox.api.uploads import FormPart, StreamedForm
 from irbox.cases.models import CaseCreate, CasePatch, ResolveIn, TimelineIn
@@ -104,6 +105,16 @@ async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
         patch.tags = [t.strip() for t in form["tags"].split(",") if t.strip()]
     await request.app.state.services.cases.update(case_id, patch, session.principal.actor)
     return Redirect(f"/cases/{case_id}")
+
+
+@post("/cases/{case_id:str}/observables", include_in_schema=False, status_code=303)
+async def add_observable(request: Request, case_id: FromPath[str]) -> Response:
+    """An indicator found during the investigation (normalised like the API's)."""
+    session = session_with(request, "cases:write")
+    form = await checked_form(request, session)
+    item = ObservableIn(type=form.get("type", ""), value=form.get("value", "").strip())
+    await request.app.state.services.cases.add_observable(case_id, item, session.principal.actor)
+    return Redirect(f"/cases/{case_id}#case-observables")
 
 
 @post("/cases/{case_id:str}/reopen", include_in_schema=False, status_code=303)

@@ -14,6 +14,7 @@ from irbox.alerts.models import REASON_CODES, SEVERITIES
 from irbox.cases.comments import mentioned_addresses
 from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
 from irbox.errors import ValidationFailed
+from irbox.observables.normalize import TYPES as OBSERVABLE_TYPES
 from irbox.paging import decode_cursor
 from irbox.ui.formats import names_of
 from irbox.ui.security import checked_form, current_session, session_with
@@ -116,6 +117,7 @@ async def case_workspace(
             "attack_q": attack_q,
             "found": found,
             "verdicts": VERDICTS,
+            "observable_types": OBSERVABLE_TYPES,
             "severities": SEVERITIES,
         },
     )

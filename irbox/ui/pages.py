@@ -48,6 +48,7 @@ def ui_router() -> Router:
             cases.case_list,
             case_actions.open_case,
             case_actions.reopen_case,
+            case_actions.add_observable,
             case_actions.add_timeline_entry,
             cases.case_workspace,
             cases.add_comment,
