@@ -36,6 +36,17 @@ def test_create_an_api_key_and_use_it(ui: Server, browser: Browser) -> None:
     page.click("tr:has-text('from the ui') button:has-text('Revoke')")
     page.wait_for_selector("tr:has-text('from the ui'):has-text('revoked')")
     assert httpx.get(ui.url + "/api/v1/alerts", headers=headers).status_code == 401
+    # a key for a contractor's two-week engagement: it expires by itself
+    page.fill("form.key-form input[name=name]", "contractor")
+    page.fill("form.key-form input[name=expires_at]", "2031-01-15T17:30")
+    page.click("form.key-form button")
+    page.wait_for_selector("#shown-secret .secret")
+    row = page.locator("tr", has_text="contractor")
+    assert "2031-01-15 17:30:00 UTC" in row.inner_text()
+    page.fill("form.key-form input[name=name]", "already over")
+    page.fill("form.key-form input[name=expires_at]", "2001-01-01T00:00")
+    page.click("form.key-form button")
+    assert "future" in page.locator(".error").inner_text()
 
 
 def test_create_a_webhook_and_see_a_delivery(ui: Server, browser: Browser) -> None:

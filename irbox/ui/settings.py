@@ -16,6 +16,7 @@ from irbox.errors import DomainError
 from irbox.identity.api_keys import ApiKeyCreate
 from irbox.identity.principal import Actor
 from irbox.identity.scopes import ROLES, SCOPES
+from irbox.ui.inputs import utc_from_local
 from irbox.ui.security import CsrfRejected, checked_form, current_session, session_with
 from irbox.webhooks.models import EVENTS, WebhookCreate, WebhookPatch
 from irbox.webhooks.service import WebhookService
@@ -71,7 +72,8 @@ async def create_key(request: Request) -> Template:
     await checked_form(request, session)
     form = await request.form()
     scopes = [str(s) for s in form.getall("scopes")] if "scopes" in form else None
-    data = ApiKeyCreate(name=str(form.get("name", "")), scopes=scopes)
+    expires_at = utc_from_local(str(form.get("expires_at", "")))
+    data = ApiKeyCreate(name=str(form.get("name", "")), scopes=scopes, expires_at=expires_at)
     try:
         created = await request.app.state.services.api_keys.create(
             session.principal.user_id,
