@@ -41,6 +41,7 @@ def test_full_disk_is_503_loses_nothing_and_recovers(small_disk: Path) -> None:
         full = None
         padding = "x" * 60_000
         with srv.client(token) as api:
+            api.post("/cases", json={"title": "evidence goes here", "severity": "low"})
             for n in range(2000):
                 r = api.post("/alerts", json=alert(n, description=padding))
                 if r.status_code == 201:
@@ -56,6 +57,12 @@ def test_full_disk_is_503_loses_nothing_and_recovers(small_disk: Path) -> None:
             assert health.status_code == 503 and health.json()["db"] == "down"
             for alert_id in acknowledged:  # reads still work, and everything acked is there
                 assert api.get(f"/alerts/{alert_id}").status_code == 200
+            # evidence on a full disk: the same 503, and the partial file is gone
+            case_id = api.get("/cases").json()["items"][0]["id"]
+            upload = {"file": ("dump.bin", os.urandom(4 * 2**20), "application/octet-stream")}
+            r = api.post(f"/cases/{case_id}/attachments", files=upload)
+            assert r.status_code == 503 and r.json()["error"] == "unavailable", r.text
+            assert list((small_disk / "data" / "attachments" / "tmp").iterdir()) == []
             subprocess.run(["mount", "-o", "remount,size=256m", str(small_disk)], check=True)
             deadline = time.monotonic() + 10
             while True:  # recovers by itself: the next write succeeds
@@ -65,6 +72,8 @@ def test_full_disk_is_503_loses_nothing_and_recovers(small_disk: Path) -> None:
                 time.sleep(0.2)
             assert r.status_code == 201, r.text
             assert httpx.get(srv.url + "/healthz").json()["db"] == "ok"
+            r = api.post(f"/cases/{case_id}/attachments", files=upload)
+            assert r.status_code == 201, r.text
         srv.kill()
         srv.start()
         with srv.client(token) as api:

@@ -3,6 +3,7 @@ Litestar's own (unknown route, wrong method, malformed JSON, failed body validat
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
 from typing import Any
@@ -136,7 +137,21 @@ def recursion_error_handler(request: Request, exc: RecursionError) -> Response[b
     return _response(400, "validation_error", "the request is invalid", details, {})
 
 
+# The filesystem refused bytes for lack of room: the storage, not the request, is at fault.
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+def os_error_handler(request: Request, exc: OSError) -> Response[bytes]:
+    """A full disk while writing a file (evidence, a report, a license) is a 503, like SQLite's
+    "database or disk is full"; the writer of the file has already removed what it began."""
+    if exc.errno not in _NO_SPACE:
+        return internal_error_handler(request, exc)
+    log.error("request %s: the disk is full: %s", request.scope.get("irbox_request_id"), exc)
+    return _response(503, "unavailable", "storage is full; nothing was kept", {}, {})
+
+
 HANDLERS = {
+    OSError: os_error_handler,
     RecursionError: recursion_error_handler,
     errors.DomainError: domain_error_handler,
     HTTPException: http_exception_handler,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from irbox.reports.render import render, write_atomically
 from irbox.store import cases as cases_table
 from irbox.store import users as users_table
 from irbox.store.writer import Writer
+
+log = logging.getLogger("irbox.cases")
 
 MAX_ROOT_CAUSE = 10_000
 MAX_NARRATIVE = 100_000
@@ -72,7 +75,12 @@ class ResolutionService:
 
         await self.writer.run(write)
         case = self.cases.get(case_id)
-        self._write_report(case)
+        try:
+            self._write_report(case)
+        except OSError as exc:  # the resolve is committed: the report follows when asked for
+            log.error(
+                "report of case %s not written (%s); written when first asked for", case_id, exc
+            )
         return case
 
     async def reopen(self, case_id: str, actor: Actor) -> Case:
