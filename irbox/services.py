@@ -106,6 +106,8 @@ class Services:
             )
             self._bind_index()
         self.indexer.start()
+        if discarded := self.evidence.discard_abandoned_uploads():
+            log.info("removed %d partial uploads left by an earlier stop", discarded)
         self.license.check()
         self.users.on_change = self.license.check
         self.scheduler = BackgroundScheduler(timezone="UTC")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
+import time
 from pathlib import Path
 
 import httpx
@@ -161,3 +163,32 @@ def test_filenames_and_types_are_cleaned() -> None:
     assert clean_content_type("Text/Plain; charset=utf-8") == "text/plain"
     assert clean_content_type("<script>") == "application/octet-stream"
     assert clean_content_type(None) == "application/octet-stream"
+
+
+def test_an_upload_cut_off_by_a_crash_leaves_nothing_behind(fresh_server: Server) -> None:
+    """kill -9 mid-upload leaves a partial temp file; the next start removes it."""
+    fresh_server.start()
+    token = fresh_server.token()
+    with fresh_server.client(token) as api:
+        case_id = api.post("/cases", json={"title": "crash", "severity": "low"}).json()["id"]
+    tmp = fresh_server.data_dir / "attachments" / "tmp"
+    boundary = "irboxtestboundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.raw"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    request = (
+        f"POST /api/v1/cases/{case_id}/attachments HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: {len(head) + 10 * 2**20}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", fresh_server.port)) as sock:
+        sock.sendall(request + head + b"x" * 2**20)  # a tenth of the file, then the crash
+        deadline = time.monotonic() + 10
+        while not (tmp.is_dir() and any(p.stat().st_size for p in tmp.iterdir())):
+            assert time.monotonic() < deadline, "the upload never reached the disk"
+            time.sleep(0.05)
+        fresh_server.kill()
+    assert len(list(tmp.iterdir())) == 1  # the partial file, left by the crash
+    fresh_server.start()
+    assert list(tmp.iterdir()) == []

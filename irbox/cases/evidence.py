@@ -73,6 +73,15 @@ class EvidenceService:
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
+    def discard_abandoned_uploads(self) -> int:
+        """At server start (the one process that uploads holds the data dir): remove what
+        uploads cut off by a crash left in `attachments/tmp`. Returns how many files."""
+        tmp = self.root / "tmp"
+        abandoned = list(tmp.glob("upload-*")) if tmp.is_dir() else []
+        for path in abandoned:
+            path.unlink(missing_ok=True)
+        return len(abandoned)
+
     def begin(self, case_id: str) -> Upload:
         """Check the case takes evidence before any byte is read, then start the upload."""
         self.db.read(changes.open_case, case_id)
