@@ -150,6 +150,13 @@ def test_check_finds_damage(fresh_server: Server) -> None:
     assert ok.returncode == 0 and "consistent" in ok.stdout, ok.stdout
     assert "integrity check passed" in ok.stdout
     assert "evidence: 1 stored file matches its SHA-256" in ok.stdout
+    assert "no attachment refers to" not in ok.stdout
+    stray = fresh_server.data_dir / "attachments" / "ab" / ("ab" + "0" * 62)
+    stray.parent.mkdir(exist_ok=True)
+    stray.write_bytes(b"stored, never recorded")  # the disk filled between file and row
+    noted = fresh_server.cli("check", check=False)
+    assert noted.returncode == 0  # wasted space, not damage: a note
+    assert "evidence: 1 file (22 bytes) no attachment refers to" in noted.stdout
     stored = fresh_server.data_dir / "attachments" / att["sha256"][:2] / att["sha256"]
     stored.write_bytes(b"abd")
     index = duckdb.connect(str(fresh_server.data_dir / "index.duckdb"))

@@ -45,6 +45,15 @@ def run_checks(config: Config, services: Services) -> CheckReport:
             problems.append(f"evidence file damaged: {sha256}")
     files = "file matches its" if len(evidence) == 1 else "files match their"
     notes.append(f"evidence: {len(evidence)} stored {files} SHA-256")
+    referenced = {sha256 for sha256, _ in evidence}
+    stray = [
+        path for path in services.evidence.root.glob("??/*")
+        if path.is_file() and path.name not in referenced
+    ]  # fmt: skip
+    if stray:  # an upload stored whose record was not (the disk filled in between): no harm
+        size = sum(path.stat().st_size for path in stray)
+        what = "file" if len(stray) == 1 else "files"
+        notes.append(f"evidence: {len(stray)} {what} ({size} bytes) no attachment refers to")
     license_service = LicenseService(
         db, services.writer, config.license_path, config.license_public_keys
     )
