@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Browser
@@ -95,8 +96,6 @@ def test_viewer_sees_no_write_controls(ui: Server, browser: Browser) -> None:
 
 
 def test_observable_page_links_alerts_and_cases(ui: Server, browser: Browser) -> None:
-    import time
-
     with ui.client(ui.token()) as api:
         obs = [{"type": "ip", "value": "198.51.100.23"}]
         first = api.post("/alerts", json=alert("o1", observables=obs)).json()["id"]
@@ -115,8 +114,6 @@ def test_observable_page_links_alerts_and_cases(ui: Server, browser: Browser) ->
 
 
 def test_dashboard_draws_its_charts(ui: Server, browser: Browser) -> None:
-    import time
-
     with ui.client(ui.token()) as api:
         for i, severity in enumerate(["critical", "high", "high"]):
             api.post("/alerts", json=alert(f"d{i}", severity=severity))
@@ -310,3 +307,21 @@ def test_add_an_observable_and_unmap_a_technique(ui: Server, browser: Browser) -
     with ui.client(ui.token()) as api:
         case = api.get(f"/cases/{case_id}").json()
     assert case["attack"] == [] and [o["value"] for o in case["observables"]] == ["c2.evil.example"]
+
+
+def test_a_case_shows_where_else_its_observables_were_seen(ui: Server, browser: Browser) -> None:
+    shared = [{"type": "ip", "value": "203.0.113.66"}]
+    with ui.client(ui.token()) as api:
+        for n in range(3):
+            api.post("/alerts", json=alert(f"seen{n}", observables=shared))
+        earlier = api.post("/cases", json={"title": "earlier", "severity": "low",
+                                           "observables": shared})  # fmt: skip
+        case_id = api.post("/cases", json={"title": "now", "severity": "high",
+                                           "observables": shared}).json()["id"]  # fmt: skip
+        assert earlier.status_code == 201
+        time.sleep(1.0)  # the index follows within a second
+    page = browser.new_page()
+    sign_in(page, ui)
+    page.goto(f"{ui.url}/cases/{case_id}")
+    seen = page.locator("#case-observables li", has_text="203.0.113.66").locator(".seen")
+    assert seen.inner_text() == "3 alerts · 1 other case"

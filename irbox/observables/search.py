@@ -66,9 +66,10 @@ class ObservableSearch:
         self.index = index
         self.suppressions = suppressions
 
-    def alert_count(self, kind: str, value: str) -> int:
-        """How many alerts carried an (already normalised) observable: one index lookup."""
-        return index_search.sighted(self.index, kind, value).alert_count
+    def sighted(self, kind: str, value: str) -> index_search.Sighted:
+        """How many alerts and cases carried an (already normalised) observable: one index
+        lookup."""
+        return index_search.sighted(self.index, kind, value)
 
     def search(self, kind: str, raw_value: str, limit: int, cursor: str | None) -> SearchResult:
         errors = Errors()
