@@ -20,7 +20,7 @@ from irbox.ui.formats import names_of
 from irbox.ui.security import checked_form, current_session, session_with
 
 CASE_PAGE = 100
-SIGHTED_MAX = 100  # observables of a case whose other sightings its page shows
+SIGHTED_MAX = 20  # observables whose other sightings a case page shows (~0.6 ms a lookup)
 
 
 @get("/alerts/{alert_id:str}", include_in_schema=False)
@@ -100,7 +100,7 @@ async def case_workspace(
     services = request.app.state.services
     case = services.cases.get(case_id)
     users = services.users.list()
-    # Where else each observable was seen (one index lookup each, ~1 ms: the first ones only)
+    # Where else each observable was seen (one index lookup each: the first ones only)
     sighted = {
         (o.type, o.value): services.observables.sighted(o.type, o.value)
         for o in case.observables[:SIGHTED_MAX]
