@@ -26,10 +26,22 @@ def test_admin_manages_users_and_reads_the_audit_log(ui: Server, browser: Browse
     sign_in(other, ui, "new@x.example", password)
     other.wait_for_url("**/alerts")
     assert "analyst" in other.locator("header .who").inner_text()
+    # Newt forgot it: the admin hands over a new one (after a confirmation)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("tr", has_text="new@x.example").locator("button:has-text('New password')").click()
+    page.wait_for_selector("#shown-secret .secret")
+    renewed = page.locator("#shown-secret .secret").inner_text().strip()
+    assert len(renewed) >= 12 and renewed != password
+    assert page.locator("tr", has_text="admin@irbox.local").locator(".new-password").count() == 0
+    other.reload()  # the old sign-in has ended
+    assert other.url.endswith("/login")
+    sign_in(other, ui, "new@x.example", renewed)
+    other.wait_for_url("**/alerts")
+    page.goto(ui.url + "/settings#users")
     row = page.locator("tr", has_text="new@x.example")
     row.locator("select[name=role]").select_option("viewer")
     row.locator("input[name=disabled]").check()
-    row.locator("button").click()
+    row.locator("button:has-text('Save')").click()
     page.wait_for_url("**/settings#users")
     with ui.client(ui.token()) as api:
         user = next(u for u in api.get("/users").json()["items"] if u["email"] == "new@x.example")

@@ -53,6 +53,18 @@ async def update_user(request: Request, user_id: FromPath[str]) -> Response:
     return Redirect("/settings#users")
 
 
+@post("/settings/users/{user_id:str}/password", include_in_schema=False, status_code=200)
+async def new_password(request: Request, user_id: FromPath[str]) -> Template:
+    """For a user who forgot theirs: a generated password, shown once to hand over; the user's
+    sessions end. (One's own password is changed with the current one, under Your password.)"""
+    session = session_with(request, "admin")
+    await checked_form(request, session)
+    users = request.app.state.services.users
+    email = users.get(user_id).email
+    password = await users.set_password(email, None, session.principal.actor)
+    return render(request, shown={"label": f"new password for {email}", "secret": password})
+
+
 @get("/settings/audit", include_in_schema=False)
 async def audit_log(request: Request, cursor: FromQuery[str | None] = None) -> Template:
     session = session_with(request, "admin")

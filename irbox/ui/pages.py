@@ -60,6 +60,7 @@ def ui_router() -> Router:
             notifications.mark_read,
             admin.create_user,
             admin.update_user,
+            admin.new_password,
             admin.audit_log,
             dashboard.dashboard,
             case_actions.upload_evidence,
