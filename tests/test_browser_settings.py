@@ -108,3 +108,20 @@ def test_change_your_password(ui: Server, browser: Browser) -> None:
     page.fill("input[name=password]", "correct horse battery")
     page.click("button[type=submit]")
     page.wait_for_url("**/alerts")
+
+
+def test_an_admin_revokes_another_users_leaked_key(ui: Server, browser: Browser) -> None:
+    with ui.client(ui.token()) as api:
+        api.post("/users", json={"email": "dev@x.example", "role": "analyst"})
+    leaked = ui.token("dev@x.example", name="ci pipeline")
+    headers = {"Authorization": f"Bearer {leaked}"}
+    assert httpx.get(ui.url + "/api/v1/me", headers=headers).status_code == 200
+    page = browser.new_page()
+    sign_in(page, ui)
+    page.goto(ui.url + "/settings#other-keys")
+    row = page.locator("table.other-keys tr", has_text="ci pipeline")
+    assert "dev@x.example" in row.inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("button:has-text('Revoke')").click()
+    page.wait_for_selector("table.other-keys:has-text('No other keys in use')")
+    assert httpx.get(ui.url + "/api/v1/me", headers=headers).status_code == 401

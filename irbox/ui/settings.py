@@ -31,10 +31,16 @@ def render(request: Request, shown: dict | None = None, error: str | None = None
     hooks = services.webhooks.list() if admin else []
     deliveries = {h.id: services.webhooks.deliveries(h.id, None, 10).items for h in hooks}
     users = services.users.list() if admin else []
+    # Admins see everyone else's keys that still work, to revoke a leaked one.
+    others = [
+        k for k in (services.api_keys.list(None) if admin else [])
+        if k.user_id != session.principal.user_id and not k.revoked_at
+    ]  # fmt: skip
     context = {"session": session, "keys": keys, "scopes": sorted(session.principal.scopes),
                "all_scopes": SCOPES, "hooks": hooks, "deliveries": deliveries, "events": EVENTS,
                "admin": admin, "users": users, "roles": ROLES, "shown": shown or {},
-               "error": error}  # fmt: skip
+               "error": error, "other_keys": others,
+               "emails": {u.id: u.email for u in users}}  # fmt: skip
     return Template("settings.html", context=context, status_code=400 if error else 200)
 
 
