@@ -10,7 +10,7 @@ from irbox.errors import DomainError
 from irbox.identity.users import UserCreate, UserPatch
 from irbox.paging import decode_cursor
 from irbox.ui.formats import names_of
-from irbox.ui.security import checked_form, session_with
+from irbox.ui.security import session_with, signed_form
 from irbox.ui.settings import render
 
 AUDIT_PAGE = 100
@@ -23,8 +23,7 @@ def _problem(exc: DomainError) -> str:
 @post("/settings/users", include_in_schema=False, status_code=200)
 async def create_user(request: Request) -> Template:
     """A password left blank is generated and shown once, for the admin to hand over."""
-    session = session_with(request, "admin")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "admin")
     data = UserCreate(
         email=form.get("email", "").strip(),
         role=form.get("role", ""),
@@ -43,8 +42,7 @@ async def create_user(request: Request) -> Template:
 
 @post("/settings/users/{user_id:str}", include_in_schema=False, status_code=303)
 async def update_user(request: Request, user_id: FromPath[str]) -> Response:
-    session = session_with(request, "admin")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "admin")
     patch = UserPatch(role=form.get("role", ""), disabled=form.get("disabled") == "on")
     try:
         await request.app.state.services.users.update(user_id, patch, session.principal.actor)
@@ -57,8 +55,7 @@ async def update_user(request: Request, user_id: FromPath[str]) -> Response:
 async def new_password(request: Request, user_id: FromPath[str]) -> Template:
     """For a user who forgot theirs: a generated password, shown once to hand over; the user's
     sessions end. (One's own password is changed with the current one, under Your password.)"""
-    session = session_with(request, "admin")
-    await checked_form(request, session)
+    session, _ = await signed_form(request, "admin")
     users = request.app.state.services.users
     email = users.get(user_id).email
     password = await users.set_password(email, None, session.principal.actor)

@@ -15,7 +15,7 @@ from irbox.api.uploads import FormPart, StreamedForm
 from irbox.cases.models import CaseCreate, CasePatch, ResolveIn, TimelineIn
 from irbox.errors import ValidationFailed
 from irbox.ui.inputs import utc_from_local
-from irbox.ui.security import CsrfRejected, checked_form, current_session, session_with
+from irbox.ui.security import CsrfRejected, current_session, session_with, signed_form
 
 
 @post("/cases/{case_id:str}/evidence", include_in_schema=False, status_code=303,
@@ -60,8 +60,7 @@ async def download_evidence(
 
 @post("/cases/{case_id:str}/attack", include_in_schema=False, status_code=303)
 async def map_technique(request: Request, case_id: FromPath[str]) -> Response:
-    session = session_with(request, "cases:write")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "cases:write")
     cases = request.app.state.services.cases
     current = [t.id for t in cases.get(case_id).attack]
     wanted = [*current, form.get("technique", "")]
@@ -74,8 +73,7 @@ async def map_technique(request: Request, case_id: FromPath[str]) -> Response:
 @post("/cases", include_in_schema=False, status_code=303)
 async def open_case(request: Request) -> Response:
     """A case opened by hand (a phone call, a report by mail): no alert behind it."""
-    session = session_with(request, "cases:write")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "cases:write")
     data = CaseCreate(
         title=form.get("title", "").strip(),
         severity=form.get("severity", ""),
@@ -90,8 +88,7 @@ async def open_case(request: Request) -> Response:
 async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
     """The workspace's edit form: title, tags, description, severity, status, assignee. A
     field the form did not send is left as it is."""
-    session = session_with(request, "cases:write")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "cases:write")
     patch = CasePatch(
         severity=form.get("severity", ""),
         status=form.get("status", ""),
@@ -110,8 +107,7 @@ async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
 @post("/cases/{case_id:str}/observables", include_in_schema=False, status_code=303)
 async def add_observable(request: Request, case_id: FromPath[str]) -> Response:
     """An indicator found during the investigation (normalised like the API's)."""
-    session = session_with(request, "cases:write")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "cases:write")
     item = ObservableIn(type=form.get("type", ""), value=form.get("value", "").strip())
     await request.app.state.services.cases.add_observable(case_id, item, session.principal.actor)
     return Redirect(f"/cases/{case_id}#case-observables")
@@ -119,8 +115,7 @@ async def add_observable(request: Request, case_id: FromPath[str]) -> Response:
 
 @post("/cases/{case_id:str}/reopen", include_in_schema=False, status_code=303)
 async def reopen_case(request: Request, case_id: FromPath[str]) -> Response:
-    session = session_with(request, "cases:write")
-    await checked_form(request, session)
+    session, _ = await signed_form(request, "cases:write")
     await request.app.state.services.resolution.reopen(case_id, session.principal.actor)
     return Redirect(f"/cases/{case_id}")
 
@@ -129,8 +124,7 @@ async def reopen_case(request: Request, case_id: FromPath[str]) -> Response:
 async def add_timeline_entry(request: Request, case_id: FromPath[str]) -> Response:
     """What happened when (`at` from a datetime-local field, read as UTC), e.g. "08:02 the user
     opened the attachment": the timeline sorts it among the recorded events."""
-    session = session_with(request, "cases:write")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "cases:write")
     entry = TimelineIn(at=utc_from_local(form.get("at")) or "", summary=form.get("summary", ""))
     await request.app.state.services.cases.add_timeline_entry(
         case_id, entry, session.principal.actor
@@ -140,8 +134,7 @@ async def add_timeline_entry(request: Request, case_id: FromPath[str]) -> Respon
 
 @post("/cases/{case_id:str}/resolve", include_in_schema=False, status_code=303)
 async def resolve_case(request: Request, case_id: FromPath[str]) -> Response:
-    session = session_with(request, "cases:write")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "cases:write")
     data = ResolveIn(verdict=form.get("verdict", ""), root_cause=form.get("root_cause", ""),
                      narrative=form.get("narrative", ""))  # fmt: skip
     await request.app.state.services.resolution.resolve(case_id, data, session.principal.actor)

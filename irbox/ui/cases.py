@@ -17,7 +17,7 @@ from irbox.errors import ValidationFailed
 from irbox.observables.normalize import TYPES as OBSERVABLE_TYPES
 from irbox.paging import decode_cursor
 from irbox.ui.formats import names_of
-from irbox.ui.security import checked_form, current_session, session_with
+from irbox.ui.security import current_session, signed_form
 
 CASE_PAGE = 100
 SIGHTED_MAX = 20  # observables whose other sightings a case page shows (~0.6 ms a lookup)
@@ -54,8 +54,7 @@ async def alert_detail(request: Request, alert_id: FromPath[str]) -> Template:
 
 @post("/alerts/{alert_id:str}/escalate", include_in_schema=False, status_code=303)
 async def escalate_alert(request: Request, alert_id: FromPath[str]) -> Response:
-    session = session_with(request, "alerts:write", "cases:write")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "alerts:write", "cases:write")
     target = EscalateIn(case_id=form.get("case_id") or None)
     result = await request.app.state.services.escalation.escalate(
         alert_id, target, session.principal.actor
@@ -132,8 +131,7 @@ async def case_workspace(
 
 @post("/cases/{case_id:str}/comments", include_in_schema=False, status_code=303)
 async def add_comment(request: Request, case_id: FromPath[str]) -> Response:
-    session = session_with(request, "cases:write")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "cases:write")
     body = form.get("body", "")
     services = request.app.state.services
     by_address = {u.email.lower(): u.id for u in services.users.list() if not u.disabled}
@@ -147,7 +145,6 @@ async def add_comment(request: Request, case_id: FromPath[str]) -> Response:
 @post("/cases/{case_id:str}/comments/preview", include_in_schema=False, status_code=200)
 async def preview_comment(request: Request, case_id: FromPath[str]) -> Response:
     """The comment as it will show, rendered and sanitised exactly like a saved one."""
-    session = session_with(request, "cases:write")
-    form = await checked_form(request, session)
+    _, form = await signed_form(request, "cases:write")
     html = markdown_html.render(form.get("body", "")) or "<p class='empty'>Nothing to preview.</p>"
     return Response(html, media_type="text/html")

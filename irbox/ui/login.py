@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 
 from irbox.api.asgi import client_ip
 from irbox.errors import Unauthorized
-from irbox.ui.security import COOKIE, checked_form, current_session
+from irbox.ui.security import COOKIE, signed_form
 
 LOGIN_COOKIE = "irbox_login"
 LOGIN_TOKEN_S = 3600
@@ -67,8 +67,7 @@ async def login(request: Request) -> Response:
 
 @post("/logout", include_in_schema=False, status_code=303)
 async def logout(request: Request) -> Response:
-    session = current_session(request)
-    await checked_form(request, session)
+    await signed_form(request)
     await request.app.state.services.sessions.close(request.cookies[COOKIE])
     response = Redirect("/login")
     response.delete_cookie(COOKIE, path="/")

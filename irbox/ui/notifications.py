@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from irbox.errors import DomainError
 from irbox.notifications import MarkRead
 from irbox.paging import decode_cursor
-from irbox.ui.security import checked_form, current_session
+from irbox.ui.security import current_session, signed_form
 
 PAGE = 50
 
@@ -29,8 +29,7 @@ async def notifications_page(request: Request, cursor: FromQuery[str | None] = N
 @post("/notifications/read", include_in_schema=False, status_code=303)
 async def mark_read(request: Request) -> Response:
     """Marks the one notification named in the form, or all of them."""
-    session = current_session(request)
-    form = await checked_form(request, session)
+    session, form = await signed_form(request)
     ids = [form["id"]] if form.get("id") else None
     service = request.app.state.services.notifications
     await service.mark_read(session.principal.user_id, MarkRead(ids=ids))

@@ -13,7 +13,7 @@ from irbox.identity.sessions import Session
 from irbox.observables.normalize import TYPES
 from irbox.observables.suppression import SuppressIn
 from irbox.ui.inputs import utc_from_local
-from irbox.ui.security import checked_form, current_session, session_with
+from irbox.ui.security import current_session, signed_form
 
 SUPPRESSIONS_SHOWN = 100
 
@@ -46,8 +46,7 @@ async def observable_page(
 @post("/observables/suppressions", include_in_schema=False, status_code=303)
 async def suppress(request: Request) -> Response:
     """`until` comes from a datetime-local field, read as UTC."""
-    session = session_with(request, "observables:write")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "observables:write")
     until = utc_from_local(form.get("until"))
     data = SuppressIn(type=form.get("type", ""), value=form.get("value", ""),
                       reason=form.get("reason", ""), scope=form.get("scope") or "global",
@@ -63,7 +62,6 @@ async def suppress(request: Request) -> Response:
 @post("/observables/suppressions/{suppression_id:str}/lift", include_in_schema=False,
       status_code=303)  # fmt: skip
 async def lift(request: Request, suppression_id: FromPath[str]) -> Response:
-    session = session_with(request, "observables:write")
-    await checked_form(request, session)
+    session, _ = await signed_form(request, "observables:write")
     await request.app.state.services.suppressions.lift(suppression_id, session.principal.actor)
     return Redirect("/observables#suppressions")

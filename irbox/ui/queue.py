@@ -14,7 +14,7 @@ from irbox.alerts.service import parse_filter
 from irbox.errors import ValidationFailed
 from irbox.identity.sessions import Session
 from irbox.paging import decode_cursor
-from irbox.ui.security import checked_form, current_session, session_with
+from irbox.ui.security import current_session, signed_form
 
 PAGE_SIZE = 50
 NEW_ROWS_MAX = 200  # one poll shows at most this many new alerts; the rest on reload
@@ -97,8 +97,7 @@ async def alert_rows(
 @post("/alerts/{alert_id:str}/dismiss", include_in_schema=False, status_code=200)
 async def dismiss_alert(request: Request, alert_id: FromPath[str]) -> Response:
     """From the queue (htmx) the answer is the updated row; from the alert's page, the page."""
-    session = session_with(request, "alerts:write")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "alerts:write")
     services = request.app.state.services
     data = DismissIn(reason_code=form.get("reason_code", "other"), comment=form.get("comment", ""))
     alert = await services.alerts.dismiss(alert_id, data, session.principal.actor)
@@ -111,16 +110,14 @@ async def dismiss_alert(request: Request, alert_id: FromPath[str]) -> Response:
 
 @post("/alerts/{alert_id:str}/reopen", include_in_schema=False, status_code=303)
 async def reopen_alert(request: Request, alert_id: FromPath[str]) -> Response:
-    session = session_with(request, "alerts:write")
-    await checked_form(request, session)
+    session, _ = await signed_form(request, "alerts:write")
     await request.app.state.services.alerts.reopen(alert_id, session.principal.actor)
     return Redirect(f"/alerts/{alert_id}")
 
 
 @post("/alerts/bulk-dismiss", include_in_schema=False, status_code=303)
 async def bulk_dismiss(request: Request) -> Response:
-    session = session_with(request, "alerts:write")
-    await checked_form(request, session)
+    session, _ = await signed_form(request, "alerts:write")
     form = await request.form()
     ids = [str(i) for i in form.getall("ids")] if "ids" in form else []
     reason = str(form.get("reason_code", "other"))

@@ -80,6 +80,13 @@ async def checked_form(request: Request, session: Session) -> dict[str, str]:
     return {k: str(v) for k, v in form.items()}
 
 
+async def signed_form(request: Request, *scopes: str) -> tuple[Session, dict[str, str]]:
+    """What a form handler starts with: the session, which must allow `scopes`, and the form
+    it sent, its CSRF token checked."""
+    session = session_with(request, *scopes)
+    return session, await checked_form(request, session)
+
+
 def to_login(request: Request, _: LoginRequired) -> Response:
     if request.headers.get("hx-request"):  # htmx follows this header with a full page load
         return Response(b"", status_code=401, headers={"HX-Redirect": "/login"})

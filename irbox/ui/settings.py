@@ -17,7 +17,7 @@ from irbox.identity.api_keys import ApiKeyCreate
 from irbox.identity.principal import Actor
 from irbox.identity.scopes import ROLES, SCOPES
 from irbox.ui.inputs import utc_from_local
-from irbox.ui.security import CsrfRejected, checked_form, current_session, session_with
+from irbox.ui.security import CsrfRejected, current_session, session_with, signed_form
 from irbox.webhooks.models import EVENTS, WebhookCreate, WebhookPatch
 from irbox.webhooks.service import WebhookService
 
@@ -53,8 +53,7 @@ async def settings_page(request: Request) -> Template:
 async def change_password(request: Request) -> Response:
     """Your own password, given the current one. The change ends every session of yours, this
     one too: the browser goes to the sign-in page."""
-    session = current_session(request)
-    form = await checked_form(request, session)
+    session, form = await signed_form(request)
     if request.app.state.login_limiter.take(f"login:{client_ip(request.scope)}"):
         return render(request, error="Too many attempts; wait a minute.")  # guesses, as sign-in
     new = form.get("new_password", "")
@@ -74,8 +73,7 @@ async def change_password(request: Request) -> Response:
 
 @post("/settings/api-keys", include_in_schema=False, status_code=200)
 async def create_key(request: Request) -> Template:
-    session = current_session(request)
-    await checked_form(request, session)
+    session, _ = await signed_form(request)
     form = await request.form()
     scopes = [str(s) for s in form.getall("scopes")] if "scopes" in form else None
     expires_at = utc_from_local(str(form.get("expires_at", "")))
@@ -94,16 +92,14 @@ async def create_key(request: Request) -> Template:
 
 @post("/settings/api-keys/{key_id:str}/revoke", include_in_schema=False, status_code=303)
 async def revoke_key(request: Request, key_id: FromPath[str]) -> Response:
-    session = current_session(request)
-    await checked_form(request, session)
+    session, _ = await signed_form(request)
     await request.app.state.services.api_keys.revoke(key_id, session.principal)
     return Redirect("/settings")
 
 
 @post("/settings/webhooks", include_in_schema=False, status_code=200)
 async def create_webhook(request: Request) -> Template:
-    session = session_with(request, "admin")
-    await checked_form(request, session)
+    session, _ = await signed_form(request, "admin")
     form = await request.form()
     events = [str(e) for e in form.getall("events")] if "events" in form else []
     try:
@@ -120,8 +116,7 @@ async def _on_webhook(
     request: Request, act: Callable[[WebhookService, dict[str, str], Actor], Awaitable[object]]
 ) -> Response:
     """A webhook button in Settings (admins): run it, back to the webhooks."""
-    session = session_with(request, "admin")
-    form = await checked_form(request, session)
+    session, form = await signed_form(request, "admin")
     await act(request.app.state.services.webhooks, form, session.principal.actor)
     return Redirect("/settings#webhooks")
 
