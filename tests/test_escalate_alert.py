@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from tests.conftest import user_token
 from tests.harness import alert
 
 MISSING_CASE = "case_01J00000000000000000000000"
@@ -78,3 +79,20 @@ def test_escalate_rules(api: httpx.Client, unique: str) -> None:
     r = api.post(f"/alerts/{late}/escalate", json={"case_id": case_id})
     assert r.status_code == 409 and api.get(f"/alerts/{late}").json()["status"] == "triage"
     assert api.post("/alerts/alert_01J00000000000000000000000/escalate", json={}).status_code == 404
+
+
+def test_the_assignee_hears_of_alerts_added_to_their_case(server, api: httpx.Client) -> None:
+    with server.client(user_token(server, api, "analyst")) as analyst:
+        me = analyst.get("/me").json()["id"]
+        case = api.post("/cases", json={"title": "worked", "severity": "high", "assignee": me})
+        case_id = case.json()["id"]
+        added = api.post("/alerts", json=alert("grows-1", title="Beacon to c2 from WS-7")).json()
+        api.post(f"/alerts/{added['id']}/escalate", json={"case_id": case_id})
+        own = analyst.post("/alerts", json=alert("grows-2")).json()  # added by the assignee
+        analyst.post(f"/alerts/{own['id']}/escalate", json={"case_id": case_id})
+        inbox = analyst.get("/me/notifications").json()["items"]
+    number = case.json()["number"]
+    assert [(n["kind"], n["summary"]) for n in inbox] == [
+        ("alert_added", f"alert added to case #{number}: Beacon to c2 from WS-7"),
+        ("assigned", f"assigned case #{number}: worked"),
+    ]

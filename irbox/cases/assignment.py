@@ -1,6 +1,7 @@
-"""Assignments: the assignee hears of a case given to them (a notification, unless they took it
-themselves), and a case is worked by an active analyst or admin, so a user disabled or made a
-viewer gives up the cases still open (resolved ones keep their record)."""
+"""Assignments: the assignee hears of a case given to them and of alerts added to it (a
+notification, unless they did it themselves), and a case is worked by an active analyst or
+admin, so a user disabled or made a viewer gives up the cases still open (resolved ones keep
+their record)."""
 
 from __future__ import annotations
 
@@ -21,15 +22,34 @@ def notify_assignee(
     if assignee is None or assignee == actor.user_id:
         return
     case = cases_table.get(conn, case_id)
+    summary = f"assigned case #{case['number']}: {case['title']}"
+    _notify(conn, assignee, "assigned", case_id, summary, at)
+
+
+def notify_of_alert(
+    conn: sqlite3.Connection, case_id: str, alert_title: str, actor: Actor, at: int
+) -> None:
+    """Inside the write that escalated an alert into an existing case: tell its assignee (the
+    case grew while they work it), unless they added the alert themselves."""
+    case = cases_table.get(conn, case_id)
+    if case["assignee"] is None or case["assignee"] == actor.user_id:
+        return
+    summary = f"alert added to case #{case['number']}: {alert_title}"
+    _notify(conn, case["assignee"], "alert_added", case_id, summary, at)
+
+
+def _notify(
+    conn: sqlite3.Connection, user_id: str, kind: str, case_id: str, summary: str, at: int
+) -> None:
     notifications.insert(
         conn,
         {
             "id": ids.new_id("ntf"),
-            "user_id": assignee,
-            "kind": "assigned",
+            "user_id": user_id,
+            "kind": kind,
             "case_id": case_id,
             "comment_id": None,
-            "summary": f"assigned case #{case['number']}: {case['title']}",
+            "summary": summary,
             "created_at": at,
         },
     )

@@ -8,7 +8,7 @@ import msgspec
 
 from irbox import clock
 from irbox.alerts.models import Observable
-from irbox.cases import changes
+from irbox.cases import assignment, changes
 from irbox.cases.models import EscalateIn, EscalateResult
 from irbox.cases.service import add_observables, insert_case
 from irbox.errors import InvalidState, NotFound, ValidationFailed
@@ -59,6 +59,7 @@ class EscalationService:
             else:
                 case = changes.open_case(conn, data.case_id)
                 case_id, case_seq = case["id"], case["seq"]
+                assignment.notify_of_alert(conn, case_id, alert["title"], actor, now)
             alerts_table.set_escalated(conn, alert_id, case_id, now)
             index_events.alert_triaged(conn, alert_id, now, "escalated")
             audit.record(conn, actor.who, "alert.escalate", alert_id, now, {"case_id": case_id})
