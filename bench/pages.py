@@ -48,7 +48,14 @@ def main() -> None:
     with srv.client(srv.token()) as api:
         api.post("/users", json={"email": "bench@x.example", "role": "admin",
                                  "password": PASSWORD}).raise_for_status()  # fmt: skip
-        case = api.post("/cases", json={"title": "big case", "severity": "high"}).json()
+        # 60 observables, most of them also on the filled alerts: the case page looks up where
+        # else its first 20 were seen
+        observables = [{"type": "ip", "value": f"10.0.{i}.{i}"} for i in range(30)] + [
+            {"type": "domain", "value": f"host{i}.example"} for i in range(30)
+        ]
+        case = api.post(
+            "/cases", json={"title": "big case", "severity": "high", "observables": observables}
+        ).json()
         for i in range(20):
             api.post(f"/cases/{case['id']}/comments", json={"body": f"note **{i}**"})
     srv.stop()
@@ -71,7 +78,7 @@ def main() -> None:
         ("queue poll for new alerts", f"/alerts/rows?status=triage&newer={ALERTS}"),
         ("alert detail", f"/alerts/{alert_id}"),
         ("case list", "/cases"),
-        (f"case with {CASE_ALERTS} alerts", f"/cases/{case['id']}"),
+        (f"case with {CASE_ALERTS} alerts, 60 observables", f"/cases/{case['id']}"),
         ("observable (hot)", "/observables?type=ip&value=10.0.1.1"),
         ("dashboard", "/dashboard"),
         ("settings", "/settings"),
