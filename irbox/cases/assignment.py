@@ -27,15 +27,14 @@ def notify_assignee(
 
 
 def notify_of_alert(
-    conn: sqlite3.Connection, case_id: str, alert_title: str, actor: Actor, at: int
+    conn: sqlite3.Connection, case: sqlite3.Row, alert_title: str, actor: Actor, at: int
 ) -> None:
-    """Inside the write that escalated an alert into an existing case: tell its assignee (the
-    case grew while they work it), unless they added the alert themselves."""
-    case = cases_table.get(conn, case_id)
+    """Inside the write that escalated an alert into an existing case (its row): tell its
+    assignee (the case grew while they work it), unless they added the alert themselves."""
     if case["assignee"] is None or case["assignee"] == actor.user_id:
         return
     summary = f"alert added to case #{case['number']}: {alert_title}"
-    _notify(conn, case["assignee"], "alert_added", case_id, summary, at)
+    _notify(conn, case["assignee"], "alert_added", case["id"], summary, at)
 
 
 def _notify(

@@ -59,7 +59,7 @@ class EscalationService:
             else:
                 case = changes.open_case(conn, data.case_id)
                 case_id, case_seq = case["id"], case["seq"]
-                assignment.notify_of_alert(conn, case_id, alert["title"], actor, now)
+                assignment.notify_of_alert(conn, case, alert["title"], actor, now)
             alerts_table.set_escalated(conn, alert_id, case_id, now)
             index_events.alert_triaged(conn, alert_id, now, "escalated")
             audit.record(conn, actor.who, "alert.escalate", alert_id, now, {"case_id": case_id})

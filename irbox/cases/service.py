@@ -20,6 +20,7 @@ from irbox.cases.models import (
     CaseCreate,
     CasePage,
     CasePatch,
+    CaseSummary,
     TimelineEvent,
     TimelineIn,
 )
@@ -47,6 +48,10 @@ class CaseService:
             return read_case(conn, changes.existing(conn, case_id), self.catalogue, self.public_url)
 
         return self.db.read(read)
+
+    def summary(self, case_id: str) -> CaseSummary:
+        """The case's row alone (a page naming the case, not showing it)."""
+        return self.db.read(lambda conn: to_summary(changes.existing(conn, case_id)))
 
     def list(
         self,

@@ -120,10 +120,10 @@ def run_apikey_list(args: argparse.Namespace) -> int:
         owners = {u.id: u.email for u in services.users.list()}
         owner = None
         if args.user is not None:
-            owner = next((i for i, e in owners.items() if e.lower() == args.user.lower()), None)
+            owner = services.db.read(users_table.get_by_email, args.user)
             if owner is None:
                 raise CommandError(f"no user with email {args.user}")
-        keys = services.api_keys.list(owner)
+        keys = services.api_keys.list(owner["id"] if owner else None)
     now = clock.now_us()
 
     def state(key: ApiKey) -> str:

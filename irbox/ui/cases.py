@@ -38,7 +38,7 @@ async def alert_detail(request: Request, alert_id: FromPath[str]) -> Template:
         context={
             "session": session,
             "alert": alert,
-            "case": services.cases.get(alert.case_id) if alert.case_id else None,
+            "case": services.cases.summary(alert.case_id) if alert.case_id else None,
             "description_html": markdown_html.render(alert.description or ""),
             "names": names_of(services.users.list()),
             "seen": seen,

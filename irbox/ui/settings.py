@@ -27,15 +27,13 @@ def render(request: Request, shown: dict | None = None, error: str | None = None
     session = current_session(request)
     services = request.app.state.services
     admin = session.principal.can("admin")
-    keys = services.api_keys.list(session.principal.user_id)
+    # Admins see everyone's keys (to revoke a leaked one): one read, split by owner.
+    listed = services.api_keys.list(None if admin else session.principal.user_id)
+    keys = [k for k in listed if k.user_id == session.principal.user_id]
     hooks = services.webhooks.list() if admin else []
     deliveries = {h.id: services.webhooks.deliveries(h.id, None, 10).items for h in hooks}
     users = services.users.list() if admin else []
-    # Admins see everyone else's keys that still work, to revoke a leaked one.
-    others = [
-        k for k in (services.api_keys.list(None) if admin else [])
-        if k.user_id != session.principal.user_id and not k.revoked_at
-    ]  # fmt: skip
+    others = [k for k in listed if k.user_id != session.principal.user_id and not k.revoked_at]
     context = {"session": session, "keys": keys, "scopes": sorted(session.principal.scopes),
                "all_scopes": SCOPES, "hooks": hooks, "deliveries": deliveries, "events": EVENTS,
                "admin": admin, "users": users, "roles": ROLES, "shown": shown or {},
