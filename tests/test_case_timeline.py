@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from tests.harness import alert
@@ -54,13 +56,22 @@ def test_analyst_entries_take_their_place_in_time(api: httpx.Client, unique: str
 def test_add_observable(api: httpx.Client, unique: str) -> None:
     case_id = api.post("/cases", json={"title": f"o {unique}", "severity": "low"}).json()["id"]
     r = api.post(f"/cases/{case_id}/observables", json={"type": "ip", "value": "2001:DB8::5"})
+    observable_id = r.json()["id"]
     assert r.status_code == 201 and r.json() == {
+        "id": observable_id,
         "type": "ip",
         "value": "2001:db8::5",
         "added": True,
     }
+    assert re.fullmatch(r"obs_[0-9A-HJKMNP-TV-Z]{26}", observable_id)
     again = api.post(f"/cases/{case_id}/observables", json={"type": "ip", "value": "2001:db8::5"})
     assert again.status_code == 200 and again.json()["added"] is False
+    assert again.json()["id"] == observable_id  # the case's one row for it
+    other = api.post(f"/cases/{case_id}/observables", json={"type": "domain", "value": "a.test"})
+    assert other.json()["id"] != observable_id
     bad = api.post(f"/cases/{case_id}/observables", json={"type": "ip", "value": "x"})
     assert bad.status_code == 400 and "value" in bad.json()["details"]
-    assert len(api.get(f"/cases/{case_id}").json()["observables"]) == 1
+    case = api.get(f"/cases/{case_id}").json()
+    assert [o["id"] for o in case["observables"]] == [observable_id, other.json()["id"]]
+    added = [e for e in case["timeline"] if e["type"] == "observable_added"]
+    assert added[0]["data"]["observable_id"] == observable_id

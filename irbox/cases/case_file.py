@@ -74,6 +74,7 @@ def read_case(
         ],
         observables=[
             CaseObservable(
+                o["id"],
                 o["type"],
                 o["value"],
                 _ts(o["first_seen"]),

@@ -42,6 +42,7 @@ class CaseAlert(msgspec.Struct):
 
 
 class CaseObservable(msgspec.Struct):
+    id: str  # obs_…
     type: str
     value: str
     first_seen: str
@@ -152,6 +153,7 @@ class ResolveIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class AddedObservable(msgspec.Struct):
+    id: str  # obs_…, the case's row for it (new or already there)
     type: str
     value: str
     added: bool  # False when the case already had it

@@ -174,15 +174,15 @@ class CaseService:
         observable = checked[0]
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> bool:
+        def write(conn: sqlite3.Connection) -> AddedObservable:
             case = changes.open_case(conn, case_id)
             added = add_observables(conn, case_id, case["seq"], [observable], actor, now) == 1
             if added:
                 changes.announce(conn, case_id, "case.updated", actor, now)
-            return added
+            observable_id = case_observables.id_of(conn, case_id, observable.type, observable.value)
+            return AddedObservable(observable_id or "", observable.type, observable.value, added)
 
-        added = await self.writer.run(write)
-        return AddedObservable(observable.type, observable.value, added)
+        return await self.writer.run(write)
 
     async def add_timeline_entry(
         self, case_id: str, entry: TimelineIn, actor: Actor
@@ -262,10 +262,11 @@ def add_observables(
     """Add the observables the case lacks, one timeline event each; returns how many were new."""
     added = 0
     for o in observables:
-        if case_observables.add(conn, case_id, o.type, o.value, now, actor.user_id):
+        observable_id = case_observables.add(conn, case_id, o.type, o.value, now, actor.user_id)
+        if observable_id is not None:
             added += 1
             index_events.case_observable(conn, case_id, case_seq, o.type, o.value, now)
-            data = {"type": o.type, "value": o.value}
+            data = {"observable_id": observable_id, "type": o.type, "value": o.value}
             if alert_id:
                 data["alert_id"] = alert_id
             changes.record(

@@ -1,25 +1,36 @@
-"""The `case_observables` table: each (type, value) once per case."""
+"""The `case_observables` table: each (type, value) once per case, with its id (`obs_…`)."""
 
 from __future__ import annotations
 
 import sqlite3
 
+from irbox import ids
+
 
 def add(
     conn: sqlite3.Connection, case_id: str, kind: str, value: str, at: int, by: str | None
-) -> bool:
-    """Add unless present; True when it was new."""
+) -> str | None:
+    """Add unless present; the new row's id, None when the case had it already."""
+    observable_id = ids.new_id("obs")
     cur = conn.execute(
-        "INSERT OR IGNORE INTO case_observables (case_id, type, value, first_seen, added_by)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (case_id, kind, value, at, by),
+        "INSERT OR IGNORE INTO case_observables (id, case_id, type, value, first_seen, added_by)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (observable_id, case_id, kind, value, at, by),
     )
-    return cur.rowcount == 1
+    return observable_id if cur.rowcount == 1 else None
+
+
+def id_of(conn: sqlite3.Connection, case_id: str, kind: str, value: str) -> str | None:
+    row = conn.execute(
+        "SELECT id FROM case_observables WHERE case_id = ? AND type = ? AND value = ?",
+        (case_id, kind, value),
+    ).fetchone()
+    return row[0] if row else None
 
 
 def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT type, value, first_seen, added_by FROM case_observables WHERE case_id = ?"
+        "SELECT id, type, value, first_seen, added_by FROM case_observables WHERE case_id = ?"
         " ORDER BY first_seen, rowid",
         (case_id,),
     ).fetchall()

@@ -1,0 +1,65 @@
+"""Upgrading: a data dir written by an older irbox is brought to the current schema at start,
+its data kept (migrations in `irbox/store/migrations`)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from irbox.store import migrations
+from irbox.store.migrate import available, migrate
+
+
+def _migrate_through(path: Path, last: int) -> None:
+    """The schema as an irbox whose newest migration was `last` left it."""
+    db = Database(str(path))
+    db.execute(
+        "CREATE TABLE schema_migrations"
+        " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+    )
+    for version, name in available():
+        if version > last:
+            break
+        importlib.import_module(f"{migrations.__name__}.{name}").migrate(db)
+        db.execute("INSERT INTO schema_migrations VALUES (?, ?, 0)", (version, name))
+    db.conn.commit()
+    db.conn.close()
+
+
+def test_case_observables_get_ids(tmp_path: Path) -> None:
+    path = tmp_path / "irbox.db"
+    _migrate_through(path, 8)
+    conn = sqlite3.connect(path)
+    rows = [("case_a", "ip", "203.0.113.4", 2), ("case_a", "domain", "x.test", 1)]
+    rows.append(("case_b", "ip", "203.0.113.4", 3))
+    conn.executemany(
+        "INSERT INTO case_observables (case_id, type, value, first_seen, added_by)"
+        " VALUES (?, ?, ?, ?, 'user_x')",
+        rows,
+    )
+    conn.commit()
+    conn.close()
+
+    assert "m0009_case_observable_ids" in migrate(path)
+
+    conn = sqlite3.connect(path)
+    got = conn.execute(
+        "SELECT id, case_id, type, value FROM case_observables ORDER BY first_seen"
+    ).fetchall()
+    assert [r[1:] for r in got] == [
+        ("case_a", "domain", "x.test"),
+        ("case_a", "ip", "203.0.113.4"),
+        ("case_b", "ip", "203.0.113.4"),
+    ]
+    ids = [r[0] for r in got]
+    assert all(re.fullmatch(r"obs_[0-9A-HJKMNP-TV-Z]{26}", i) for i in ids)
+    assert ids == sorted(ids) and len(set(ids)) == 3  # given in the order they were added
+    with pytest.raises(sqlite3.IntegrityError):  # ids are unique
+        conn.execute("UPDATE case_observables SET id = ? WHERE case_id = 'case_b'", (ids[0],))
+    conn.close()
+    assert migrate(path) == []  # nothing left to apply
