@@ -285,11 +285,14 @@ def test_open_a_case_by_hand(ui: Server, browser: Browser) -> None:
     assert case["timeline"][0]["type"] == "created" and case["assignee"]
 
 
-def test_add_an_observable_and_unmap_a_technique(ui: Server, browser: Browser) -> None:
+def test_add_and_remove_an_observable_and_unmap_a_technique(ui: Server, browser: Browser) -> None:
     with ui.client(ui.token()) as api:
+        typo = [{"type": "ip", "value": "198.51.100.1"}]
         case_id = api.post(
-            "/cases", json={"title": "IOC hunt", "severity": "high", "attack": ["T1059.001"]}
-        ).json()["id"]
+            "/cases",
+            json={"title": "IOC hunt", "severity": "high", "attack": ["T1059.001"],
+                  "observables": typo},
+        ).json()["id"]  # fmt: skip
     page = browser.new_page()
     sign_in(page, ui)
     page.goto(f"{ui.url}/cases/{case_id}")
@@ -302,6 +305,10 @@ def test_add_an_observable_and_unmap_a_technique(ui: Server, browser: Browser) -
         page.click("#add-observable button")
     assert answer.value.status == 400 and "value" in answer.value.text()
     page.goto(f"{ui.url}/cases/{case_id}")
+    with page.expect_navigation():
+        page.click("#case-observables button[aria-label='remove ip 198.51.100.1']")
+    assert "198.51.100.1" not in page.inner_text("#case-observables")
+    assert page.locator("ol.timeline li", has_text="ip 198.51.100.1").count() == 2  # added, removed
     page.click("#attack-list form.unmap button")
     page.wait_for_selector("#attack-list:has-text('None mapped')")
     with ui.client(ui.token()) as api:

@@ -39,6 +39,7 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("GET", "/api/v1/cases/{case_id:str}"): "cases:read",
     ("PATCH", "/api/v1/cases/{case_id:str}"): "cases:write",
     ("POST", "/api/v1/cases/{case_id:str}/observables"): "cases:write",
+    ("DELETE", "/api/v1/cases/{case_id:str}/observables/{observable_id:str}"): "cases:write",
     ("POST", "/api/v1/cases/{case_id:str}/timeline"): "cases:write",
     ("POST", "/api/v1/cases/{case_id:str}/comments"): "cases:write",
     ("POST", "/api/v1/cases/{case_id:str}/attachments"): "cases:write",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File
 
@@ -21,6 +21,7 @@ from irbox.cases.models import (
     Comment,
     CommentIn,
     Evidence,
+    RemovedObservable,
     ResolveIn,
     TimelineEvent,
     TimelineIn,
@@ -91,6 +92,13 @@ class CasesController(Controller):
         """201 when added, 200 when the case already had it."""
         added = await ctx.services.cases.add_observable(case_id, data, ctx.actor)
         return Response(added, status_code=201 if added.added else 200)
+
+    @delete("/{case_id:str}/observables/{observable_id:str}", opt=WRITE, status_code=200)
+    async def remove_observable(
+        self, case_id: FromPath[str], observable_id: FromPath[str], ctx: CtxDep
+    ) -> RemovedObservable:
+        """Take an observable (`obs_…`) off an open case; the alerts that carried it keep it."""
+        return await ctx.services.cases.remove_observable(case_id, observable_id, ctx.actor)
 
     @post("/{case_id:str}/timeline", opt=WRITE, status_code=201)
     async def add_timeline_entry(

@@ -152,6 +152,12 @@ class ResolveIn(msgspec.Struct, forbid_unknown_fields=True):
     narrative: str = ""
 
 
+class RemovedObservable(msgspec.Struct):
+    id: str
+    type: str
+    value: str
+
+
 class AddedObservable(msgspec.Struct):
     id: str  # obs_…, the case's row for it (new or already there)
     type: str

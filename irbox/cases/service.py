@@ -21,10 +21,11 @@ from irbox.cases.models import (
     CasePage,
     CasePatch,
     CaseSummary,
+    RemovedObservable,
     TimelineEvent,
     TimelineIn,
 )
-from irbox.errors import Errors, ValidationFailed
+from irbox.errors import Errors, NotFound, ValidationFailed
 from irbox.identity.principal import Actor
 from irbox.index import events as index_events
 from irbox.paging import split_page
@@ -181,6 +182,28 @@ class CaseService:
                 changes.announce(conn, case_id, "case.updated", actor, now)
             observable_id = case_observables.id_of(conn, case_id, observable.type, observable.value)
             return AddedObservable(observable_id or "", observable.type, observable.value, added)
+
+        return await self.writer.run(write)
+
+    async def remove_observable(
+        self, case_id: str, observable_id: str, actor: Actor
+    ) -> RemovedObservable:
+        """Take an observable off the case (added by mistake, or noise): the alerts that carried
+        it keep it, and the observable's search stops listing the case."""
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> RemovedObservable:
+            changes.open_case(conn, case_id)
+            row = case_observables.get(conn, case_id, observable_id)
+            if row is None:
+                raise NotFound(f"no observable {observable_id} in case {case_id}")
+            case_observables.remove(conn, observable_id)
+            index_events.case_observable_removed(conn, case_id, row["type"], row["value"], now)
+            data = {"observable_id": observable_id, "type": row["type"], "value": row["value"]}
+            summary = f"{row['type']} {row['value']}"
+            changes.record(conn, case_id, "observable_removed", actor, now, summary, data)
+            changes.announce(conn, case_id, "case.updated", actor, now)
+            return RemovedObservable(observable_id, row["type"], row["value"])
 
         return await self.writer.run(write)
 

@@ -40,13 +40,22 @@ class CaseObservable(msgspec.Struct, tag="case_observable", array_like=True):
     at: int
 
 
+class CaseObservableRemoved(msgspec.Struct, tag="case_observable_removed", array_like=True):
+    """Taken off the case by hand: its sighting no longer counts from `at` on."""
+
+    case_id: str
+    kind: str
+    value: str
+    at: int
+
+
 class CaseState(msgspec.Struct, tag="case_state", array_like=True):
     case_id: str
     at: int
     state: str  # created, resolved, reopened
 
 
-Event = AlertSeen | AlertTriaged | CaseObservable | CaseState
+Event = AlertSeen | AlertTriaged | CaseObservable | CaseObservableRemoved | CaseState
 _encoder = msgspec.json.Encoder()
 
 
@@ -81,6 +90,12 @@ def case_observable(
     conn: sqlite3.Connection, case_id: str, case_seq: int, kind: str, value: str, at: int
 ) -> None:
     emit(conn, CaseObservable(case_id, case_seq, kind, value, at), at)
+
+
+def case_observable_removed(
+    conn: sqlite3.Connection, case_id: str, kind: str, value: str, at: int
+) -> None:
+    emit(conn, CaseObservableRemoved(case_id, kind, value, at), at)
 
 
 def case_state(conn: sqlite3.Connection, case_id: str, at: int, state: str) -> None:

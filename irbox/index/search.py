@@ -30,6 +30,13 @@ _SIGHTINGS_BY_KEY = (
 )
 
 
+# A sighting taken back (an observable removed from a case) at or after it was recorded.
+_NOT_REMOVED = (
+    "NOT EXISTS (SELECT 1 FROM removed_sightings r WHERE r.key = s.key"
+    " AND r.entity_id = s.entity_id AND r.removed_at >= s.seen_at)"
+)
+
+
 def sighted(index: IndexDatabase, kind: str, value: str) -> Sighted:
     ((deltas, *counts),) = index.query(_COUNTS, [kind, value, kind, value])
     return Sighted(*counts) if deltas else Sighted()
@@ -39,11 +46,12 @@ def entities(
     index: IndexDatabase, kind: str, value: str, entity: str, before_seq: int | None, limit: int
 ) -> list[tuple[str, int]]:
     """(id, seq) of the alerts or cases touching the observable, newest first."""
+    removed = f" AND {_NOT_REMOVED}" if entity == "case" else ""  # only cases lose observables
     return [
         (row[0], row[1])
         for row in index.query(
-            f"SELECT entity_id, entity_seq FROM {_SIGHTINGS_BY_KEY}"
-            " WHERE type = ? AND value = ? AND entity = ? AND entity_seq < ?"
+            f"SELECT entity_id, entity_seq FROM {_SIGHTINGS_BY_KEY} AS s"
+            f" WHERE type = ? AND value = ? AND entity = ? AND entity_seq < ?{removed}"
             " ORDER BY entity_seq DESC LIMIT ?",
             [
                 kind,
@@ -60,5 +68,7 @@ def entities(
 
 def count_by_type(index: IndexDatabase) -> dict[str, int]:
     """Distinct (observable, alert or case) pairs per observable type."""
-    rows = index.query("SELECT type, count(*) FROM sightings GROUP BY type")
+    rows = index.query(
+        f"SELECT type, count(*) FROM sightings AS s WHERE {_NOT_REMOVED} GROUP BY type"
+    )
     return dict(rows)

@@ -20,6 +20,18 @@ def add(
     return observable_id if cur.rowcount == 1 else None
 
 
+def get(conn: sqlite3.Connection, case_id: str, observable_id: str) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT id, type, value, first_seen, added_by FROM case_observables"
+        " WHERE id = ? AND case_id = ?",
+        (observable_id, case_id),
+    ).fetchone()
+
+
+def remove(conn: sqlite3.Connection, observable_id: str) -> None:
+    conn.execute("DELETE FROM case_observables WHERE id = ?", (observable_id,))
+
+
 def id_of(conn: sqlite3.Connection, case_id: str, kind: str, value: str) -> str | None:
     row = conn.execute(
         "SELECT id FROM case_observables WHERE case_id = ? AND type = ? AND value = ?",

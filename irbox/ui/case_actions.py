@@ -113,6 +113,21 @@ async def add_observable(request: Request, case_id: FromPath[str]) -> Response:
     return Redirect(f"/cases/{case_id}#case-observables")
 
 
+@post(
+    "/cases/{case_id:str}/observables/{observable_id:str}/remove",
+    include_in_schema=False,
+    status_code=303,
+)
+async def remove_observable(
+    request: Request, case_id: FromPath[str], observable_id: FromPath[str]
+) -> Response:
+    session, _ = await signed_form(request, "cases:write")
+    await request.app.state.services.cases.remove_observable(
+        case_id, observable_id, session.principal.actor
+    )
+    return Redirect(f"/cases/{case_id}#case-observables")
+
+
 @post("/cases/{case_id:str}/reopen", include_in_schema=False, status_code=303)
 async def reopen_case(request: Request, case_id: FromPath[str]) -> Response:
     session, _ = await signed_form(request, "cases:write")
