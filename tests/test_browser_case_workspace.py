@@ -225,7 +225,7 @@ def test_edit_severity_status_and_assignee(ui: Server, browser: Browser) -> None
     assert "severity: low → critical" in timeline and "assignee: none → Ed" in timeline
 
 
-def test_drop_a_file_on_the_evidence_form(ui: Server, browser: Browser) -> None:
+def test_drop_a_file_on_the_evidence_form_then_remove_it(ui: Server, browser: Browser) -> None:
     with ui.client(ui.token()) as api:
         case_id = api.post("/cases", json={"title": "drop", "severity": "low"}).json()["id"]
     page = browser.new_page()
@@ -243,6 +243,15 @@ def test_drop_a_file_on_the_evidence_form(ui: Server, browser: Browser) -> None:
         assert [(e["filename"], e["size"]) for e in evidence] == [("notes.txt", 13)]
         body = api.get(f"/cases/{case_id}/attachments/{evidence[0]['id']}").content
     assert body == b"dropped bytes"
+    # Dropped on the wrong case: removed, after a confirmation that says the file goes too.
+    questions: list[str] = []
+    page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
+    with page.expect_navigation():
+        page.click("#evidence-list button[aria-label='remove notes.txt']")
+    assert "notes.txt" in questions[0] and "deleted" in questions[0]
+    assert page.locator("#evidence-list li.empty").count() == 1
+    with ui.client(ui.token()) as api:
+        assert api.get(f"/cases/{case_id}").json()["evidence"] == []
 
 
 def test_a_case_reads_on_a_phone(ui: Server, browser: Browser) -> None:

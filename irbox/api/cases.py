@@ -144,6 +144,13 @@ class CasesController(Controller):
             upload.abort()
             raise
 
+    @delete("/{case_id:str}/attachments/{attachment_id:str}", opt=WRITE, status_code=200)
+    async def remove_evidence(
+        self, case_id: FromPath[str], attachment_id: FromPath[str], ctx: CtxDep
+    ) -> Evidence:
+        """Take a file off an open case; its bytes go unless another attachment holds them."""
+        return await ctx.services.evidence.remove(case_id, attachment_id, ctx.actor)
+
     @get("/{case_id:str}/attachments/{attachment_id:str}", opt=READ)
     async def download_evidence(
         self, case_id: FromPath[str], attachment_id: FromPath[str], ctx: CtxDep

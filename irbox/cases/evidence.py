@@ -1,15 +1,19 @@
 """Evidence files: streamed to a temp file while hashing (never held whole in memory), the size
 limit enforced as bytes arrive, then moved into content-addressed storage
 `attachments/<sha256[:2]>/<sha256>`. The client's filename is metadata only: it never becomes a
-path."""
+path. One file serves every attachment with its bytes; it is deleted with the last of them, or
+when the upload that placed it fails to record it, and never while an upload is placing it."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import sqlite3
 import tempfile
+import threading
+from collections import Counter
 from pathlib import Path
 
 from irbox import clock, ids
@@ -21,6 +25,7 @@ from irbox.store import attachments as attachments_table
 from irbox.store.database import Database
 from irbox.store.writer import Writer
 
+log = logging.getLogger("irbox.evidence")
 _CONTENT_TYPE = re.compile(r"^[A-Za-z0-9][\w.+-]{0,63}/[A-Za-z0-9][\w.+-]{0,127}$")
 _UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -69,6 +74,10 @@ class EvidenceService:
         self.writer = writer
         self.root = data_dir / "attachments"
         self.max_bytes = max_bytes
+        # Files uploads are placing, until their record commits or fails: a removal that finds
+        # no record of a file (yet) must leave it to them.
+        self._placing: Counter[str] = Counter()
+        self._store_lock = threading.Lock()
 
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
@@ -100,6 +109,18 @@ class EvidenceService:
         upload.file.flush()
         os.fsync(upload.file.fileno())
         upload.file.close()
+        with self._store_lock:
+            self._placing[digest] += 1
+        try:
+            self._place(upload, digest)
+            return await self._record(upload, digest, case_id, filename, content_type,
+                                      description, actor)  # fmt: skip
+        finally:
+            with self._store_lock:
+                self._placing[digest] -= 1
+                self._delete_if_unheld(digest)  # when the record failed, nothing holds it
+
+    def _place(self, upload: Upload, digest: str) -> None:
         target = self.path_of(digest)
         if target.exists():  # same bytes stored before: keep one copy
             upload.path.unlink()
@@ -107,6 +128,29 @@ class EvidenceService:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(upload.path, target)
             _fsync_dir(target.parent)
+
+    def _delete_if_unheld(self, digest: str) -> None:
+        """Delete a stored file no attachment holds and no upload is placing (the caller holds
+        `_store_lock`, so no upload starts placing it meanwhile)."""
+        if self._placing[digest] > 0:
+            return
+        del self._placing[digest]
+        try:
+            if self.db.read(attachments_table.count_with_hash, digest) == 0:
+                self.path_of(digest).unlink(missing_ok=True)
+        except Exception:  # the file stays, unreferenced: `irbox check` lists such files
+            log.exception("could not delete the unreferenced evidence file %s", digest)
+
+    async def _record(
+        self,
+        upload: Upload,
+        digest: str,
+        case_id: str,
+        filename: str | None,
+        content_type: str | None,
+        description: str,
+        actor: Actor,
+    ) -> Evidence:
         now = clock.now_us()
         evidence = Evidence(
             id=ids.new_id("att"),
@@ -156,17 +200,42 @@ class EvidenceService:
         path = self.path_of(row["sha256"])
         if not path.exists():
             raise NotFound(f"the file of attachment {attachment_id} is missing from the store")
-        evidence = Evidence(
-            row["id"],
-            row["filename"],
-            row["size"],
-            row["sha256"],
-            row["content_type"],
-            row["description"] or "",
-            row["uploaded_by"],
-            clock.to_rfc3339(row["uploaded_at"]) or "",
-        )
-        return path, evidence
+        return path, _evidence(row)
+
+    async def remove(self, case_id: str, attachment_id: str, actor: Actor) -> Evidence:
+        """Take a file off an open case (uploaded by mistake, or not to be kept): its record
+        goes, and its bytes with it unless another attachment holds the same ones."""
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+            changes.open_case(conn, case_id)
+            row = attachments_table.get(conn, case_id, attachment_id)
+            if row is None:
+                raise NotFound(f"no attachment {attachment_id} in case {case_id}")
+            attachments_table.delete(conn, attachment_id)
+            data = {"attachment_id": attachment_id, "sha256": row["sha256"], "size": row["size"]}
+            summary = f"evidence removed: {row['filename']}"
+            changes.record(conn, case_id, "attachment_removed", actor, now, summary, data)
+            changes.announce(conn, case_id, "case.updated", actor, now)
+            return row
+
+        row = await self.writer.run(write)
+        with self._store_lock:
+            self._delete_if_unheld(row["sha256"])
+        return _evidence(row)
+
+
+def _evidence(row: sqlite3.Row) -> Evidence:
+    return Evidence(
+        row["id"],
+        row["filename"],
+        row["size"],
+        row["sha256"],
+        row["content_type"],
+        row["description"] or "",
+        row["uploaded_by"],
+        clock.to_rfc3339(row["uploaded_at"]) or "",
+    )
 
 
 def _fsync_dir(path: Path) -> None:

@@ -28,5 +28,15 @@ def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+def delete(conn: sqlite3.Connection, attachment_id: str) -> None:
+    conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
+
+
+def count_with_hash(conn: sqlite3.Connection, sha256: str) -> int:
+    """How many attachments (of any case) hold these bytes."""
+    row = conn.execute("SELECT count(*) FROM attachments WHERE sha256 = ?", (sha256,)).fetchone()
+    return row[0]
+
+
 def all_hashes(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     return conn.execute("SELECT DISTINCT sha256, size FROM attachments").fetchall()

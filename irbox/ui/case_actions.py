@@ -50,6 +50,21 @@ async def upload_evidence(
     return Redirect(f"/cases/{case_id}#evidence")
 
 
+@post(
+    "/cases/{case_id:str}/evidence/{attachment_id:str}/remove",
+    include_in_schema=False,
+    status_code=303,
+)
+async def remove_evidence(
+    request: Request, case_id: FromPath[str], attachment_id: FromPath[str]
+) -> Response:
+    session, _ = await signed_form(request, "cases:write")
+    await request.app.state.services.evidence.remove(
+        case_id, attachment_id, session.principal.actor
+    )
+    return Redirect(f"/cases/{case_id}#evidence")
+
+
 @get("/cases/{case_id:str}/evidence/{attachment_id:str}", include_in_schema=False)
 async def download_evidence(
     request: Request, case_id: FromPath[str], attachment_id: FromPath[str]
