@@ -75,3 +75,4 @@ def test_add_observable(api: httpx.Client, unique: str) -> None:
     assert [o["id"] for o in case["observables"]] == [observable_id, other.json()["id"]]
     added = [e for e in case["timeline"] if e["type"] == "observable_added"]
     assert added[0]["data"]["observable_id"] == observable_id
+    assert added[0]["summary"] == "observable added: ip 2001:db8::5"

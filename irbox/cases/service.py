@@ -200,7 +200,7 @@ class CaseService:
             case_observables.remove(conn, observable_id)
             index_events.case_observable_removed(conn, case_id, row["type"], row["value"], now)
             data = {"observable_id": observable_id, "type": row["type"], "value": row["value"]}
-            summary = f"{row['type']} {row['value']}"
+            summary = f"observable removed: {row['type']} {row['value']}"
             changes.record(conn, case_id, "observable_removed", actor, now, summary, data)
             changes.announce(conn, case_id, "case.updated", actor, now)
             return RemovedObservable(observable_id, row["type"], row["value"])
@@ -292,7 +292,6 @@ def add_observables(
             data = {"observable_id": observable_id, "type": o.type, "value": o.value}
             if alert_id:
                 data["alert_id"] = alert_id
-            changes.record(
-                conn, case_id, "observable_added", actor, now, f"{o.type} {o.value}", data
-            )
+            summary = f"observable added: {o.type} {o.value}"
+            changes.record(conn, case_id, "observable_added", actor, now, summary, data)
     return added
