@@ -109,12 +109,22 @@ class EvidenceService:
         upload.file.flush()
         os.fsync(upload.file.fileno())
         upload.file.close()
+        now = clock.now_us()
+        evidence = Evidence(
+            id=ids.new_id("att"),
+            filename=clean_filename(filename),
+            size=upload.size,
+            sha256=digest,
+            content_type=clean_content_type(content_type),
+            description=description[:10_000],
+            uploaded_by=actor.user_id,
+            uploaded_at=clock.to_rfc3339(now) or "",
+        )
         with self._store_lock:
             self._placing[digest] += 1
         try:
             self._place(upload, digest)
-            return await self._record(upload, digest, case_id, filename, content_type,
-                                      description, actor)  # fmt: skip
+            return await self.writer.run(lambda conn: _record(conn, evidence, case_id, actor, now))
         finally:
             with self._store_lock:
                 self._placing[digest] -= 1
@@ -140,58 +150,6 @@ class EvidenceService:
                 self.path_of(digest).unlink(missing_ok=True)
         except Exception:  # the file stays, unreferenced: `irbox check` lists such files
             log.exception("could not delete the unreferenced evidence file %s", digest)
-
-    async def _record(
-        self,
-        upload: Upload,
-        digest: str,
-        case_id: str,
-        filename: str | None,
-        content_type: str | None,
-        description: str,
-        actor: Actor,
-    ) -> Evidence:
-        now = clock.now_us()
-        evidence = Evidence(
-            id=ids.new_id("att"),
-            filename=clean_filename(filename),
-            size=upload.size,
-            sha256=digest,
-            content_type=clean_content_type(content_type),
-            description=description[:10_000],
-            uploaded_by=actor.user_id,
-            uploaded_at=clock.to_rfc3339(now) or "",
-        )
-
-        def write(conn: sqlite3.Connection) -> Evidence:
-            changes.open_case(conn, case_id)
-            attachments_table.insert(
-                conn,
-                {
-                    "id": evidence.id,
-                    "case_id": case_id,
-                    "filename": evidence.filename,
-                    "size": evidence.size,
-                    "sha256": digest,
-                    "content_type": evidence.content_type,
-                    "description": evidence.description,
-                    "uploaded_by": actor.user_id,
-                    "uploaded_at": now,
-                },
-            )
-            changes.record(
-                conn,
-                case_id,
-                "attachment",
-                actor,
-                now,
-                f"evidence added: {evidence.filename}",
-                {"attachment_id": evidence.id, "sha256": digest, "size": evidence.size},
-            )
-            changes.announce(conn, case_id, "case.updated", actor, now)
-            return evidence
-
-        return await self.writer.run(write)
 
     def locate(self, case_id: str, attachment_id: str) -> tuple[Path, Evidence]:
         row = self.db.read(attachments_table.get, case_id, attachment_id)
@@ -223,6 +181,32 @@ class EvidenceService:
         with self._store_lock:
             self._delete_if_unheld(row["sha256"])
         return _evidence(row)
+
+
+def _record(
+    conn: sqlite3.Connection, evidence: Evidence, case_id: str, actor: Actor, now: int
+) -> Evidence:
+    """The upload's write: its attachment row, timeline event, audit entry and webhook."""
+    changes.open_case(conn, case_id)
+    attachments_table.insert(
+        conn,
+        {
+            "id": evidence.id,
+            "case_id": case_id,
+            "filename": evidence.filename,
+            "size": evidence.size,
+            "sha256": evidence.sha256,
+            "content_type": evidence.content_type,
+            "description": evidence.description,
+            "uploaded_by": actor.user_id,
+            "uploaded_at": now,
+        },
+    )
+    data = {"attachment_id": evidence.id, "sha256": evidence.sha256, "size": evidence.size}
+    summary = f"evidence added: {evidence.filename}"
+    changes.record(conn, case_id, "attachment", actor, now, summary, data)
+    changes.announce(conn, case_id, "case.updated", actor, now)
+    return evidence
 
 
 def _evidence(row: sqlite3.Row) -> Evidence:
