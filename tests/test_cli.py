@@ -135,6 +135,44 @@ def test_list_users_and_keys_and_revoke_a_leaked_key(fresh_server: Server) -> No
     )
 
 
+def test_disable_and_enable_a_user_at_the_machine(fresh_server: Server) -> None:
+    """An account taken over while the UI is out of reach: the operator disables it, and the
+    running server signs it out and refuses its keys (within its caches' 5 s)."""
+    fresh_server.start()
+    fresh_server.cli("user", "create", "--email", "eve@example.com", "--role", "analyst",
+                     "--password-stdin", stdin="eve-password-123\n")  # fmt: skip
+    token = fresh_server.token("eve@example.com", "alerts:read", name="eve")
+    ui = fresh_server.ui_client("eve@example.com", "eve-password-123")
+    headers = {"Authorization": f"Bearer {token}"}
+    api = httpx.Client(base_url=fresh_server.url + "/api/v1", headers=headers)
+
+    def key_answers(status: int) -> None:
+        deadline = time.monotonic() + 10
+        while api.get("/alerts").status_code != status:
+            assert time.monotonic() < deadline, f"the key did not answer {status}"
+            time.sleep(0.2)
+
+    assert api.get("/alerts").status_code == 200 and ui.get("/alerts").status_code == 200
+    disabled = fresh_server.cli("user", "disable", "--email", "EVE@example.com")
+    assert disabled.stdout == "disabled eve@example.com\n"
+    key_answers(401)
+    signed_out = ui.get("/alerts")
+    assert signed_out.is_redirect and "/login" in signed_out.headers["location"]
+    listed = fresh_server.cli("user", "list").stdout
+    assert [line.split()[:3] for line in listed.splitlines() if "eve@" in line] == [
+        ["eve@example.com", "analyst", "disabled"]
+    ]
+    assert fresh_server.cli("user", "enable", "--email", "eve@example.com").stdout == (
+        "enabled eve@example.com\n"
+    )
+    key_answers(200)  # the keys work again; the sessions stay ended (sign in anew)
+    assert ui.get("/alerts").is_redirect
+    last_admin = fresh_server.cli("user", "disable", "--email", "admin@irbox.local", check=False)
+    assert last_admin.returncode == 1 and "at least one active admin" in last_admin.stderr
+    nobody = fresh_server.cli("user", "disable", "--email", "nobody@example.com", check=False)
+    assert nobody.returncode == 1 and "no user with email" in nobody.stderr
+
+
 def test_config_errors_name_the_key(tmp_path: Path) -> None:
     data = str(tmp_path / "data")
     r = irbox("init", "--data-dir", data, env={"IRBOX_MAX_UPLOAD_MB": "lots"})

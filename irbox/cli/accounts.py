@@ -1,5 +1,6 @@
-"""`irbox user create|list|reset-password` and `irbox apikey create|list|revoke`: the accounts an
-operator manages at the machine (a key leaked while the UI is out of reach, say)."""
+"""`irbox user create|list|reset-password|disable|enable` and `irbox apikey create|list|revoke`:
+the accounts an operator manages at the machine (a key leaked or an account taken over while the
+UI is out of reach, say)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from irbox.cli.common import CommandError, config_from, open_services
 from irbox.identity.api_keys import ApiKey, ApiKeyCreate
 from irbox.identity.principal import SYSTEM
 from irbox.identity.scopes import ROLES
-from irbox.identity.users import UserCreate
+from irbox.identity.users import UserCreate, UserPatch
 from irbox.store import users as users_table
 
 
@@ -40,6 +41,16 @@ def register(sub: argparse._SubParsersAction, common: Callable) -> None:
     p.add_argument("--email", required=True)
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.set_defaults(run=run_reset_password)
+
+    for action, disabled in (("disable", True), ("enable", False)):
+        helps = {
+            "disable": "disable a user: signed out, keys refused (by a running server within 5 s)",
+            "enable": "enable a disabled user again (their keys work again; they sign in anew)",
+        }
+        p = user.add_parser(action, help=helps[action])
+        common(p)
+        p.add_argument("--email", required=True)
+        p.set_defaults(run=run_user_disabled, disabled=disabled)
 
     apikey = sub.add_parser("apikey", help="manage API keys").add_subparsers(
         dest="apikey_command", required=True, metavar="ACTION"
@@ -98,6 +109,17 @@ def run_reset_password(args: argparse.Namespace) -> int:
         generated = asyncio.run(services.users.set_password(args.email, password, SYSTEM))
     if generated:
         print(f"password: {generated}")
+    return 0
+
+
+def run_user_disabled(args: argparse.Namespace) -> int:
+    with open_services(config_from(args)) as services:
+        row = services.db.read(users_table.get_by_email, args.email)
+        if row is None:
+            raise CommandError(f"no user with email {args.email}")
+        patch = UserPatch(disabled=args.disabled)
+        user = asyncio.run(services.users.update(row["id"], patch, SYSTEM))
+    print(f"{'disabled' if user.disabled else 'enabled'} {user.email}")
     return 0
 
 
