@@ -15,7 +15,7 @@ from irbox.index import indexer as indexer_module
 from irbox.index import levels, search
 from irbox.index.batch import Batch
 from irbox.index.database import IndexDatabase
-from irbox.index.events import AlertSeen, CaseObservable, payload
+from irbox.index.events import AlertSeen, CaseObservable, CaseObservableRemoved, payload
 from irbox.index.indexer import Indexer
 from irbox.store import outbox
 from irbox.store.database import Database
@@ -213,3 +213,39 @@ def test_an_alert_with_many_observables_fits_a_small_memory_limit(tmp_path: Path
     assert search.sighted(index, "other", "value-04999").alert_count == 1
     assert search.sighted(index, "ip", "203.0.113.4").last_seen == 19
     index.close()
+
+
+def test_a_removal_hides_the_sighting_it_names_whatever_the_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An observable taken off a case hides that case's sighting, in the tail and after merges,
+    keyed on when the sighting was recorded (not when it was removed: a clock set back between
+    the two must not leave it standing); added again later, it counts again."""
+    monkeypatch.setattr(levels, "TAIL_ROWS", 2)
+    index = IndexDatabase(tmp_path / "i.duckdb")
+    kind, value = VALUES[0]
+
+    def apply(*events: object, through: int) -> None:
+        Batch([payload(e) for e in events]).write(index, through)  # type: ignore[arg-type]
+
+    def cases() -> list[str]:
+        return [c for c, _ in search.entities(index, kind, value, "case", None, 10)]
+
+    apply(
+        CaseObservable("ca_1", 1, kind, value, 5_000),
+        CaseObservable("ca_2", 2, kind, value, 5_001),
+        through=1,
+    )
+    levels.settle(index.cursor())  # the sightings now sit in a sorted level
+    assert cases() == ["ca_2", "ca_1"] and search.sighted(index, kind, value).case_count == 2
+    apply(
+        CaseObservableRemoved("ca_1", kind, value, 5_000), through=2
+    )  # removed "before" it was added
+    assert cases() == ["ca_2"]
+    counts = search.sighted(index, kind, value)
+    assert (counts.case_count, counts.first_seen, counts.last_seen) == (1, 5_000, 5_001)
+    assert search.count_by_type(index) == {kind: 1}
+    apply(CaseObservable("ca_1", 1, kind, value, 9_000), through=3)  # added back
+    levels.compact(index.cursor())
+    assert cases() == ["ca_2", "ca_1"] and search.sighted(index, kind, value).case_count == 2
+    assert search.count_by_type(index) == {kind: 2}

@@ -198,7 +198,9 @@ class CaseService:
             if row is None:
                 raise NotFound(f"no observable {observable_id} in case {case_id}")
             case_observables.remove(conn, observable_id)
-            index_events.case_observable_removed(conn, case_id, row["type"], row["value"], now)
+            index_events.case_observable_removed(
+                conn, case_id, row["type"], row["value"], row["first_seen"], now
+            )
             data = {"observable_id": observable_id, "type": row["type"], "value": row["value"]}
             summary = f"observable removed: {row['type']} {row['value']}"
             changes.record(conn, case_id, "observable_removed", actor, now, summary, data)

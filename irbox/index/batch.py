@@ -17,7 +17,7 @@ from irbox.index.transaction import roll_back
 _EVENTS = "CREATE TEMP TABLE IF NOT EXISTS events (a VARCHAR[])"
 _LOAD = "INSERT INTO events SELECT from_json(unnest(string_split(?, chr(10))), '[\"VARCHAR\"]')"
 _REMOVED = (
-    "SELECT a[2] AS case_id, a[3] AS type, a[4] AS value, a[5]::BIGINT AS removed_at FROM events"
+    "SELECT a[2] AS case_id, a[3] AS type, a[4] AS value, a[5]::BIGINT AS seen_until FROM events"
     " WHERE a[1] = 'case_observable_removed'"
 )
 _UNPACK = (
@@ -43,10 +43,10 @@ _UNPACK = (
     " FROM events WHERE a[1] = 'alert_triaged'",
     # case_state: [tag, case_id, at, state]
     "INSERT INTO case_log SELECT a[2], a[4], a[3]::BIGINT FROM events WHERE a[1] = 'case_state'",
-    # case_observable_removed: [tag, case_id, type, value, at]: the case's sighting stops
-    # counting, and the observable counts one case fewer (a delta whose first and last seen are
-    # bounds min and max pass over: when it was seen stays as it was).
-    f"INSERT INTO removed_sightings SELECT {KEY_OF_COLUMNS}, case_id, removed_at FROM ({_REMOVED})",
+    # case_observable_removed: [tag, case_id, type, value, seen_at]: the case's sighting
+    # stops counting, and the observable counts one case fewer (a delta whose first and last
+    # seen are bounds min and max pass over: when it was seen stays as it was).
+    f"INSERT INTO removed_sightings SELECT {KEY_OF_COLUMNS}, case_id, seen_until FROM ({_REMOVED})",
     f"INSERT INTO {tail(OBSERVABLES)} SELECT {KEY_OF_COLUMNS}, type, value, 0, -count(*),"
     f" 9223372036854775807, 0 FROM ({_REMOVED}) GROUP BY type, value",
 )

@@ -36,10 +36,10 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS case_log (case_id VARCHAR NOT NULL, kind VARCHAR NOT NULL,"
     " ts BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value BIGINT NOT NULL)",
-    # Observables taken off a case: its sightings of them up to `removed_at` no longer count
+    # Observables taken off a case: its sightings of them up to `seen_until` no longer count
     # (the levels are rewritten only by merges, so a removal is recorded beside them).
     "CREATE TABLE IF NOT EXISTS removed_sightings (key UBIGINT NOT NULL,"
-    " entity_id VARCHAR NOT NULL, removed_at BIGINT NOT NULL)",
+    " entity_id VARCHAR NOT NULL, seen_until BIGINT NOT NULL)",
 )
 
 

@@ -41,12 +41,14 @@ class CaseObservable(msgspec.Struct, tag="case_observable", array_like=True):
 
 
 class CaseObservableRemoved(msgspec.Struct, tag="case_observable_removed", array_like=True):
-    """Taken off the case by hand: its sighting no longer counts from `at` on."""
+    """Taken off the case by hand: the case's sighting of it, recorded at `seen_at` (when it
+    was added: the row's own time, not the removal's, so a clock set back in between cannot
+    leave the sighting standing), and any earlier one no longer count."""
 
     case_id: str
     kind: str
     value: str
-    at: int
+    seen_at: int
 
 
 class CaseState(msgspec.Struct, tag="case_state", array_like=True):
@@ -93,9 +95,9 @@ def case_observable(
 
 
 def case_observable_removed(
-    conn: sqlite3.Connection, case_id: str, kind: str, value: str, at: int
+    conn: sqlite3.Connection, case_id: str, kind: str, value: str, seen_at: int, at: int
 ) -> None:
-    emit(conn, CaseObservableRemoved(case_id, kind, value, at), at)
+    emit(conn, CaseObservableRemoved(case_id, kind, value, seen_at), at)
 
 
 def case_state(conn: sqlite3.Connection, case_id: str, at: int, state: str) -> None:

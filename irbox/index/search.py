@@ -33,7 +33,7 @@ _SIGHTINGS_BY_KEY = (
 # A sighting taken back (an observable removed from a case) at or after it was recorded.
 _NOT_REMOVED = (
     "NOT EXISTS (SELECT 1 FROM removed_sightings r WHERE r.key = s.key"
-    " AND r.entity_id = s.entity_id AND r.removed_at >= s.seen_at)"
+    " AND r.entity_id = s.entity_id AND r.seen_until >= s.seen_at)"
 )
 
 
