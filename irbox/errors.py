@@ -33,6 +33,13 @@ class Forbidden(DomainError):
         )
 
 
+class NotTheAuthor(Forbidden):
+    """A change only the author of something may make (e.g. editing a comment)."""
+
+    def __init__(self, what: str) -> None:
+        DomainError.__init__(self, f"only its author can edit this {what}", {what: "not yours"})
+
+
 class NotFound(DomainError):
     code = "not_found"
 

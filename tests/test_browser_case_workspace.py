@@ -68,6 +68,14 @@ def test_escalate_and_comment_with_a_mention(ui: Server, browser: Browser) -> No
     with ui.client(token) as api:
         comment = api.get(f"/cases/{case_id}").json()["comments"][0]
     assert comment["mentions"] == [analyst_id]
+    # A typo spotted after posting: the author edits it in place.
+    page.click("article.comment details.edit-comment summary")
+    page.fill("article.comment textarea[name=body]", "**Isolated** the host WS-042")
+    with page.expect_navigation():
+        page.click("article.comment details.edit-comment button[type=submit]")
+    assert page.locator("article.comment .body").inner_text().strip() == "Isolated the host WS-042"
+    assert "edited" in page.locator("article.comment .who").inner_text()
+    assert problems == []
 
 
 def test_viewer_sees_no_write_controls(ui: Server, browser: Browser) -> None:

@@ -112,6 +112,17 @@ class CasesController(Controller):
     ) -> Comment:
         return await ctx.services.comments.add(case_id, data, ctx.actor)
 
+    @patch("/{case_id:str}/comments/{comment_id:str}", opt=WRITE)
+    async def edit_comment(
+        self,
+        case_id: FromPath[str],
+        comment_id: FromPath[str],
+        data: JSONBody[CommentIn],
+        ctx: CtxDep,
+    ) -> Comment:
+        """Its author's new text (and mentions); 403 for anyone else's comment."""
+        return await ctx.services.comments.edit(case_id, comment_id, data, ctx.actor)
+
     @post("/{case_id:str}/attachments", opt=WRITE, status_code=201, request_max_body_size=None)
     async def upload_evidence(
         self, case_id: FromPath[str], request: Request, ctx: CtxDep

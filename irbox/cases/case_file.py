@@ -104,6 +104,7 @@ def read_case(
                 c["body_html"],
                 _decode_list(c["mentions"]),
                 _ts(c["created_at"]),
+                _ts(c["edited_at"]) if c["edited_at"] is not None else None,
             )
             for c in comments.for_case(conn, case_id)
         ],

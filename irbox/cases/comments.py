@@ -10,7 +10,7 @@ import msgspec
 from irbox import clock, ids, markdown_html
 from irbox.cases import changes
 from irbox.cases.models import Comment, CommentIn
-from irbox.errors import Errors
+from irbox.errors import Errors, NotFound, NotTheAuthor
 from irbox.identity.principal import Actor
 from irbox.store import comments as comments_table
 from irbox.store import notifications
@@ -33,14 +33,7 @@ class CommentService:
         self.writer = writer
 
     async def add(self, case_id: str, data: CommentIn, actor: Actor) -> Comment:
-        errors = Errors()
-        if not data.body.strip() or len(data.body) > MAX_BODY:
-            errors.add("body", f"1 to {MAX_BODY} characters, not blank")
-        if len(data.mentions) > MAX_MENTIONS:
-            errors.add("mentions", f"at most {MAX_MENTIONS}")
-        errors.raise_if_any("the comment is invalid")
-        mentions = list(dict.fromkeys(data.mentions))
-        html = markdown_html.render(data.body)
+        mentions, html = _checked(data)
         now = clock.now_us()
         comment = Comment(
             id=ids.new_id("cmt"),
@@ -53,12 +46,7 @@ class CommentService:
 
         def write(conn: sqlite3.Connection) -> Comment:
             case = changes.open_case(conn, case_id)
-            known = users_table.active_ids(conn, mentions) if mentions else set()
-            check = Errors()
-            for i, user_id in enumerate(data.mentions):
-                if user_id not in known:  # a disabled user would never read it
-                    check.add(f"mentions[{i}]", "no such active user")
-            check.raise_if_any("the comment mentions unknown users")
+            _check_mentioned(conn, data.mentions)
             comments_table.insert(
                 conn,
                 {
@@ -75,19 +63,82 @@ class CommentService:
                 conn, case_id, "comment", actor, now, "comment added", {"comment_id": comment.id}
             )
             changes.announce(conn, case_id, "case.updated", actor, now)
-            for user_id in mentions:
-                notifications.insert(
-                    conn,
-                    {
-                        "id": ids.new_id("ntf"),
-                        "user_id": user_id,
-                        "kind": "mention",
-                        "case_id": case_id,
-                        "comment_id": comment.id,
-                        "summary": f"mentioned in case #{case['number']}: {case['title']}",
-                        "created_at": now,
-                    },
-                )
+            _notify(conn, case, comment.id, mentions, now)
             return comment
 
         return await self.writer.run(write)
+
+    async def edit(self, case_id: str, comment_id: str, data: CommentIn, actor: Actor) -> Comment:
+        """The author's new text (a typo, a wrong host name): the timeline keeps the text it
+        replaced; users mentioned for the first time are notified."""
+        mentions, html = _checked(data)
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> Comment:
+            case = changes.open_case(conn, case_id)
+            row = comments_table.get(conn, case_id, comment_id)
+            if row is None:
+                raise NotFound(f"no comment {comment_id} in case {case_id}")
+            if row["author"] is None or row["author"] != actor.user_id:
+                raise NotTheAuthor("comment")
+            _check_mentioned(conn, data.mentions)
+            encoded = msgspec.json.encode(mentions).decode()
+            comments_table.update(
+                conn,
+                comment_id,
+                {"body": data.body, "body_html": html, "mentions": encoded, "edited_at": now},
+            )
+            history = {"comment_id": comment_id, "previous_body": row["body"]}
+            changes.record(conn, case_id, "comment_edited", actor, now, "comment edited", history)
+            changes.announce(conn, case_id, "case.updated", actor, now)
+            before = set(msgspec.json.decode(row["mentions"], type=list[str]))
+            _notify(conn, case, comment_id, [m for m in mentions if m not in before], now)
+            return Comment(
+                id=comment_id,
+                author=row["author"],
+                body=data.body,
+                body_html=html,
+                mentions=mentions,
+                created_at=clock.to_rfc3339(row["created_at"]) or "",
+                edited_at=clock.to_rfc3339(now),
+            )
+
+        return await self.writer.run(write)
+
+
+def _checked(data: CommentIn) -> tuple[list[str], str]:
+    """The comment's mentions (each once) and its sanitised HTML, once its size is checked."""
+    errors = Errors()
+    if not data.body.strip() or len(data.body) > MAX_BODY:
+        errors.add("body", f"1 to {MAX_BODY} characters, not blank")
+    if len(data.mentions) > MAX_MENTIONS:
+        errors.add("mentions", f"at most {MAX_MENTIONS}")
+    errors.raise_if_any("the comment is invalid")
+    return list(dict.fromkeys(data.mentions)), markdown_html.render(data.body)
+
+
+def _check_mentioned(conn: sqlite3.Connection, mentions: list[str]) -> None:
+    known = users_table.active_ids(conn, list(dict.fromkeys(mentions))) if mentions else set()
+    check = Errors()
+    for i, user_id in enumerate(mentions):
+        if user_id not in known:  # a disabled user would never read it
+            check.add(f"mentions[{i}]", "no such active user")
+    check.raise_if_any("the comment mentions unknown users")
+
+
+def _notify(
+    conn: sqlite3.Connection, case: sqlite3.Row, comment_id: str, users: list[str], now: int
+) -> None:
+    for user_id in users:
+        notifications.insert(
+            conn,
+            {
+                "id": ids.new_id("ntf"),
+                "user_id": user_id,
+                "kind": "mention",
+                "case_id": case["id"],
+                "comment_id": comment_id,
+                "summary": f"mentioned in case #{case['number']}: {case['title']}",
+                "created_at": now,
+            },
+        )

@@ -73,6 +73,7 @@ class Comment(msgspec.Struct):
     body_html: str  # rendered from markdown and sanitised
     mentions: list[str]
     created_at: str
+    edited_at: str | None = None  # by its author, last
 
 
 class TimelineEvent(msgspec.Struct):

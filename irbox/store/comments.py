@@ -14,9 +14,22 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     )
 
 
+_COLUMNS = "id, author, body, body_html, mentions, created_at, edited_at"
+
+
 def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT id, author, body, body_html, mentions, created_at FROM comments"
-        " WHERE case_id = ? ORDER BY seq",
-        (case_id,),
+        f"SELECT {_COLUMNS} FROM comments WHERE case_id = ? ORDER BY seq", (case_id,)
     ).fetchall()
+
+
+def get(conn: sqlite3.Connection, case_id: str, comment_id: str) -> sqlite3.Row | None:
+    return conn.execute(
+        f"SELECT {_COLUMNS} FROM comments WHERE id = ? AND case_id = ?", (comment_id, case_id)
+    ).fetchone()
+
+
+def update(conn: sqlite3.Connection, comment_id: str, changes: dict[str, Any]) -> None:
+    """`changes`: some of body, body_html, mentions, edited_at."""
+    assignments = ", ".join(f"{column} = :{column}" for column in changes)
+    conn.execute(f"UPDATE comments SET {assignments} WHERE id = :id", {**changes, "id": comment_id})

@@ -135,14 +135,30 @@ async def case_workspace(
 @post("/cases/{case_id:str}/comments", include_in_schema=False, status_code=303)
 async def add_comment(request: Request, case_id: FromPath[str]) -> Response:
     session, form = await signed_form(request, "cases:write")
-    body = form.get("body", "")
-    services = request.app.state.services
-    by_address = {u.email.lower(): u.id for u in services.users.list() if not u.disabled}
-    mentions = [by_address[a] for a in mentioned_addresses(body) if a in by_address]
-    await services.comments.add(
-        case_id, CommentIn(body=body, mentions=mentions), session.principal.actor
-    )
+    comment = _comment_in(request, form.get("body", ""))
+    await request.app.state.services.comments.add(case_id, comment, session.principal.actor)
     return Redirect(f"/cases/{case_id}#comments")
+
+
+@post("/cases/{case_id:str}/comments/{comment_id:str}/edit", include_in_schema=False,
+      status_code=303)  # fmt: skip
+async def edit_comment(
+    request: Request, case_id: FromPath[str], comment_id: FromPath[str]
+) -> Response:
+    session, form = await signed_form(request, "cases:write")
+    comment = _comment_in(request, form.get("body", ""))
+    actor = session.principal.actor
+    await request.app.state.services.comments.edit(case_id, comment_id, comment, actor)
+    return Redirect(f"/cases/{case_id}#{comment_id}")
+
+
+def _comment_in(request: Request, body: str) -> CommentIn:
+    """A comment from the form: its @mentions are the active users whose addresses it names."""
+    users = request.app.state.services.users.list()
+    by_address = {u.email.lower(): u.id for u in users if not u.disabled}
+    return CommentIn(
+        body=body, mentions=[by_address[a] for a in mentioned_addresses(body) if a in by_address]
+    )
 
 
 @post("/cases/{case_id:str}/comments/preview", include_in_schema=False, status_code=200)

@@ -54,6 +54,7 @@ def ui_router() -> Router:
             case_actions.add_timeline_entry,
             cases.case_workspace,
             cases.add_comment,
+            cases.edit_comment,
             cases.preview_comment,
             observables.observable_page,
             observables.suppress,
