@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import httpx
+from litestar.routes import HTTPRoute
 
+from irbox.api.app import create_litestar
+from irbox.config import load_config
 from tests.harness import Server
 
 
@@ -23,6 +27,24 @@ def test_unknown_route_and_method(server: Server, api: httpx.Client) -> None:
     _is_error(httpx.get(server.url + "/nope"), 404, "not_found")
     _is_error(api.get("/nope/deeper/still"), 404, "not_found")
     _is_error(api.put("/alerts"), 405, "method_not_allowed")
+
+
+def test_options_and_405_name_every_method_of_the_path(server: Server) -> None:
+    """What a path allows, for every API route: `OPTIONS` and a 405 agree with the routes."""
+    app = create_litestar(load_config(overrides={"data_dir": str(server.data_dir)}))
+    expected: dict[str, set[str]] = {}
+    for route in app.routes:
+        if isinstance(route, HTTPRoute) and route.path.startswith("/api/v1/"):
+            expected.setdefault(re.sub(r"\{[^}]+\}", "x", route.path), set()).update(route.methods)
+    assert len(expected) > 40
+    for path, methods in expected.items():
+        answer = httpx.options(server.url + path)
+        assert answer.status_code == 204, path
+        assert set(answer.headers["allow"].split(", ")) == methods, path
+        if "PUT" not in methods:
+            refused = httpx.put(server.url + path)
+            assert refused.status_code == 405, path
+            assert set(refused.headers["allow"].split(", ")) == methods, path
 
 
 def test_malformed_json_and_wrong_types(api: httpx.Client) -> None:

@@ -27,6 +27,7 @@ from irbox.api import (
     users,
     webhooks,
 )
+from irbox.api.allow import AllowedMethods
 from irbox.api.asgi import ASGIApp
 from irbox.api.compression import CompressedBody
 from irbox.api.deps import DEPENDENCIES
@@ -116,7 +117,7 @@ def create_litestar(config: Config) -> Litestar:
 
 def create_app(config: Config) -> ASGIApp:
     app = create_litestar(config)
-    ingest = IngestFastPath(Utf8QueryString(app), app.state, JSON_BODY_LIMIT)
+    ingest = IngestFastPath(Utf8QueryString(AllowedMethods(app)), app.state, JSON_BODY_LIMIT)
     idempotent = IdempotencyMiddleware(
         ingest,
         store=lambda: app.state.services.idempotency,
