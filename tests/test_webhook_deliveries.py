@@ -201,3 +201,24 @@ def test_no_event_for_a_change_that_rolled_back(hooked: Server, receiver: Receiv
         assert _deliveries(api, hook["id"]) == [] and receiver.requests == []
         api.post(f"/cases/{case_id}/comments", json={"body": "real"})
         assert receiver.wait_for(1)[0].headers["X-IR-Event"] == "case.updated"
+
+
+def test_every_change_to_a_case_file_is_a_case_updated(hooked: Server, receiver: Receiver) -> None:
+    """Observables, comments and evidence added, edited or removed: one `case.updated` each."""
+    hooked.start()
+    with hooked.client(hooked.token()) as api:
+        case_id = api.post("/cases", json={"title": "x", "severity": "low"}).json()["id"]
+        _hook(api, receiver.url, ["case.updated"])
+        base = f"/cases/{case_id}"
+        obs = api.post(f"{base}/observables", json={"type": "ip", "value": "192.0.2.9"}).json()
+        assert api.delete(f"{base}/observables/{obs['id']}").status_code == 200
+        comment = api.post(f"{base}/comments", json={"body": "typo"}).json()
+        assert api.patch(f"{base}/comments/{comment['id']}", json={"body": "fixed"}).is_success
+        files = {"file": ("a.txt", b"bytes", "text/plain")}
+        evidence = api.post(f"{base}/attachments", files=files).json()
+        assert api.delete(f"{base}/attachments/{evidence['id']}").status_code == 200
+        receiver.wait_for_deliveries(6)
+        time.sleep(0.5)  # nothing more comes
+        got = receiver.wait_for_deliveries(6)
+    assert [r.headers["X-IR-Event"] for r in got] == ["case.updated"] * 6
+    assert {json.loads(r.body)["case_id"] for r in got} == {case_id}

@@ -122,13 +122,19 @@ class EvidenceService:
         )
         with self._store_lock:
             self._placing[digest] += 1
+        recorded = False
         try:
             self._place(upload, digest)
-            return await self.writer.run(lambda conn: _record(conn, evidence, case_id, actor, now))
+            await self.writer.run(lambda conn: _record(conn, evidence, case_id, actor, now))
+            recorded = True
+            return evidence
         finally:
             with self._store_lock:
                 self._placing[digest] -= 1
-                self._delete_if_unheld(digest)  # when the record failed, nothing holds it
+                if not recorded:  # nothing may hold the bytes it stored
+                    self._delete_if_unheld(digest)
+                elif not self._placing[digest]:
+                    del self._placing[digest]
 
     def _place(self, upload: Upload, digest: str) -> None:
         target = self.path_of(digest)

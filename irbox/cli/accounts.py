@@ -42,12 +42,11 @@ def register(sub: argparse._SubParsersAction, common: Callable) -> None:
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.set_defaults(run=run_reset_password)
 
-    for action, disabled in (("disable", True), ("enable", False)):
-        helps = {
-            "disable": "disable a user: signed out, keys refused (by a running server within 5 s)",
-            "enable": "enable a disabled user again (their keys work again; they sign in anew)",
-        }
-        p = user.add_parser(action, help=helps[action])
+    for action, disabled, text in (
+        ("disable", True, "disable a user: signed out, keys refused (by a running server in 5 s)"),
+        ("enable", False, "enable a disabled user again (their keys work; they sign in anew)"),
+    ):
+        p = user.add_parser(action, help=text)
         common(p)
         p.add_argument("--email", required=True)
         p.set_defaults(run=run_user_disabled, disabled=disabled)

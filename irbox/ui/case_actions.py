@@ -4,6 +4,7 @@ report. Each reuses the same service call as the API; the session stands in for 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable, Callable
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
@@ -14,6 +15,8 @@ from irbox.api.cases import REPORT_CSP, evidence_file
 from irbox.api.uploads import FormPart, StreamedForm
 from irbox.cases.models import CaseCreate, CasePatch, ResolveIn, TimelineIn
 from irbox.errors import ValidationFailed
+from irbox.identity.principal import Actor
+from irbox.services import Services
 from irbox.ui.inputs import utc_from_local
 from irbox.ui.security import CsrfRejected, current_session, session_with, signed_form
 
@@ -58,11 +61,11 @@ async def upload_evidence(
 async def remove_evidence(
     request: Request, case_id: FromPath[str], attachment_id: FromPath[str]
 ) -> Response:
-    session, _ = await signed_form(request, "cases:write")
-    await request.app.state.services.evidence.remove(
-        case_id, attachment_id, session.principal.actor
+    return await _on_case(
+        request,
+        f"/cases/{case_id}#evidence",
+        lambda services, actor: services.evidence.remove(case_id, attachment_id, actor),
     )
-    return Redirect(f"/cases/{case_id}#evidence")
 
 
 @get("/cases/{case_id:str}/evidence/{attachment_id:str}", include_in_schema=False)
@@ -136,18 +139,30 @@ async def add_observable(request: Request, case_id: FromPath[str]) -> Response:
 async def remove_observable(
     request: Request, case_id: FromPath[str], observable_id: FromPath[str]
 ) -> Response:
-    session, _ = await signed_form(request, "cases:write")
-    await request.app.state.services.cases.remove_observable(
-        case_id, observable_id, session.principal.actor
+    return await _on_case(
+        request,
+        f"/cases/{case_id}#case-observables",
+        lambda services, actor: services.cases.remove_observable(case_id, observable_id, actor),
     )
-    return Redirect(f"/cases/{case_id}#case-observables")
 
 
 @post("/cases/{case_id:str}/reopen", include_in_schema=False, status_code=303)
 async def reopen_case(request: Request, case_id: FromPath[str]) -> Response:
+    return await _on_case(
+        request,
+        f"/cases/{case_id}",
+        lambda services, actor: services.resolution.reopen(case_id, actor),
+    )
+
+
+async def _on_case(
+    request: Request, then: str, act: Callable[[Services, Actor], Awaitable[object]]
+) -> Response:
+    """A button in a case workspace that sends nothing but its CSRF token: run it, then back
+    to `then` (the part of the page it changed)."""
     session, _ = await signed_form(request, "cases:write")
-    await request.app.state.services.resolution.reopen(case_id, session.principal.actor)
-    return Redirect(f"/cases/{case_id}")
+    await act(request.app.state.services, session.principal.actor)
+    return Redirect(then)
 
 
 @post("/cases/{case_id:str}/timeline", include_in_schema=False, status_code=303)
