@@ -262,6 +262,27 @@ def test_drop_a_file_on_the_evidence_form_then_remove_it(ui: Server, browser: Br
         assert api.get(f"/cases/{case_id}").json()["evidence"] == []
 
 
+def test_delete_a_comment_after_confirming(ui: Server, browser: Browser) -> None:
+    with ui.client(ui.token()) as api:
+        case_id = api.post("/cases", json={"title": "talk", "severity": "low"}).json()["id"]
+        api.post(f"/cases/{case_id}/comments", json={"body": "meant for another case"})
+    page = browser.new_page()
+    sign_in(page, ui)
+    page.goto(f"{ui.url}/cases/{case_id}")
+    questions: list[str] = []
+    page.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
+    page.click("article.comment button[aria-label='delete comment']")  # asked, and kept
+    assert "timeline keeps" in questions[0]
+    assert page.locator("article.comment").count() == 1
+    page.once("dialog", lambda d: d.accept())
+    with page.expect_navigation():
+        page.click("article.comment button[aria-label='delete comment']")
+    assert page.locator("article.comment").count() == 0
+    assert page.locator("ol.timeline li", has_text="comment deleted").count() == 1
+    with ui.client(ui.token()) as api:
+        assert api.get(f"/cases/{case_id}").json()["comments"] == []
+
+
 def test_a_case_reads_on_a_phone(ui: Server, browser: Browser) -> None:
     """On a narrow screen the workspace is one column and long values wrap: nothing makes the
     page wider than the phone."""

@@ -43,6 +43,7 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("POST", "/api/v1/cases/{case_id:str}/timeline"): "cases:write",
     ("POST", "/api/v1/cases/{case_id:str}/comments"): "cases:write",
     ("PATCH", "/api/v1/cases/{case_id:str}/comments/{comment_id:str}"): "cases:write",
+    ("DELETE", "/api/v1/cases/{case_id:str}/comments/{comment_id:str}"): "cases:write",
     ("POST", "/api/v1/cases/{case_id:str}/attachments"): "cases:write",
     ("GET", "/api/v1/cases/{case_id:str}/attachments/{attachment_id:str}"): "cases:read",
     ("DELETE", "/api/v1/cases/{case_id:str}/attachments/{attachment_id:str}"): "cases:write",

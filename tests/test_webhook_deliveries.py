@@ -214,11 +214,12 @@ def test_every_change_to_a_case_file_is_a_case_updated(hooked: Server, receiver:
         assert api.delete(f"{base}/observables/{obs['id']}").status_code == 200
         comment = api.post(f"{base}/comments", json={"body": "typo"}).json()
         assert api.patch(f"{base}/comments/{comment['id']}", json={"body": "fixed"}).is_success
+        assert api.delete(f"{base}/comments/{comment['id']}").status_code == 200
         files = {"file": ("a.txt", b"bytes", "text/plain")}
         evidence = api.post(f"{base}/attachments", files=files).json()
         assert api.delete(f"{base}/attachments/{evidence['id']}").status_code == 200
-        receiver.wait_for_deliveries(6)
+        receiver.wait_for_deliveries(7)
         time.sleep(0.5)  # nothing more comes
-        got = receiver.wait_for_deliveries(6)
-    assert [r.headers["X-IR-Event"] for r in got] == ["case.updated"] * 6
+        got = receiver.wait_for_deliveries(7)
+    assert [r.headers["X-IR-Event"] for r in got] == ["case.updated"] * 7
     assert {json.loads(r.body)["case_id"] for r in got} == {case_id}

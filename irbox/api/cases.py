@@ -123,6 +123,14 @@ class CasesController(Controller):
         """Its author's new text (and mentions); 403 for anyone else's comment."""
         return await ctx.services.comments.edit(case_id, comment_id, data, ctx.actor)
 
+    @delete("/{case_id:str}/comments/{comment_id:str}", opt=WRITE, status_code=200)
+    async def delete_comment(
+        self, case_id: FromPath[str], comment_id: FromPath[str], ctx: CtxDep
+    ) -> Comment:
+        """Its author takes it off the case (the answer is the comment as it was); the
+        timeline's `comment_deleted` keeps its text. 403 for anyone else's comment."""
+        return await ctx.services.comments.delete(case_id, comment_id, ctx.actor)
+
     @post("/{case_id:str}/attachments", opt=WRITE, status_code=201, request_max_body_size=None)
     async def upload_evidence(
         self, case_id: FromPath[str], request: Request, ctx: CtxDep

@@ -11,13 +11,13 @@ import msgspec
 from irbox import clock
 from irbox.alerts.models import Observable
 from irbox.attack.catalogue import Catalogue
+from irbox.cases.comments import comment_from_row
 from irbox.cases.models import (
     AttackTechnique,
     Case,
     CaseAlert,
     CaseObservable,
     CaseSummary,
-    Comment,
     Evidence,
     ReportLinks,
     Resolution,
@@ -96,18 +96,7 @@ def read_case(
             for e in attachments.for_case(conn, case_id)
         ],
         attack=[_technique(catalogue, t) for t in _decode_list(row["attack"])],
-        comments=[
-            Comment(
-                c["id"],
-                c["author"],
-                c["body"],
-                c["body_html"],
-                _decode_list(c["mentions"]),
-                _ts(c["created_at"]),
-                _ts(c["edited_at"]) if c["edited_at"] is not None else None,
-            )
-            for c in comments.for_case(conn, case_id)
-        ],
+        comments=[comment_from_row(c) for c in comments.for_case(conn, case_id)],
         timeline=[
             TimelineEvent(
                 _ts(t["at"]), t["type"], t["actor"], t["summary"], _decode_dict(t["data"])

@@ -17,6 +17,8 @@ from irbox.store import notifications
 from irbox.store import users as users_table
 from irbox.store.writer import Writer
 
+_decode_mentions = msgspec.json.Decoder(list[str]).decode
+
 MAX_BODY = 50_000
 MAX_MENTIONS = 50
 # "@jdoe@example.com" in a comment's text mentions that user (the UI's autocomplete writes it).
@@ -76,11 +78,7 @@ class CommentService:
 
         def write(conn: sqlite3.Connection) -> Comment:
             case = changes.open_case(conn, case_id)
-            row = comments_table.get(conn, case_id, comment_id)
-            if row is None:
-                raise NotFound(f"no comment {comment_id} in case {case_id}")
-            if row["author"] is None or row["author"] != actor.user_id:
-                raise NotTheAuthor("comment")
+            row = _own_comment(conn, case_id, comment_id, actor, "edit")
             _check_mentioned(conn, data.mentions)
             encoded = msgspec.json.encode(mentions).decode()
             comments_table.update(
@@ -91,7 +89,7 @@ class CommentService:
             history = {"comment_id": comment_id, "previous_body": row["body"]}
             changes.record(conn, case_id, "comment_edited", actor, now, "comment edited", history)
             changes.announce(conn, case_id, "case.updated", actor, now)
-            before = set(msgspec.json.decode(row["mentions"], type=list[str]))
+            before = set(_decode_mentions(row["mentions"]))
             _notify(conn, case, comment_id, [m for m in mentions if m not in before], now)
             return Comment(
                 id=comment_id,
@@ -104,6 +102,48 @@ class CommentService:
             )
 
         return await self.writer.run(write)
+
+    async def delete(self, case_id: str, comment_id: str, actor: Actor) -> Comment:
+        """Its author takes a comment off the case (the wrong case, said too soon): the
+        timeline's `comment_deleted` keeps the text, as an edit keeps what it replaced."""
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> Comment:
+            changes.open_case(conn, case_id)
+            row = _own_comment(conn, case_id, comment_id, actor, "delete")
+            comments_table.delete(conn, comment_id)
+            record = {"comment_id": comment_id, "body": row["body"]}
+            changes.record(conn, case_id, "comment_deleted", actor, now, "comment deleted", record)
+            changes.announce(conn, case_id, "case.updated", actor, now)
+            return comment_from_row(row)
+
+        return await self.writer.run(write)
+
+
+def comment_from_row(row: sqlite3.Row) -> Comment:
+    edited_at = row["edited_at"]
+    return Comment(
+        id=row["id"],
+        author=row["author"],
+        body=row["body"],
+        body_html=row["body_html"],
+        mentions=_decode_mentions(row["mentions"]),
+        created_at=clock.to_rfc3339(row["created_at"]) or "",
+        edited_at=clock.to_rfc3339(edited_at) if edited_at is not None else None,
+    )
+
+
+def _own_comment(
+    conn: sqlite3.Connection, case_id: str, comment_id: str, actor: Actor, change: str
+) -> sqlite3.Row:
+    """The comment, if it is the actor's own: 404 when the case has no such comment, 403 when
+    someone else wrote it (admins included: a comment is someone's word)."""
+    row = comments_table.get(conn, case_id, comment_id)
+    if row is None:
+        raise NotFound(f"no comment {comment_id} in case {case_id}")
+    if row["author"] is None or row["author"] != actor.user_id:
+        raise NotTheAuthor("comment", change)
+    return row
 
 
 def _checked(data: CommentIn) -> tuple[list[str], str]:

@@ -33,3 +33,7 @@ def update(conn: sqlite3.Connection, comment_id: str, changes: dict[str, Any]) -
     """`changes`: some of body, body_html, mentions, edited_at."""
     assignments = ", ".join(f"{column} = :{column}" for column in changes)
     conn.execute(f"UPDATE comments SET {assignments} WHERE id = :id", {**changes, "id": comment_id})
+
+
+def delete(conn: sqlite3.Connection, comment_id: str) -> None:
+    conn.execute("DELETE FROM comments WHERE id = ?", (comment_id,))

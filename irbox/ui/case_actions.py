@@ -146,6 +146,21 @@ async def remove_observable(
     )
 
 
+@post(
+    "/cases/{case_id:str}/comments/{comment_id:str}/delete",
+    include_in_schema=False,
+    status_code=303,
+)
+async def delete_comment(
+    request: Request, case_id: FromPath[str], comment_id: FromPath[str]
+) -> Response:
+    return await _on_case(
+        request,
+        f"/cases/{case_id}#comments",
+        lambda services, actor: services.comments.delete(case_id, comment_id, actor),
+    )
+
+
 @post("/cases/{case_id:str}/reopen", include_in_schema=False, status_code=303)
 async def reopen_case(request: Request, case_id: FromPath[str]) -> Response:
     return await _on_case(

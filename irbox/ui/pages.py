@@ -51,6 +51,7 @@ def ui_router() -> Router:
             case_actions.add_observable,
             case_actions.remove_observable,
             case_actions.remove_evidence,
+            case_actions.delete_comment,
             case_actions.add_timeline_entry,
             cases.case_workspace,
             cases.add_comment,
