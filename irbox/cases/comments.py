@@ -91,15 +91,7 @@ class CommentService:
             changes.announce(conn, case_id, "case.updated", actor, now)
             before = set(_decode_mentions(row["mentions"]))
             _notify(conn, case, comment_id, [m for m in mentions if m not in before], now)
-            return Comment(
-                id=comment_id,
-                author=row["author"],
-                body=data.body,
-                body_html=html,
-                mentions=mentions,
-                created_at=clock.to_rfc3339(row["created_at"]) or "",
-                edited_at=clock.to_rfc3339(now),
-            )
+            return comment_from_row(comments_table.get(conn, case_id, comment_id))
 
         return await self.writer.run(write)
 
