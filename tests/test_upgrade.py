@@ -63,3 +63,30 @@ def test_case_observables_get_ids(tmp_path: Path) -> None:
         conn.execute("UPDATE case_observables SET id = ? WHERE case_id = 'case_b'", (ids[0],))
     conn.close()
     assert migrate(path) == []  # nothing left to apply
+
+
+def test_audit_entries_lose_the_words_of_comment_edits(tmp_path: Path) -> None:
+    path = tmp_path / "irbox.db"
+    _migrate_through(path, 10)
+    conn = sqlite3.connect(path)
+    entries = [
+        ("case.comment_edited", '{"comment_id":"cmt_a","previous_body":"password: hunter2"}'),
+        ("case.field_changed", '{"field":"title","from":"a","to":"b"}'),
+    ]
+    conn.executemany(
+        "INSERT INTO audit_log (at, actor, action, entity_id, data) VALUES (1, 'user_x', ?,"
+        " 'case_a', ?)",
+        entries,
+    )
+    conn.commit()
+    conn.close()
+
+    assert migrate(path) == ["m0011_audit_without_comment_words"]
+
+    conn = sqlite3.connect(path)
+    got = conn.execute("SELECT action, actor, data FROM audit_log ORDER BY seq").fetchall()
+    conn.close()
+    assert got == [
+        ("case.comment_edited", "user_x", '{"comment_id":"cmt_a"}'),
+        ("case.field_changed", "user_x", '{"field":"title","from":"a","to":"b"}'),
+    ]

@@ -127,8 +127,9 @@ class CasesController(Controller):
     async def delete_comment(
         self, case_id: FromPath[str], comment_id: FromPath[str], ctx: CtxDep
     ) -> Comment:
-        """Its author takes it off the case (the answer is the comment as it was); the
-        timeline's `comment_deleted` keeps its text. 403 for anyone else's comment."""
+        """Its author or an admin takes it off the case (the answer is the comment as it
+        was): its text is erased, with the text its edits replaced; the timeline's
+        `comment_deleted` records who deleted whose comment. 403 for another's comment."""
         return await ctx.services.comments.delete(case_id, comment_id, ctx.actor)
 
     @post("/{case_id:str}/attachments", opt=WRITE, status_code=201, request_max_body_size=None)

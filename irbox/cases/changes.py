@@ -26,10 +26,15 @@ def record(
     at: int,
     summary: str,
     data: dict[str, Any] | None = None,
+    audit_data: dict[str, Any] | None = None,
 ) -> None:
+    """`audit_data`: what the audit entry records when it is not all of `data` (a comment's
+    words stay in the case's timeline, where deleting the comment can erase them)."""
     data = data or {}
     timeline.insert(conn, case_id, at, kind, actor.user_id, summary, _encode(data).decode())
-    audit.record(conn, actor.who, f"case.{kind}", case_id, at, data)
+    audit.record(
+        conn, actor.who, f"case.{kind}", case_id, at, data if audit_data is None else audit_data
+    )
     cases_table.update(conn, case_id, {"updated_at": at})
 
 

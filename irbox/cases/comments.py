@@ -13,7 +13,7 @@ from irbox.cases.models import Comment, CommentIn
 from irbox.errors import Errors, NotFound, NotTheAuthor
 from irbox.identity.principal import Actor
 from irbox.store import comments as comments_table
-from irbox.store import notifications
+from irbox.store import notifications, timeline
 from irbox.store import users as users_table
 from irbox.store.writer import Writer
 
@@ -87,7 +87,10 @@ class CommentService:
                 {"body": data.body, "body_html": html, "mentions": encoded, "edited_at": now},
             )
             history = {"comment_id": comment_id, "previous_body": row["body"]}
-            changes.record(conn, case_id, "comment_edited", actor, now, "comment edited", history)
+            changes.record(
+                conn, case_id, "comment_edited", actor, now, "comment edited", history,
+                audit_data={"comment_id": comment_id},
+            )  # fmt: skip
             changes.announce(conn, case_id, "case.updated", actor, now)
             before = set(_decode_mentions(row["mentions"]))
             _notify(conn, case, comment_id, [m for m in mentions if m not in before], now)
@@ -96,15 +99,19 @@ class CommentService:
         return await self.writer.run(write)
 
     async def delete(self, case_id: str, comment_id: str, actor: Actor) -> Comment:
-        """Its author takes a comment off the case (the wrong case, said too soon): the
-        timeline's `comment_deleted` keeps the text, as an edit keeps what it replaced."""
+        """Its author, or an admin, takes a comment off the case (the wrong case; a password
+        pasted by mistake): its words go, with those its edits replaced; the timeline keeps
+        that it was deleted, by whom."""
         now = clock.now_us()
 
         def write(conn: sqlite3.Connection) -> Comment:
             changes.open_case(conn, case_id)
-            row = _own_comment(conn, case_id, comment_id, actor, "delete")
+            row = _comment(conn, case_id, comment_id)
+            if row["author"] != actor.user_id and not _is_admin(conn, actor):
+                raise NotTheAuthor("comment", "delete")
             comments_table.delete(conn, comment_id)
-            record = {"comment_id": comment_id, "body": row["body"]}
+            timeline.erase_comment_text(conn, case_id, comment_id)
+            record = {"comment_id": comment_id, "author": row["author"]}
             changes.record(conn, case_id, "comment_deleted", actor, now, "comment deleted", record)
             changes.announce(conn, case_id, "case.updated", actor, now)
             return comment_from_row(row)
@@ -125,17 +132,27 @@ def comment_from_row(row: sqlite3.Row) -> Comment:
     )
 
 
+def _comment(conn: sqlite3.Connection, case_id: str, comment_id: str) -> sqlite3.Row:
+    row = comments_table.get(conn, case_id, comment_id)
+    if row is None:
+        raise NotFound(f"no comment {comment_id} in case {case_id}")
+    return row
+
+
 def _own_comment(
     conn: sqlite3.Connection, case_id: str, comment_id: str, actor: Actor, change: str
 ) -> sqlite3.Row:
     """The comment, if it is the actor's own: 404 when the case has no such comment, 403 when
     someone else wrote it (admins included: a comment is someone's word)."""
-    row = comments_table.get(conn, case_id, comment_id)
-    if row is None:
-        raise NotFound(f"no comment {comment_id} in case {case_id}")
+    row = _comment(conn, case_id, comment_id)
     if row["author"] is None or row["author"] != actor.user_id:
         raise NotTheAuthor("comment", change)
     return row
+
+
+def _is_admin(conn: sqlite3.Connection, actor: Actor) -> bool:
+    user = users_table.get(conn, actor.user_id) if actor.user_id else None
+    return user is not None and user["role"] == "admin"
 
 
 def _checked(data: CommentIn) -> tuple[list[str], str]:

@@ -98,6 +98,10 @@ class ResolutionService:
             changes.announce(conn, case_id, "case.reopened", actor, now)
 
         await self.writer.run(write)
+        # The report was of the resolution just undone (the next resolve writes a new one); a
+        # comment deleted while the case is open must not live on in it.
+        for markdown in (False, True):
+            self._path(case_id, markdown).unlink(missing_ok=True)
         return self.cases.get(case_id)
 
     def report(self, case_id: str, markdown: bool) -> str:

@@ -28,3 +28,12 @@ def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
         " ORDER BY at, seq",
         (case_id,),
     ).fetchall()
+
+
+def erase_comment_text(conn: sqlite3.Connection, case_id: str, comment_id: str) -> None:
+    """Drop the text a comment's edits replaced (`previous_body`) from its events."""
+    conn.execute(
+        "UPDATE case_timeline SET data = json_remove(data, '$.previous_body')"
+        " WHERE case_id = ? AND type = 'comment_edited' AND json_extract(data, '$.comment_id') = ?",
+        (case_id, comment_id),
+    )
