@@ -121,3 +121,22 @@ def test_the_page_offers_delete_to_the_author_and_admins(server: Server, api: ht
     as_admin = server.ui_client("admin@irbox.local", server.first_password)
     page = as_admin.get(f"/cases/{case_id}").text
     assert controls(page, anns) == (True, False) and controls(page, admins) == (True, True)
+
+
+def test_no_trace_in_the_database_file(fresh_server: Server) -> None:
+    """The deleted words are not left in the file's free space for a forensic tool (or a copy
+    of the file) to read, once the WAL is checkpointed into it."""
+    server = fresh_server.start()
+    with server.client(server.token()) as api:
+        case_id = _case(api, "trace")
+        path = f"/cases/{case_id}/comments"
+        api.post(path, json={"body": "a comment that stays"})
+        wrong = api.post(path, json={"body": f"vpn: {SECRET}"}).json()["id"]
+        api.patch(f"{path}/{wrong}", json={"body": f"vpn: **{SECRET}**"})
+        assert api.delete(f"{path}/{wrong}").status_code == 200
+    conn = sqlite3.connect(server.data_dir / "irbox.db", timeout=10)
+    try:
+        assert conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0  # not busy
+    finally:
+        conn.close()
+    assert SECRET.encode() not in (server.data_dir / "irbox.db").read_bytes()

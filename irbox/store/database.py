@@ -37,6 +37,10 @@ def connect(
     conn.execute("PRAGMA foreign_keys=ON")
     # FULL: with WAL, every commit fsyncs the WAL, so an acknowledged write survives power loss.
     conn.execute("PRAGMA synchronous=FULL")
+    # Deleted rows' bytes are overwritten (a comment taken back for the password in it must not
+    # stay readable in the file's free space). Debian's SQLite is built with this on; builds
+    # without it would leave the words for any copy of the file to show.
+    conn.execute("PRAGMA secure_delete=ON")
     if readonly:
         conn.execute("PRAGMA query_only=ON")
     return conn
