@@ -36,8 +36,8 @@ class Forbidden(DomainError):
 class NotTheAuthor(Forbidden):
     """A change only the author of something may make (e.g. editing a comment)."""
 
-    def __init__(self, what: str, change: str = "edit") -> None:
-        DomainError.__init__(self, f"only its author can {change} this {what}", {what: "not yours"})
+    def __init__(self, what: str, change: str = "edit", who: str = "its author") -> None:
+        DomainError.__init__(self, f"only {who} can {change} this {what}", {what: "not yours"})
 
 
 class NotFound(DomainError):

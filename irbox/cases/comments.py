@@ -108,7 +108,7 @@ class CommentService:
             changes.open_case(conn, case_id)
             row = _comment(conn, case_id, comment_id)
             if row["author"] != actor.user_id and not _is_admin(conn, actor):
-                raise NotTheAuthor("comment", "delete")
+                raise NotTheAuthor("comment", "delete", "its author or an admin")
             comments_table.delete(conn, comment_id)
             timeline.erase_comment_text(conn, case_id, comment_id)
             record = {"comment_id": comment_id, "author": row["author"]}
