@@ -47,7 +47,10 @@ def test_analyst_entries_take_their_place_in_time(api: httpx.Client, unique: str
     assert r.status_code == 201
     assert r.json()["at"] == "2026-01-01T08:00:00Z" and r.json()["type"] == "note"
     timeline = api.get(f"/cases/{case_id}").json()["timeline"]
-    assert timeline[0]["summary"] == "phish delivered to jdoe"  # back-dated: sorts first
+    assert timeline[0] == r.json()  # back-dated: sorts first; answered as the case file shows it
+    assert timeline[0]["summary"] == "phish delivered to jdoe"
+    written = r.json()["data"]["added_at"]  # when it was written, as the API writes times
+    assert written.endswith("Z") and written > r.json()["at"]
     assert timeline[1]["type"] == "created"
     bad = api.post(f"/cases/{case_id}/timeline", json={"at": "soon", "summary": ""})
     assert bad.status_code == 400 and set(bad.json()["details"]) == {"at", "summary"}

@@ -223,14 +223,16 @@ class CaseService:
             errors.add("summary", "1 to 2000 characters")
         errors.raise_if_any("the timeline entry is invalid")
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: sqlite3.Connection) -> TimelineEvent:
             changes.existing(conn, case_id)
             now = clock.now_us()
-            changes.record(conn, case_id, "note", actor, at, summary, {"added_at": now})
+            data = {"added_at": clock.to_rfc3339(now)}
+            changes.record(conn, case_id, "note", actor, at, summary, data)
             changes.announce(conn, case_id, "case.updated", actor, now)
+            # Answered as the case file shows it (its data once was `{}` here only).
+            return TimelineEvent(clock.to_rfc3339(at) or "", "note", actor.user_id, summary, data)
 
-        await self.writer.run(write)
-        return TimelineEvent(clock.to_rfc3339(at) or "", "note", actor.user_id, summary, {})
+        return await self.writer.run(write)
 
 
 def insert_case(
