@@ -31,19 +31,37 @@ def _migrate_through(path: Path, last: int) -> None:
     db.conn.close()
 
 
-def test_case_observables_get_ids(tmp_path: Path) -> None:
-    path = tmp_path / "irbox.db"
-    _migrate_through(path, 8)
+Rows = list[tuple[object, ...]]
+
+
+def _written_by_version(path: Path, last: int, *inserts: tuple[str, Rows]) -> None:
+    """A database as an irbox of schema `last` left it, holding the rows of `inserts` (each
+    an INSERT statement and its rows)."""
+    _migrate_through(path, last)
     conn = sqlite3.connect(path)
-    rows = [("case_a", "ip", "203.0.113.4", 2), ("case_a", "domain", "x.test", 1)]
-    rows.append(("case_b", "ip", "203.0.113.4", 3))
-    conn.executemany(
-        "INSERT INTO case_observables (case_id, type, value, first_seen, added_by)"
-        " VALUES (?, ?, ?, ?, 'user_x')",
-        rows,
-    )
+    for sql, rows in inserts:
+        conn.executemany(sql, rows)
     conn.commit()
     conn.close()
+
+
+def _read(path: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_case_observables_get_ids(tmp_path: Path) -> None:
+    path = tmp_path / "irbox.db"
+    rows: Rows = [("case_a", "ip", "203.0.113.4", 2)]
+    rows += [("case_a", "domain", "x.test", 1), ("case_b", "ip", "203.0.113.4", 3)]
+    insert = (
+        "INSERT INTO case_observables (case_id, type, value, first_seen, added_by)"
+        " VALUES (?, ?, ?, ?, 'user_x')"
+    )
+    _written_by_version(path, 8, (insert, rows))
 
     assert "m0009_case_observable_ids" in migrate(path)
 
@@ -67,26 +85,15 @@ def test_case_observables_get_ids(tmp_path: Path) -> None:
 
 def test_audit_entries_lose_the_words_of_comment_edits(tmp_path: Path) -> None:
     path = tmp_path / "irbox.db"
-    _migrate_through(path, 10)
-    conn = sqlite3.connect(path)
-    entries = [
+    entries: Rows = [
         ("case.comment_edited", '{"comment_id":"cmt_a","previous_body":"password: hunter2"}'),
         ("case.field_changed", '{"field":"title","from":"a","to":"b"}'),
     ]
-    conn.executemany(
-        "INSERT INTO audit_log (at, actor, action, entity_id, data) VALUES (1, 'user_x', ?,"
-        " 'case_a', ?)",
-        entries,
-    )
-    conn.commit()
-    conn.close()
+    _written_by_version(path, 10, (_AUDIT_ENTRY, entries))
 
     assert "m0011_audit_without_comment_words" in migrate(path)
 
-    conn = sqlite3.connect(path)
-    got = conn.execute("SELECT action, actor, data FROM audit_log ORDER BY seq").fetchall()
-    conn.close()
-    assert got == [
+    assert _read(path, "SELECT action, actor, data FROM audit_log ORDER BY seq") == [
         ("case.comment_edited", "user_x", '{"comment_id":"cmt_a"}'),
         ("case.field_changed", "user_x", '{"field":"title","from":"a","to":"b"}'),
     ]
@@ -94,28 +101,29 @@ def test_audit_entries_lose_the_words_of_comment_edits(tmp_path: Path) -> None:
 
 def test_notes_record_when_they_were_written_as_rfc3339(tmp_path: Path) -> None:
     path = tmp_path / "irbox.db"
-    _migrate_through(path, 11)
-    conn = sqlite3.connect(path)
     note = '{"added_at":1780390440500000}'
-    conn.execute(
+    events = (
         "INSERT INTO case_timeline (case_id, at, type, actor, summary, data)"
-        " VALUES ('case_a', 1, 'note', 'user_x', 'phish delivered', ?),"
-        " ('case_a', 2, 'created', 'user_x', 'case #1 created', '{\"title\":\"t\"}')",
-        (note,),
+        " VALUES ('case_a', ?, ?, 'user_x', 'what happened', ?)"
     )
-    conn.execute(
-        "INSERT INTO audit_log (at, actor, action, entity_id, data)"
-        " VALUES (1, 'user_x', 'case.note', 'case_a', ?)",
-        (note,),
+    _written_by_version(
+        path,
+        11,
+        (events, [(1, "note", note), (2, "created", '{"title":"t"}')]),
+        (_AUDIT_ENTRY, [("case.note", note)]),
     )
-    conn.commit()
-    conn.close()
 
     assert migrate(path) == ["m0012_note_times_as_rfc3339"]
 
-    conn = sqlite3.connect(path)
-    timeline = conn.execute("SELECT type, data FROM case_timeline ORDER BY seq").fetchall()
-    audit = conn.execute("SELECT data FROM audit_log").fetchone()[0]
-    conn.close()
     written = '{"added_at":"2026-06-02T08:54:00.5Z"}'
-    assert timeline == [("note", written), ("created", '{"title":"t"}')] and audit == written
+    assert _read(path, "SELECT type, data FROM case_timeline ORDER BY seq") == [
+        ("note", written),
+        ("created", '{"title":"t"}'),
+    ]
+    assert _read(path, "SELECT data FROM audit_log") == [(written,)]
+
+
+_AUDIT_ENTRY = (
+    "INSERT INTO audit_log (at, actor, action, entity_id, data)"
+    " VALUES (1, 'user_x', ?, 'case_a', ?)"
+)
