@@ -12,13 +12,13 @@ from irbox import clock
 from irbox.alerts.models import Observable
 from irbox.attack.catalogue import Catalogue
 from irbox.cases.comments import comment_from_row
+from irbox.cases.evidence import evidence_from_row
 from irbox.cases.models import (
     AttackTechnique,
     Case,
     CaseAlert,
     CaseObservable,
     CaseSummary,
-    Evidence,
     ReportLinks,
     Resolution,
     TimelineEvent,
@@ -82,19 +82,7 @@ def read_case(
             )
             for o in case_observables.for_case(conn, case_id)
         ],
-        evidence=[
-            Evidence(
-                e["id"],
-                e["filename"],
-                e["size"],
-                e["sha256"],
-                e["content_type"],
-                e["description"] or "",
-                e["uploaded_by"],
-                _ts(e["uploaded_at"]),
-            )
-            for e in attachments.for_case(conn, case_id)
-        ],
+        evidence=[evidence_from_row(e) for e in attachments.for_case(conn, case_id)],
         attack=[_technique(catalogue, t) for t in _decode_list(row["attack"])],
         comments=[comment_from_row(c) for c in comments.for_case(conn, case_id)],
         timeline=[

@@ -164,7 +164,7 @@ class EvidenceService:
         path = self.path_of(row["sha256"])
         if not path.exists():
             raise NotFound(f"the file of attachment {attachment_id} is missing from the store")
-        return path, _evidence(row)
+        return path, evidence_from_row(row)
 
     async def remove(self, case_id: str, attachment_id: str, actor: Actor) -> Evidence:
         """Take a file off an open case (uploaded by mistake, or not to be kept): its record
@@ -186,7 +186,7 @@ class EvidenceService:
         row = await self.writer.run(write)
         with self._store_lock:
             self._delete_if_unheld(row["sha256"])
-        return _evidence(row)
+        return evidence_from_row(row)
 
 
 def _record(
@@ -215,7 +215,7 @@ def _record(
     return evidence
 
 
-def _evidence(row: sqlite3.Row) -> Evidence:
+def evidence_from_row(row: sqlite3.Row) -> Evidence:
     return Evidence(
         row["id"],
         row["filename"],

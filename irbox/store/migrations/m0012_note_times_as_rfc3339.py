@@ -11,7 +11,7 @@ def migrate(db: Database) -> None:
     for table, kind_column, kind in (("case_timeline", "type", "note"),
                                      ("audit_log", "action", "case.note")):  # fmt: skip
         rows = db.execute(
-            f"SELECT rowid, data ->> '$.added_at' FROM {table} WHERE {kind_column} = ?"
+            f"SELECT rowid, json_extract(data, '$.added_at') FROM {table} WHERE {kind_column} = ?"
             " AND json_type(data, '$.added_at') = 'integer'",
             (kind,),
         ).fetchall()
