@@ -12,6 +12,7 @@ import pytest
 
 from irbox.alerts.models import AlertFilter, AlertIn
 from irbox.api.asgi import send_bytes
+from irbox.api.guard import AUTHORIZED
 from irbox.api.idempotency import IdempotencyMiddleware
 from irbox.identity.principal import Actor
 from irbox.services import Services
@@ -97,6 +98,7 @@ def _post(app: IdempotencyMiddleware, body: bytes, key: str) -> list[dict]:
     headers = [(b"idempotency-key", key.encode()), (b"authorization", b"Bearer irbox_caller")]
     scope = {"type": "http", "method": "POST", "path": "/api/v1/alerts", "headers": headers}
     scope["client"] = ("127.0.0.1", 5000)
+    scope[AUTHORIZED] = True  # as the gate leaves a request whose checks passed
     incoming = [{"type": "http.request", "body": body, "more_body": False}]
     sent: list[dict] = []
 

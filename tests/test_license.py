@@ -106,8 +106,9 @@ def test_locked_answers_423_everywhere_and_stores_nothing(licensed: Server) -> N
             r = api.request(method, path, json=body)
             assert r.status_code == 423, (method, path, r.status_code)
             assert r.json()["error"] == "license_locked"
+        # Authentication comes first (the spec's order of checks): no token is 401, not 423.
         anonymous = httpx.get(licensed.url + "/api/v1/alerts")
-        assert anonymous.status_code == 423
+        assert anonymous.status_code == 401
         assert api.get("/license").json()["status"] == "locked"  # exempt
     health = httpx.get(licensed.url + "/healthz")
     assert health.status_code == 200 and health.json()["license"] == "locked"

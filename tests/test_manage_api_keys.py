@@ -49,4 +49,5 @@ def test_others_keys_are_invisible_to_non_admins(server: Server, api: httpx.Clie
         assert admin_key["id"] not in [k["id"] for k in own]
         assert len(own) == 1
         assert analyst.delete(f"/api-keys/{admin_key['id']}").status_code == 404
+        assert analyst.delete("/api-keys/key_nonexistent").status_code == 404
     assert admin_key["id"] in [k["id"] for k in api.get("/api-keys").json()["items"]]

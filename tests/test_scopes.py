@@ -28,7 +28,7 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("PATCH", "/api/v1/users/{user_id:str}"): "admin",
     ("GET", "/api/v1/audit"): "admin",
     ("GET", "/api/v1/me"): ANY,
-    ("POST", "/api/v1/api-keys"): ANY,
+    ("POST", "/api/v1/api-keys"): "admin",
     ("GET", "/api/v1/api-keys"): ANY,
     ("DELETE", "/api/v1/api-keys/{key_id:str}"): ANY,
     ("GET", "/api/v1/me/notifications"): ANY,
@@ -155,7 +155,7 @@ def test_role_caps_key_scopes_even_when_created_wider(server: Server, api: httpx
 
 
 def test_a_key_cannot_mint_wider_keys(server: Server) -> None:
-    with server.client(server.token(scopes="alerts:read")) as narrow:
+    with server.client(server.token(scopes="admin,alerts:read")) as narrow:
         r = narrow.post("/api-keys", json={"name": "wider", "scopes": ["alerts:write"]})
         assert r.status_code == 403 and r.json()["details"]["required_scope"] == "alerts:write"
         ok = narrow.post("/api-keys", json={"name": "same", "scopes": ["alerts:read"]})

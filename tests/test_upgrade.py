@@ -113,7 +113,7 @@ def test_notes_record_when_they_were_written_as_rfc3339(tmp_path: Path) -> None:
         (_AUDIT_ENTRY, [("case.note", note)]),
     )
 
-    assert migrate(path) == ["m0012_note_times_as_rfc3339"]
+    assert "m0012_note_times_as_rfc3339" in migrate(path)
 
     written = '{"added_at":"2026-06-02T08:54:00.5Z"}'
     assert _read(path, "SELECT type, data FROM case_timeline ORDER BY seq") == [
@@ -127,3 +127,16 @@ _AUDIT_ENTRY = (
     "INSERT INTO audit_log (at, actor, action, entity_id, data)"
     " VALUES (1, 'user_x', ?, 'case_a', ?)"
 )
+
+
+def test_keys_made_by_keys_are_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "irbox.db"
+    insert = (
+        "INSERT INTO api_keys (id, user_id, name, token_hash, token_prefix, scopes, created_at)"
+        " VALUES ('key_a', 'user_x', 'siem', 'h', 'irbox_x', 'alerts:write', 1)"
+    )
+    _written_by_version(path, 12, (insert, [()]))
+
+    assert "m0013_keys_made_by_keys" in migrate(path)
+
+    assert _read(path, "SELECT id, parent_key_id FROM api_keys") == [("key_a", None)]

@@ -9,18 +9,23 @@ from irbox.api.deps import CtxDep
 from irbox.identity.api_keys import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
 
 ANY_TOKEN = {"scope": None}
+# Only an admin key mints keys (a leaked key cannot copy itself); the token is never stored.
+CREATE = {"scope": "admin", "withheld_on_replay": ("token",)}
 
 
 class ApiKeysController(Controller):
     path = "/api-keys"
     tags = ["api-keys"]
 
-    @post("/", opt=ANY_TOKEN, status_code=201)
+    @post("/", opt=CREATE, status_code=201)
     async def create_key(self, data: JSONBody[ApiKeyCreate], ctx: CtxDep) -> ApiKeyCreated:
-        """A new key for the caller; its scopes cannot exceed the caller's own."""
+        """A new key for the caller, made by an `admin` key: its scopes cannot exceed the
+        caller's own, it expires no later than the key that made it, and it is revoked with
+        it. (Signed-in users make keys in Settings; the operator with `irbox apikey create`.)"""
         return await ctx.services.api_keys.create(
-            ctx.principal.user_id, data, ctx.actor, allowed=ctx.principal.scopes
-        )
+            ctx.principal.user_id, data, ctx.actor, allowed=ctx.principal.scopes,
+            parent=ctx.principal.key_id,
+        )  # fmt: skip
 
     @get("/", opt=ANY_TOKEN)
     async def list_keys(self, ctx: CtxDep) -> ApiKeyList:

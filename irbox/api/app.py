@@ -32,6 +32,7 @@ from irbox.api.asgi import ASGIApp
 from irbox.api.compression import CompressedBody
 from irbox.api.deps import DEPENDENCIES
 from irbox.api.errors import HANDLERS
+from irbox.api.gate import RefuseBeforeReading
 from irbox.api.guard import api_guard
 from irbox.api.idempotency import IdempotencyMiddleware
 from irbox.api.ingest_path import IngestFastPath
@@ -123,6 +124,7 @@ def create_app(config: Config) -> ASGIApp:
         store=lambda: app.state.services.idempotency,
         max_body=lambda: config.max_upload_bytes + JSON_BODY_LIMIT,
     )
-    logged = RequestLogMiddleware(CompressedBody(idempotent, JSON_BODY_LIMIT))
+    gated = RefuseBeforeReading(CompressedBody(idempotent, JSON_BODY_LIMIT), app)
+    logged = RequestLogMiddleware(gated)
     proxies = proxy_networks(config.trusted_proxies)
     return ForwardedClient(logged, proxies) if proxies else logged

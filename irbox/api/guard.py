@@ -21,6 +21,8 @@ from irbox.identity.principal import Principal
 # Set on the ASGI scope once the request has taken its rate-limit token, so that a request the
 # ingest fast path hands on to its Litestar route is not charged twice.
 RATE_TAKEN = "irbox_rate_taken"
+# Set once every check has passed for the request's route.
+AUTHORIZED = "irbox_authorized"
 
 
 def bearer_token(scope: Scope) -> str:
@@ -40,16 +42,15 @@ async def api_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> No
 
 
 def authorize(state: State, opt: Mapping[str, Any], scope: Scope) -> None:
-    """Check the request `scope` against a route's `opt`; on success the scope carries the
-    principal (`irbox_principal`) and its key id (`irbox_key_id`, for the request log)."""
+    """Check the request `scope` against a route's `opt`, in the spec's order (authentication,
+    scope/role, license lock, rate limit); on success the scope carries the principal
+    (`irbox_principal`) and its key id (`irbox_key_id`, for the request log). A request already
+    authorized (by `gate.RefuseBeforeReading`, from its headers alone) is not checked twice."""
     # Litestar answers OPTIONS itself (allowed methods only); it touches no data.
-    if opt.get("public") or scope.get("method") == "OPTIONS":
+    if opt.get("public") or scope.get("method") == "OPTIONS" or AUTHORIZED in scope:
         return
     if "scope" not in opt:
         raise RuntimeError(f"a route at {scope.get('path')} declares no scope")
-    if state.services.license.locked and not opt.get("lock_exempt"):
-        # Before anything else: a locked org writes nothing, whoever asks.
-        raise LicenseLocked("the license grace period is over; an admin must install a license")
     ip = client_ip(scope)
     try:
         principal: Principal = state.services.api_keys.authenticate(bearer_token(scope), ip)
@@ -57,12 +58,16 @@ def authorize(state: State, opt: Mapping[str, Any], scope: Scope) -> None:
         _limit(state.rate_limiter, f"ip:{ip}", scope)
         raise
     scope["irbox_key_id"] = principal.key_id
-    _limit(state.rate_limiter, f"key:{principal.key_id}", scope)
     required = opt["scope"]
     for name in (required,) if isinstance(required, str) else required or ():
         if not principal.can(name):
             raise Forbidden(name)
+    if state.services.license.locked and not opt.get("lock_exempt"):
+        # A locked org writes nothing and shows nothing but its license, whoever asks.
+        raise LicenseLocked("the license grace period is over; an admin must install a license")
+    _limit(state.rate_limiter, f"key:{principal.key_id}", scope)
     scope["irbox_principal"] = principal
+    scope[AUTHORIZED] = True
 
 
 def _limit(limiter: RateLimiter, bucket: str, scope: Scope) -> None:

@@ -8,22 +8,33 @@ with what the first caller saw. Rate-limit, lock, auth and server errors are not
 not the outcome of the request, and a retry should try again. Each write the request makes also
 records, in its own transaction, that the request was applied: if the server stops (or the
 handler fails) after that and before the response is saved, a retry gets a 409 saying so rather
-than applying the request twice."""
+than applying the request twice.
+
+Only requests the gate authorized take part (a replay never answers a caller who would be
+refused now: a revoked key gets 401, a locked org 423, before any record is looked at). A route
+whose answer carries a secret shown once (a new key's token, a generated password, a webhook's
+secret) names those fields in its `opt` (`withheld_on_replay`): they are stored as null, and a
+replay says which it withheld (`Idempotent-Withheld: token`), so no secret lies at rest here."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import tempfile
 from collections.abc import Callable
 
-from irbox.api.asgi import ASGIApp, Message, Receive, Scope, Send, client_ip, header, send_bytes
+from irbox.api.asgi import ASGIApp, Message, Receive, Scope, Send, header, send_bytes
 from irbox.api.errors import error_body
+from irbox.api.gate import ROUTE_OPT
+from irbox.api.guard import AUTHORIZED
 from irbox.idempotency import IdempotencyStore, StoredResponse
 
 log = logging.getLogger("irbox.api")
 
 CHUNK = 64 * 1024
+# Where a stored answer notes the fields it withheld; taken out again when replayed.
+WITHHELD_KEY = "__irbox_withheld"
 NOT_STORED = {401, 403, 409, 423, 429}
 
 
@@ -37,7 +48,7 @@ class IdempotencyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = header(scope, b"idempotency-key") if scope["type"] == "http" else None
-        if key is None or scope.get("method") != "POST":
+        if key is None or scope.get("method") != "POST" or not scope.get(AUTHORIZED):
             await self.app(scope, receive, send)
             return
         if not 1 <= len(key) <= 255 or not key.isprintable():
@@ -49,7 +60,7 @@ class IdempotencyMiddleware:
             await send_bytes(send, 400, body)
             return
         store = self.store()
-        credentials = header(scope, b"authorization") or f"ip:{client_ip(scope)}"
+        credentials = header(scope, b"authorization") or ""
         slot = (hashlib.sha256(credentials.encode()).hexdigest(), key)
         if slot in store.in_flight:
             body = error_body(
@@ -150,8 +161,11 @@ class IdempotencyMiddleware:
                 ),
                 "application/json",
             )
+            withheld = scope.get(ROUTE_OPT, {}).get("withheld_on_replay", ())
             try:
-                stored = StoredResponse(digest, start["status"], content_type, body)
+                stored = StoredResponse(
+                    digest, start["status"], content_type, _withhold(body, withheld)
+                )
                 await store.save(*slot, stored)
             except Exception:
                 log.warning("could not store the idempotent response for replay", exc_info=True)
@@ -159,11 +173,30 @@ class IdempotencyMiddleware:
             await send(message)
 
 
+def _withhold(body: bytes, fields: tuple[str, ...]) -> bytes:
+    """The answer with each of `fields` (top-level, in a JSON object) set to null."""
+    if not fields:
+        return body
+    answer = json.loads(body)
+    if isinstance(answer, dict):
+        for name in fields:
+            if answer.get(name) is not None:
+                answer[name] = None
+                answer.setdefault(WITHHELD_KEY, []).append(name)
+    return json.dumps(answer, separators=(",", ":")).encode()
+
+
 async def _replay(send: Send, stored: StoredResponse) -> None:
+    body = stored.body
     headers = [
         (b"content-type", stored.content_type.encode()),
-        (b"content-length", str(len(stored.body)).encode()),
         (b"idempotent-replayed", b"true"),
     ]
+    if stored.content_type.startswith("application/json") and WITHHELD_KEY.encode() in body:
+        answer = json.loads(body)
+        if isinstance(answer, dict) and WITHHELD_KEY in answer:
+            headers.append((b"idempotent-withheld", ",".join(answer.pop(WITHHELD_KEY)).encode()))
+            body = json.dumps(answer, separators=(",", ":")).encode()
+    headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": stored.status, "headers": headers})
-    await send({"type": "http.response.body", "body": stored.body})
+    await send({"type": "http.response.body", "body": body})

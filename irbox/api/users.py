@@ -36,7 +36,7 @@ class UsersController(Controller):
     async def list_users(self, ctx: CtxDep) -> UserList:
         return UserList(items=ctx.services.users.list())
 
-    @post("/", opt=ADMIN, status_code=201)
+    @post("/", opt={**ADMIN, "withheld_on_replay": ("password",)}, status_code=201)
     async def create_user(self, data: JSONBody[UserCreate], ctx: CtxDep) -> UserCreated:
         return await ctx.services.users.create(data, ctx.actor)
 

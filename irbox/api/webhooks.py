@@ -25,7 +25,7 @@ class WebhooksController(Controller):
     path = "/webhooks"
     tags = ["webhooks"]
 
-    @post("/", opt=ADMIN, status_code=201)
+    @post("/", opt={**ADMIN, "withheld_on_replay": ("secret",)}, status_code=201)
     async def create_webhook(self, data: JSONBody[WebhookCreate], ctx: CtxDep) -> WebhookCreated:
         """The secret (generated when absent) is shown in this answer only."""
         return await ctx.services.webhooks.create(data, ctx.actor)

@@ -74,10 +74,16 @@ class ApiKeyService:
         self._touched: dict[str, float] = {}
 
     async def create(
-        self, owner_id: str, data: ApiKeyCreate, actor: Actor, allowed: frozenset[str] | None
+        self,
+        owner_id: str,
+        data: ApiKeyCreate,
+        actor: Actor,
+        allowed: frozenset[str] | None,
+        parent: str | None = None,
     ) -> ApiKeyCreated:
         """Create a key for `owner_id`. `allowed` caps the scopes (the creator's own scopes);
-        None means only the owner's role caps them (the CLI)."""
+        None means only the owner's role caps them (the CLI). A key made by another key
+        (`parent`) expires no later than it and is revoked with it."""
         errors = Errors()
         name = data.name.strip()
         if not 1 <= len(name) <= 200:
@@ -100,6 +106,10 @@ class ApiKeyService:
         owner = self.db.read(users_table.get, owner_id)
         if owner is None:
             raise NotFound(f"no user {owner_id}")
+        if parent is not None:
+            made_by = self.db.read(keys_table.get, parent)
+            if made_by is not None and made_by["expires_at"] is not None:
+                expires_at = min(expires_at or made_by["expires_at"], made_by["expires_at"])
         wanted = set(data.scopes) if data.scopes is not None else set(role_scopes(owner["role"]))
         for scope in sorted(wanted):
             if allowed is not None and scope not in allowed:
@@ -117,6 +127,7 @@ class ApiKeyService:
             "expires_at": expires_at,
             "revoked_at": None,
             "last_used_at": None,
+            "parent_key_id": parent,
         }
 
         def write(conn: sqlite3.Connection) -> None:
@@ -130,18 +141,25 @@ class ApiKeyService:
         return [to_key(r) for r in self.db.read(keys_table.list_for, user_id)]
 
     async def revoke(self, key_id: str, caller: Principal | None) -> ApiKey:
-        """`caller` None is the operator at the machine (`irbox apikey revoke`): any key."""
+        """Revoke a key and the keys made from it. `caller` None is the operator at the
+        machine (`irbox apikey revoke`): any key. A signed-in user (no key) revokes their own
+        keys, an admin anyone's; through the API, a key without `admin` revokes only itself, so
+        a leaked key cannot lock its owner's other keys out."""
         now = clock.now_us()
         actor = caller.actor if caller is not None else SYSTEM
+        admin = caller is None or caller.can("admin")
         # Someone else's key is invisible to a non-admin: 404, never 403.
-        only_of = caller.user_id if caller is not None and not caller.can("admin") else None
+        only_of = caller.user_id if caller is not None and not admin else None
+        only_itself = not admin and caller is not None and caller.key_id is not None
 
         def write(conn: sqlite3.Connection) -> sqlite3.Row:
             row = keys_table.get(conn, key_id)
             if row is None or (only_of is not None and row["user_id"] != only_of):
                 raise NotFound(f"no API key {key_id}")
-            keys_table.revoke(conn, key_id, now)
-            audit.record(conn, actor.who, "api_key.revoke", key_id, now)
+            if only_itself and caller is not None and key_id != caller.key_id:
+                raise Forbidden("admin")
+            for revoked_id in keys_table.revoke(conn, key_id, now):
+                audit.record(conn, actor.who, "api_key.revoke", revoked_id, now)
             return keys_table.get(conn, key_id)
 
         revoked = await self.writer.run(write)

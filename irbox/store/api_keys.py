@@ -7,14 +7,15 @@ from typing import Any
 
 COLUMNS = (
     "id, user_id, name, token_hash, token_prefix, scopes, created_at, expires_at, revoked_at,"
-    " last_used_at"
+    " last_used_at, parent_key_id"
 )
 
 
 def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     conn.execute(
         f"INSERT INTO api_keys ({COLUMNS}) VALUES (:id, :user_id, :name, :token_hash,"
-        " :token_prefix, :scopes, :created_at, :expires_at, :revoked_at, :last_used_at)",
+        " :token_prefix, :scopes, :created_at, :expires_at, :revoked_at, :last_used_at,"
+        " :parent_key_id)",
         row,
     )
 
@@ -42,10 +43,19 @@ def list_for(conn: sqlite3.Connection, user_id: str | None) -> list[sqlite3.Row]
     ).fetchall()
 
 
-def revoke(conn: sqlite3.Connection, key_id: str, at: int) -> None:
-    conn.execute(
-        "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (at, key_id)
-    )
+def revoke(conn: sqlite3.Connection, key_id: str, at: int) -> list[str]:
+    """Revoke the key and every key made from it, at any depth; the ids newly revoked."""
+    ids = [
+        row[0]
+        for row in conn.execute(
+            "WITH RECURSIVE made(id) AS (SELECT ? UNION"
+            " SELECT k.id FROM api_keys k JOIN made ON k.parent_key_id = made.id)"
+            " SELECT a.id FROM api_keys a JOIN made ON a.id = made.id WHERE a.revoked_at IS NULL",
+            (key_id,),
+        )
+    ]
+    conn.executemany("UPDATE api_keys SET revoked_at = ? WHERE id = ?", [(at, i) for i in ids])
+    return ids
 
 
 def touch(conn: sqlite3.Connection, key_id: str, at: int) -> None:
