@@ -3,6 +3,7 @@ errors."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -210,7 +211,8 @@ def test_reset_password(tmp_path: Path) -> None:
     cfg = Config(data_dir=data)
     users = UserService(Database(cfg.db_path), Writer(cfg.db_path), AuthCache())
     new_password = r.stdout.split(": ", 1)[1].strip()
-    assert users.sign_in("admin@irbox.local", new_password, None).role == "admin"
+    signed_in = asyncio.run(users.sign_in("admin@irbox.local", new_password, None))
+    assert signed_in.role == "admin"
     r = irbox(
         "user",
         "reset-password",

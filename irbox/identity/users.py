@@ -105,7 +105,7 @@ class UserService:
             errors.add("password", f"at least {MIN_PASSWORD} characters")
         errors.raise_if_any()
         generated = secrets.new_password() if data.password is None else None
-        password_hash = secrets.hash_password(data.password or generated or "")
+        password_hash = await secrets.new_password_hash(data.password or generated or "")
         now = clock.now_us()
         row = {
             "id": ids.new_id("user"),
@@ -182,7 +182,7 @@ class UserService:
         if password is not None and len(password) < MIN_PASSWORD:
             raise ValidationFailed("password too short", {"password": f"at least {MIN_PASSWORD}"})
         generated = secrets.new_password() if password is None else None
-        password_hash = secrets.hash_password(password or generated or "")
+        password_hash = await secrets.new_password_hash(password or generated or "")
         now = clock.now_us()
 
         def write(conn: sqlite3.Connection) -> None:
@@ -198,25 +198,23 @@ class UserService:
         """A signed-in user's new password, given the current one (web UI)."""
         row = self.db.read(users_table.get, user_id)
         errors = Errors()
-        if row is None or not secrets.verify_password(row["password_hash"], current):
+        if not await secrets.check_password(row["password_hash"] if row else None, current):
             errors.add("current_password", "not your current password")
         if len(new) < MIN_PASSWORD:
             errors.add("new_password", f"at least {MIN_PASSWORD} characters")
         errors.raise_if_any("the password was not changed")
-        password_hash = secrets.hash_password(new)
+        password_hash = await secrets.new_password_hash(new)
         now = clock.now_us()
         await self.writer.run(
             lambda conn: _store_password(conn, user_id, password_hash, actor, now)
         )
 
-    def sign_in(self, email: str, password: str, ip: str | None) -> Principal:
-        """Password sign-in (the web UI): the principal has every scope of the user's role."""
+    async def sign_in(self, email: str, password: str, ip: str | None) -> Principal:
+        """Password sign-in (the web UI): the principal has every scope of the user's role.
+        Every attempt verifies a hash, known address or not, disabled or not (no timing)."""
         row = self.db.read(users_table.get_by_email, email.strip())
-        if (
-            row is None
-            or row["disabled"]
-            or not secrets.verify_password(row["password_hash"], password)
-        ):
+        matches = await secrets.check_password(row["password_hash"] if row else None, password)
+        if row is None or row["disabled"] or not matches:
             raise Unauthorized("wrong email or password")
         return Principal(row["id"], row["email"], row["role"], None, role_scopes(row["role"]), ip)
 

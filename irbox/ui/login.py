@@ -12,7 +12,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from irbox.api.asgi import client_ip
-from irbox.errors import Unauthorized
+from irbox.errors import RateLimited, Unauthorized
 from irbox.ui.security import COOKIE, signed_form
 
 LOGIN_COOKIE = "irbox_login"
@@ -35,6 +35,12 @@ def _form(
     return page
 
 
+def _too_many(request: Request, retry_after: int) -> Template:
+    page = _form(request, f"Too many attempts; try again in {retry_after} s.", 429)
+    page.headers["Retry-After"] = str(retry_after)
+    return page
+
+
 @get("/login", include_in_schema=False)
 async def login_page(request: Request, changed: FromQuery[str] = "") -> Template:
     notice = "Your password was changed: sign in with the new one." if changed else None
@@ -45,18 +51,21 @@ async def login_page(request: Request, changed: FromQuery[str] = "") -> Template
 async def login(request: Request) -> Response:
     state = request.app.state
     ip = client_ip(request.scope)
-    if state.login_limiter.take(f"login:{ip}"):
-        return _form(request, "Too many attempts; wait a minute.", 429)
+    wait = state.login_limiter.take(f"login:{ip}")
+    if wait:
+        return _too_many(request, wait)
     form = await request.form()
     sent, expected = str(form.get("login_token", "")), request.cookies.get(LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(sent, expected):
         return _form(request, "This sign-in form has expired; please try again.", 403)
     try:
-        principal = state.services.users.sign_in(
+        principal = await state.services.users.sign_in(
             str(form.get("email", "")), str(form.get("password", "")), ip
         )
     except Unauthorized:
         return _form(request, "Wrong email or password.", 401)
+    except RateLimited as exc:
+        return _too_many(request, exc.retry_after)
     cookie, _ = await state.services.sessions.open(principal)
     response = Redirect("/alerts")
     response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict", secure=_secure(request),
