@@ -179,3 +179,25 @@ def test_the_wal_starts_over_under_sustained_writes(tmp_path: Path) -> None:
         )
     finally:
         writer.close()
+
+
+def test_the_writer_outlives_a_batch_that_fails_outside_sqlite(writer: Writer) -> None:
+    """A deferred log row SQLite cannot take (an integer past 2**63 raises OverflowError, not a
+    sqlite3.Error) fails its batch; the thread lives on, and the next write commits."""
+    writer.run_sync(lambda c: c.execute("CREATE TABLE log (v INTEGER)"))
+    bad = writer.submit(lambda c: append(c, "log", ("v",), (2**63,)))
+    with pytest.raises(OverflowError):
+        bad.result(5)
+    assert writer.alive
+    writer.run_sync(lambda c: append(c, "log", ("v",), (1,)))
+    assert [tuple(r) for r in writer.run_sync(lambda c: c.execute("SELECT v FROM log"))] == [(1,)]
+
+
+def test_a_job_raising_anything_fails_alone(writer: Writer) -> None:
+    def overflow(c: sqlite3.Connection) -> None:
+        c.execute("INSERT INTO t VALUES (?)", (2**64,))
+
+    with pytest.raises(OverflowError):
+        writer.run_sync(overflow)
+    writer.run_sync(lambda c: c.execute("INSERT INTO t VALUES (7)"))
+    assert writer.alive

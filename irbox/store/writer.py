@@ -170,9 +170,13 @@ class Writer:
                     break
                 batch.append(item)
             committed = self.commits
-            self._commit(batch)
-            if self.commits != committed and self.commits % self._checkpoint_every == 0:
-                self._checkpointer.catch_up(self._conn)  # after the batch is answered
+            try:
+                self._commit(batch)
+                if self.commits != committed and self.commits % self._checkpoint_every == 0:
+                    self._checkpointer.catch_up(self._conn)  # after the batch is answered
+            except BaseException as exc:  # the thread must outlive anything a batch raises
+                log.exception("the writer survived a failure outside any job")
+                _settle([(waiter, False, exc) for _, waiter in batch if not waiter.done()])
             if stop:
                 return
 
@@ -188,17 +192,20 @@ class Writer:
                     outcomes[index] = self._run_alone(batch[index][0])
             conn.flush_deferred()
             conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except Exception as exc:
+            # Any failure of the batch's own statements (the deferred inserts, the COMMIT):
+            # storage failing, or a value SQLite cannot take (an integer past 2**63 raises
+            # OverflowError). The batch fails whole; the writer goes on with the next one.
             conn.discard_deferred()
             if conn.in_transaction:
                 try:
                     conn.execute("ROLLBACK")
                 except sqlite3.Error:
                     log.exception("rollback after a failed commit failed")
-            failure = storage_error(exc) or exc
+            failure = (storage_error(exc) if isinstance(exc, sqlite3.Error) else None) or exc
             if failure is not exc:
                 self.last_storage_error = str(exc)
-            log.error("batch of %d writes not committed: %s", len(batch), exc)
+            log.error("batch of %d writes not committed: %r", len(batch), exc)
             _settle([(waiter, False, failure) for _, waiter in batch])
             return
         self.last_storage_error = None
