@@ -91,7 +91,7 @@ class CaseService:
         errors = Errors()
         title = validation.check_title(errors, data.title)
         validation.check_severity(errors, data.severity)
-        validation.check_description(errors, data.description)
+        description = validation.check_description(errors, data.description)
         tags = check_tags(errors, data.tags)
         attack = validation.check_attack(errors, self.catalogue, data.attack)
         observables = check_observables(errors, data.observables, "observables")
@@ -108,7 +108,7 @@ class CaseService:
                 now,
                 title=title,
                 severity=data.severity,
-                description=data.description,
+                description=description,
                 tags=tags,
                 assignee=data.assignee,
                 attack=attack,
@@ -123,8 +123,7 @@ class CaseService:
         if patch.title is not UNSET:
             wanted["title"] = validation.check_title(errors, patch.title)
         if patch.description is not UNSET:
-            validation.check_description(errors, patch.description)
-            wanted["description"] = patch.description
+            wanted["description"] = validation.check_description(errors, patch.description)
         if patch.severity is not UNSET:
             validation.check_severity(errors, patch.severity)
             wanted["severity"] = patch.severity

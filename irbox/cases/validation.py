@@ -24,9 +24,19 @@ def check_severity(errors: Errors, severity: str) -> None:
         errors.add("severity", f"must be one of {', '.join(SEVERITIES)}")
 
 
-def check_description(errors: Errors, description: str | None) -> None:
-    if description is not None and len(description) > MAX_DESCRIPTION:
+def check_description(errors: Errors, description: str | None) -> str | None:
+    """The description as stored: line endings as `\\n` (a browser's form sends CRLF, so a
+    page that resubmits it unchanged changes nothing), trimmed, an empty one as none."""
+    if description is None:
+        return None
+    text = normalize_newlines(description).strip()
+    if len(text) > MAX_DESCRIPTION:
         errors.add("description", f"at most {MAX_DESCRIPTION} characters")
+    return text or None
+
+
+def normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def check_attack(errors: Errors, catalogue: Catalogue, ids: list[str]) -> list[str]:

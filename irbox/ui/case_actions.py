@@ -115,7 +115,7 @@ async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
     if "title" in form:
         patch.title = form["title"].strip()
     if "description" in form:
-        patch.description = form["description"].strip() or None
+        patch.description = form["description"]  # the service normalises it
     if "tags" in form:
         patch.tags = [t.strip() for t in form["tags"].split(",") if t.strip()]
     await request.app.state.services.cases.update(case_id, patch, session.principal.actor)
