@@ -192,3 +192,25 @@ def test_an_upload_cut_off_by_a_crash_leaves_nothing_behind(fresh_server: Server
     assert len(list(tmp.iterdir())) == 1  # the partial file, left by the crash
     fresh_server.start()
     assert list(tmp.iterdir()) == []
+
+
+def test_one_upload_rule_for_the_api_and_the_case_page(server: Server, api: httpx.Client) -> None:
+    """Two files in one form: the API refused it, the page once joined them into one evidence
+    file under the first name (an integrity failure). Both refuse it now, keeping nothing."""
+    case_id = api.post("/cases", json={"title": "two files", "severity": "low"}).json()["id"]
+    two = [("file", ("a.txt", b"first file")), ("file", ("b.txt", b"second file"))]
+    r = api.post(f"/cases/{case_id}/attachments", files=two)
+    assert r.status_code == 400 and r.json()["details"] == {"file": "more than one"}
+    other = [("file", ("a.txt", b"x")), ("other", ("b.txt", b"y"))]
+    assert api.post(f"/cases/{case_id}/attachments", files=other).status_code == 400
+
+    page = server.ui_client("admin@irbox.local", server.first_password)
+    csrf = page.get(f"/cases/{case_id}").text.split('name="csrf_token" value="', 1)[1][:200]
+    csrf = csrf.split('"', 1)[0]
+    answer = page.post(f"/cases/{case_id}/evidence?csrf={csrf}", files=two)
+    assert answer.status_code == 400 and "more than one" in answer.text
+    assert api.get(f"/cases/{case_id}").json()["evidence"] == []
+    one = page.post(f"/cases/{case_id}/evidence?csrf={csrf}", files=two[:1])
+    assert one.is_redirect
+    stored = api.get(f"/cases/{case_id}").json()["evidence"]
+    assert [(a["filename"], a["size"]) for a in stored] == [("a.txt", len(b"first file"))]

@@ -11,7 +11,7 @@ from litestar.response import File
 from irbox.alerts.models import ObservableIn
 from irbox.api.deps import CtxDep
 from irbox.api.query import joined
-from irbox.api.uploads import FormPart, StreamedForm
+from irbox.api.uploads import upload_evidence
 from irbox.cases.models import (
     AddedObservable,
     Case,
@@ -136,33 +136,14 @@ class CasesController(Controller):
     async def upload_evidence(
         self, case_id: FromPath[str], request: Request, ctx: CtxDep
     ) -> Evidence:
-        """Multipart upload: field `file` (required) and `description` (optional)."""
-        evidence = ctx.services.evidence
-        upload = evidence.begin(case_id)  # 404 or 409 before a byte is read
-        files: list[FormPart] = []
-
-        def on_file_data(part: FormPart, chunk: bytes) -> None:
-            if part.name != "file":
-                raise ValidationFailed("unexpected file field", {part.name: "only `file`"})
-            if not files or files[-1] is not part:
-                if files:
-                    raise ValidationFailed("one file per upload", {"file": "more than one"})
-                files.append(part)
-            upload.write(chunk)
-
-        try:
-            form = StreamedForm(request.headers.get("content-type"), on_file_data)
-            await form.consume(request.stream())
-            part = next((f for f in form.files if f.name == "file"), None)
-            if part is None:
-                raise ValidationFailed("no file", {"file": "required"})
-            description = form.fields.get("description", "")
-            return await evidence.finish(
-                upload, case_id, part.filename, part.content_type, description, ctx.actor
-            )
-        except BaseException:
-            upload.abort()
-            raise
+        """Multipart upload: field `file` (required, one file) and `description` (optional)."""
+        return await upload_evidence(
+            ctx.services.evidence,
+            case_id,
+            request.headers.get("content-type"),
+            request.stream(),
+            ctx.actor,
+        )
 
     @delete("/{case_id:str}/attachments/{attachment_id:str}", opt=WRITE, status_code=200)
     async def remove_evidence(

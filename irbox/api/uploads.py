@@ -5,10 +5,16 @@ upload, so a 50 MB file is never held in memory."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
 
 from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
 from irbox.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from irbox.cases.evidence import EvidenceService
+    from irbox.cases.models import Evidence
+    from irbox.identity.principal import Actor
 
 MAX_FIELD = 10_000  # bytes of a non-file field (the description)
 MAX_PARTS = 16
@@ -69,3 +75,40 @@ class StreamedForm:
         if part.filename is None:  # end of a plain field
             self.fields[part.name] = part.value.decode("utf-8", "replace")
         return None
+
+
+async def upload_evidence(
+    evidence: EvidenceService,
+    case_id: str,
+    content_type: str | None,
+    body: AsyncIterator[bytes],
+    actor: Actor,
+) -> Evidence:
+    """The one upload rule, for the API and the case page alike: exactly one file, in the field
+    `file`, and an optional `description`. Its bytes go straight to the evidence store; a form
+    with another file field or a second file is refused, and nothing of it is kept."""
+    upload = evidence.begin(case_id)  # 404 or 409 before a byte is read
+    files: list[FormPart] = []
+
+    def on_file_data(part: FormPart, chunk: bytes) -> None:
+        if part.name != "file":
+            raise ValidationFailed("unexpected file field", {part.name: "only `file`"})
+        if not files or files[-1] is not part:
+            if files:
+                raise ValidationFailed("one file per upload", {"file": "more than one"})
+            files.append(part)
+        upload.write(chunk)
+
+    try:
+        form = StreamedForm(content_type, on_file_data)
+        await form.consume(body)
+        part = next((f for f in form.files if f.name == "file"), None)
+        if part is None:
+            raise ValidationFailed("no file", {"file": "required"})
+        description = form.fields.get("description", "")
+        return await evidence.finish(
+            upload, case_id, part.filename, part.content_type, description, actor
+        )
+    except BaseException:
+        upload.abort()
+        raise

@@ -11,10 +11,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect
 
 from irbox.alerts.models import ObservableIn
+from irbox.api import uploads
 from irbox.api.cases import REPORT_CSP, evidence_file
-from irbox.api.uploads import FormPart, StreamedForm
 from irbox.cases.models import CaseCreate, CasePatch, ResolveIn, TimelineIn
-from irbox.errors import ValidationFailed
 from irbox.identity.principal import Actor
 from irbox.services import Services
 from irbox.ui.inputs import utc_from_local
@@ -30,26 +29,13 @@ async def upload_evidence(
     session = session_with(request, "cases:write")
     if not hmac.compare_digest(csrf, session.csrf):
         raise CsrfRejected
-    evidence = request.app.state.services.evidence
-    upload = evidence.begin(case_id)
-    files: list[FormPart] = []
-
-    def on_file_data(part: FormPart, chunk: bytes) -> None:
-        if not files:
-            files.append(part)
-        upload.write(chunk)
-
-    try:
-        form = StreamedForm(request.headers.get("content-type"), on_file_data)
-        await form.consume(request.stream())
-        if not files:
-            raise ValidationFailed("no file", {"file": "required"})
-        part, description = files[0], form.fields.get("description", "")
-        actor = session.principal.actor
-        await evidence.finish(upload, case_id, part.filename, part.content_type, description, actor)
-    except BaseException:
-        upload.abort()
-        raise
+    await uploads.upload_evidence(
+        request.app.state.services.evidence,
+        case_id,
+        request.headers.get("content-type"),
+        request.stream(),
+        session.principal.actor,
+    )
     return Redirect(f"/cases/{case_id}#evidence")
 
 
