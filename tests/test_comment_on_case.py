@@ -38,6 +38,7 @@ def test_mentions_notify_users(server: Server, api: httpx.Client, unique: str) -
     token = user_token(server, api, "analyst")
     with server.client(token) as analyst:
         analyst_id = analyst.get("/me").json()["id"]
+        email = analyst.get("/me").json()["email"]
         r = api.post(
             f"/cases/{case_id}/comments",
             json={"body": f"@ana have a look {unique}", "mentions": [analyst_id]},
@@ -53,6 +54,11 @@ def test_mentions_notify_users(server: Server, api: httpx.Client, unique: str) -
         assert marked == {"marked": 1}
         assert analyst.get("/me/notifications", params={"unread": "true"}).json()["items"] == []
         assert analyst.get("/me/notifications").json()["items"][0]["read_at"]
+    # Each notification names its case: a key that may not read cases may not read them.
+    with server.client(server.token(email, scopes="alerts:read")) as alerts_only:
+        refused = alerts_only.get("/me/notifications")
+        assert refused.status_code == 403
+        assert refused.json()["details"]["required_scope"] == "cases:read"
     # the admin was not mentioned
     admin_inbox = api.get("/me/notifications").json()["items"]
     assert all(n["comment_id"] != r.json()["id"] for n in admin_inbox)

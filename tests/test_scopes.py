@@ -31,7 +31,7 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("POST", "/api/v1/api-keys"): "admin",
     ("GET", "/api/v1/api-keys"): ANY,
     ("DELETE", "/api/v1/api-keys/{key_id:str}"): ANY,
-    ("GET", "/api/v1/me/notifications"): ANY,
+    ("GET", "/api/v1/me/notifications"): "cases:read",
     ("POST", "/api/v1/me/notifications/read"): ANY,
     ("POST", "/api/v1/alerts/{alert_id:str}/escalate"): ("alerts:write", "cases:write"),
     ("POST", "/api/v1/cases"): "cases:write",

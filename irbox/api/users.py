@@ -63,14 +63,15 @@ async def audit_log(
     return ctx.services.audit.page(page_args(limit, cursor), limit)
 
 
-@get("/me/notifications", opt={"scope": None}, tags=["users"])
+@get("/me/notifications", opt={"scope": "cases:read"}, tags=["users"])
 async def my_notifications(
     ctx: CtxDep,
     unread: FromQuery[bool] = False,
     limit: FromQuery[int] = DEFAULT_LIMIT,
     cursor: FromQuery[str | None] = None,
 ) -> NotificationPage:
-    """Mentions of the caller, newest first; `?unread=true` for unread ones."""
+    """Mentions of the caller, newest first; `?unread=true` for unread ones. Each names a case
+    (its number and title), so the key needs `cases:read`, as the case itself does."""
     before = page_args(limit, cursor)
     return ctx.services.notifications.page(ctx.principal.user_id, unread, before, limit)
 
