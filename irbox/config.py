@@ -33,6 +33,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     webhook_timeout_s: float = 10.0
     webhook_retry_base_s: float = 30.0
     webhook_retry_max_age_h: float = 24.0
+    # Classes of addresses webhooks may not point at: link-local (with cloud metadata),
+    # loopback, private (see irbox.webhooks.targets).
+    webhook_refused_targets: list[str] = msgspec.field(default_factory=lambda: ["link-local"])
     license_file: str = ""  # empty means <data_dir>/license.json
     license_public_keys: list[str] = []
     log_level: str = "info"
@@ -131,6 +134,11 @@ def _check(cfg: Config) -> None:
     if not cfg.data_dir:
         raise ConfigError("data_dir: must not be empty")
     proxy_networks(cfg.trusted_proxies)
+    for kind in cfg.webhook_refused_targets:
+        if kind not in ("link-local", "loopback", "private"):
+            raise ConfigError(
+                f"webhook_refused_targets: {kind!r} is not one of link-local, loopback, private"
+            )
 
 
 def proxy_networks(values: list[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

@@ -76,8 +76,15 @@ class Services:
             config.webhook_timeout_s,
             config.webhook_retry_base_s,
             max_age_us,
+            tuple(config.webhook_refused_targets),
         )
-        self.webhooks = WebhookService(self.db, self.writer, max_age_us, self.dispatcher.wake)
+        self.webhooks = WebhookService(
+            self.db,
+            self.writer,
+            max_age_us,
+            self.dispatcher.wake,
+            tuple(config.webhook_refused_targets),
+        )
         self.license = LicenseService(
             self.db, self.writer, config.license_path, config.license_public_keys
         )

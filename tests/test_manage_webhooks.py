@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
+import pytest
 
 from tests.harness import Server
 from tests.receiver import Receiver
@@ -46,5 +49,52 @@ def test_ping(server: Server, api: httpx.Client) -> None:
         got = receiver.wait_for(1)[0]
         assert got.headers["X-IR-Event"] == "ping"
         api.delete(f"/webhooks/{hook['webhook']['id']}")
+    finally:
+        receiver.stop()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://x.example/a b",
+        "http://x.example/\x00",
+        "http://x.example/\r\nX-Injected: 1",
+        "http://x.example/\t",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fe80::1]/hook",
+        "http://metadata.google.internal/computeMetadata/v1/",
+        "http://[::ffff:169.254.169.254]/",
+    ],
+)
+def test_urls_that_could_never_work_or_reach_metadata_are_refused(
+    api: httpx.Client, url: str
+) -> None:
+    r = api.post("/webhooks", json={"url": url, "events": ["case.created"]})
+    assert r.status_code == 400 and "url" in r.json()["details"], r.text
+
+
+def test_loopback_and_private_targets_can_be_refused(fresh_server: Server) -> None:
+    fresh_server.env["IRBOX_WEBHOOK_REFUSED_TARGETS"] = "link-local,loopback,private"
+    server = fresh_server.start()
+    receiver = Receiver().start()
+    try:
+        with server.client(server.token()) as api:
+            for url in (receiver.url, "http://10.1.2.3/h", "http://[::1]:9/h"):
+                r = api.post("/webhooks", json={"url": url, "events": ["case.created"]})
+                assert r.status_code == 400 and "refused" in r.json()["details"]["url"]
+            # A name is looked up at each delivery: one that resolves to loopback is refused
+            # then, and the receiver never hears of it.
+            named = receiver.url.replace("127.0.0.1", "localhost")
+            hook = api.post("/webhooks", json={"url": named, "events": ["case.created"]}).json()
+            hook_id = hook["webhook"]["id"]
+            api.post(f"/webhooks/{hook_id}/ping")
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                items = api.get(f"/webhooks/{hook_id}/deliveries").json()["items"]
+                if items and items[0]["last_error"]:
+                    break
+                time.sleep(0.1)
+            assert "loopback" in items[0]["last_error"] and items[0]["status"] != "delivered"
+            assert receiver.requests == []
     finally:
         receiver.stop()

@@ -13,11 +13,13 @@ import random
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 from irbox import __version__, clock
 from irbox.store import deliveries
 from irbox.store.database import Database
 from irbox.store.writer import Writer
+from irbox.webhooks import targets
 from irbox.webhooks.sender import post, signature
 
 log = logging.getLogger("irbox.webhooks")
@@ -28,8 +30,15 @@ PER_WEBHOOK = 2  # attempts in flight per endpoint: a dead one cannot take every
 
 class Dispatcher:
     def __init__(
-        self, db: Database, writer: Writer, timeout_s: float, base_s: float, max_age_us: int
+        self,
+        db: Database,
+        writer: Writer,
+        timeout_s: float,
+        base_s: float,
+        max_age_us: int,
+        refused_targets: tuple[str, ...] = ("link-local",),
     ) -> None:
+        self.refused_targets = refused_targets
         self.db = db
         self.writer = writer
         self.timeout_s = timeout_s
@@ -91,7 +100,13 @@ class Dispatcher:
             "X-IR-Event": row["event"],
             "X-IR-Delivery": row["id"],
         }
-        status, error = post(row["url"], body, headers, self.timeout_s)
+        refused = targets.resolved_refusal(
+            urlsplit(row["url"]).hostname or "", self.refused_targets
+        )
+        if refused is not None:
+            status, error = None, refused
+        else:
+            status, error = post(row["url"], body, headers, self.timeout_s)
         now = clock.now_us()
         changes: dict[str, object] = {
             "last_attempt_at": now,

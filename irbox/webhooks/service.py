@@ -18,6 +18,7 @@ from irbox.paging import split_page
 from irbox.store import audit, deliveries, webhooks
 from irbox.store.database import Database
 from irbox.store.writer import Writer
+from irbox.webhooks import targets
 from irbox.webhooks.models import (
     EVENTS,
     Delivery,
@@ -42,7 +43,10 @@ def to_webhook(row: Mapping[str, Any]) -> Webhook:
     )
 
 
-def _check_url(errors: Errors, url: str) -> None:
+def _check_url(errors: Errors, url: str, refused: tuple[str, ...]) -> None:
+    if targets.unprintable(url):
+        errors.add("url", "no spaces or control characters (encode them)")
+        return
     try:
         parts = urlsplit(url)
         ok = parts.scheme in ("http", "https") and bool(parts.hostname) and len(url) <= 2000
@@ -50,6 +54,10 @@ def _check_url(errors: Errors, url: str) -> None:
         ok = False
     if not ok:
         errors.add("url", "an http:// or https:// URL")
+        return
+    why = targets.refusal(parts.hostname or "", refused)
+    if why is not None:
+        errors.add("url", why)
 
 
 def _check_events(errors: Errors, events: list[str]) -> list[str]:
@@ -63,16 +71,22 @@ def _check_events(errors: Errors, events: list[str]) -> list[str]:
 
 class WebhookService:
     def __init__(
-        self, db: Database, writer: Writer, max_age_us: int, wake: Callable[[], None]
+        self,
+        db: Database,
+        writer: Writer,
+        max_age_us: int,
+        wake: Callable[[], None],
+        refused_targets: tuple[str, ...] = ("link-local",),
     ) -> None:
         self.db = db
         self.writer = writer
         self.max_age_us = max_age_us
+        self.refused_targets = refused_targets
         self.wake = wake  # asks the dispatcher to look for due deliveries now
 
     async def create(self, data: WebhookCreate, actor: Actor) -> WebhookCreated:
         errors = Errors()
-        _check_url(errors, data.url)
+        _check_url(errors, data.url, self.refused_targets)
         events = _check_events(errors, data.events)
         if data.secret is not None and not 16 <= len(data.secret) <= 256:
             errors.add("secret", "16 to 256 characters")
@@ -107,7 +121,7 @@ class WebhookService:
         errors = Errors()
         changes: dict[str, object] = {}
         if patch.url is not UNSET:
-            _check_url(errors, patch.url)
+            _check_url(errors, patch.url, self.refused_targets)
             changes["url"] = patch.url
         if patch.events is not UNSET:
             changes["events"] = msgspec.json.encode(_check_events(errors, patch.events)).decode()
