@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import msgspec
 
@@ -23,10 +24,23 @@ class FirstLogin(msgspec.Struct):
     password: str
 
 
+def make_private(data_dir: Path) -> None:
+    """The data dir and its folders 0700, the files at its top 0600: a data dir written by an
+    older irbox (or under a looser umask) is tightened at each start. Evidence and reports
+    were always written 0600."""
+    for path in (data_dir, data_dir / "attachments", data_dir / "reports"):
+        if path.is_dir():
+            path.chmod(0o700)
+    for path in data_dir.iterdir():
+        if path.is_file() and not path.is_symlink():
+            path.chmod(0o600)
+
+
 def initialise(config: Config) -> FirstLogin | None:
     """Idempotent. Returns the first admin's login when this call created it, else None."""
     for sub in ("", "attachments", "reports"):
-        (config.data_path / sub).mkdir(parents=True, exist_ok=True)
+        (config.data_path / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private(config.data_path)
     migrate(config.db_path)
     db = Database(config.db_path)
     writer = Writer(config.db_path)

@@ -122,7 +122,7 @@ def test_restore_verifies_before_touching_anything(fresh_server: Server, tmp_pat
         r = target.cli("restore", str(path), "--force", check=False)
         assert r.returncode == 1 and says in r.stderr and len(r.stderr.splitlines()) == 1
 
-    sneaky = _archive_with(tmp_path, {"../escape.txt": b"x"})
+    sneaky = _archive_with(tmp_path, {"../escape.txt": b"x", "irbox.db": b"y"})
     r = target.cli("restore", str(sneaky), "--force", check=False)
     assert r.returncode == 1 and "unexpected entry" in r.stderr
     assert not (tmp_path / "escape.txt").exists()
@@ -194,3 +194,40 @@ def test_a_running_server_keeps_its_data_dir(fresh_server: Server, tmp_path: Pat
     assert fresh_server.stop() == 0
     assert fresh_server.cli("restore", str(archive), "--force").returncode == 0
     assert fresh_server.cli("reindex").returncode == 0
+
+
+def test_restore_refuses_what_is_not_a_whole_backup(fresh_server: Server, tmp_path: Path) -> None:
+    """--force replaces a data dir only with a real backup: an archive without irbox.db, with
+    a malformed manifest, or with a member larger than its manifest says is one line, exit 1,
+    and the target as it was; nothing is written past the size the manifest gives."""
+    target = Server(tmp_path / "target")
+    target.data_dir.mkdir(parents=True)
+    (target.data_dir / "keep.txt").write_text("mine")
+
+    no_db = _archive_with(tmp_path, {"attachments/ab/cd": b"evidence"})
+    r = target.cli("restore", str(no_db), "--force", check=False)
+    assert r.returncode == 1 and "no irbox.db" in r.stderr and len(r.stderr.splitlines()) == 1
+
+    for manifest_files in ([{"path": "irbox.db"}], "everything", [["irbox.db", 1]], None):
+        crafted = tmp_path / "crafted.tar"
+        with tarfile.open(crafted, "w") as tar:
+            body = json.dumps({"format": "irbox-backup/1", "files": manifest_files}).encode()
+            if manifest_files is None:
+                body = b"{not json"
+            info = tarfile.TarInfo("manifest.json")
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+        r = target.cli("restore", str(crafted), "--force", check=False)
+        assert r.returncode == 1 and "malformed" in r.stderr, r.stderr
+        assert len(r.stderr.splitlines()) == 1 and "Traceback" not in r.stderr
+
+    big = b"\0" * (8 * 1024 * 1024)
+    oversized = _archive_with(
+        tmp_path,
+        {"irbox.db": big},
+        manifest_files=[{"path": "irbox.db", "size": 10, "sha256": "0" * 64}],
+    )
+    r = target.cli("restore", str(oversized), "--force", check=False)
+    assert r.returncode == 1 and "does not match the manifest" in r.stderr
+    assert sorted(p.name for p in target.data_dir.iterdir()) == ["keep.txt"]
+    assert not list(tmp_path.glob(".irbox-restore-*"))  # the staging folder is gone too

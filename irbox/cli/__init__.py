@@ -5,6 +5,7 @@ Exit status: 0 on success, 2 on bad usage, 1 on failure with one clear line on s
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -29,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Every file irbox writes (databases and their WAL files, the index, evidence, reports,
+    # backups, restored files) is its owner's alone, whatever umask it was started with; the
+    # server's worker process inherits this.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     try:
         return args.run(args) or 0

@@ -35,10 +35,7 @@ def verify_and_extract(archive: Path, into: Path) -> dict:
         first = tar.next()
         if first is None or first.name != MANIFEST:
             raise RestoreError("the archive does not start with its manifest")
-        manifest = json.load(tar.extractfile(first))  # type: ignore[arg-type]
-        if manifest.get("format") != FORMAT:
-            raise RestoreError(f"unknown backup format {manifest.get('format')!r}")
-        expected = {f["path"]: f for f in manifest["files"]}
+        manifest, expected = _read_manifest(tar, first)
         seen: set[str] = set()
         while (member := tar.next()) is not None:
             if not member.isfile() or not _safe(member.name) or member.name not in expected:
@@ -46,12 +43,18 @@ def verify_and_extract(archive: Path, into: Path) -> dict:
             target = into / member.name
             target.parent.mkdir(parents=True, exist_ok=True)
             digest, size = hashlib.sha256(), 0
-            with tar.extractfile(member) as src, open(target, "wb") as dst:  # type: ignore[union-attr]
+            want = expected[member.name]
+            if member.size != want["size"]:  # the tar header says so before a byte is written
+                raise RestoreError(f"{member.name} does not match the manifest (damaged archive)")
+            with tar.extractfile(member) as src, _private(target) as dst:  # type: ignore[union-attr]
                 for chunk in iter(lambda: src.read(1024 * 1024), b""):
                     digest.update(chunk)
                     size += len(chunk)
+                    if size > want["size"]:
+                        raise RestoreError(
+                            f"{member.name} does not match the manifest (damaged archive)"
+                        )
                     dst.write(chunk)
-            want = expected[member.name]
             if size != want["size"] or digest.hexdigest() != want["sha256"]:
                 raise RestoreError(f"{member.name} does not match the manifest (damaged archive)")
             seen.add(member.name)
@@ -61,10 +64,41 @@ def verify_and_extract(archive: Path, into: Path) -> dict:
     return manifest
 
 
+def _read_manifest(tar: tarfile.TarFile, first: tarfile.TarInfo) -> tuple[dict, dict[str, dict]]:
+    """The manifest and its files by path; any malformation is one RestoreError line. An
+    archive without the database is refused here, before the target is touched."""
+    try:
+        manifest = json.load(tar.extractfile(first))  # type: ignore[arg-type]
+        if not isinstance(manifest, dict):
+            raise ValueError("not a JSON object")
+        if manifest.get("format") != FORMAT:
+            raise RestoreError(f"unknown backup format {manifest.get('format')!r}")
+        expected = {}
+        for entry in manifest["files"]:
+            path, size, sha = entry["path"], entry["size"], entry["sha256"]
+            if not isinstance(path, str) or not isinstance(size, int) or size < 0:
+                raise ValueError(f"bad entry {entry!r}"[:200])
+            if not isinstance(sha, str):
+                raise ValueError(f"bad sha256 for {path!r}"[:200])
+            expected[path] = entry
+    except RestoreError:
+        raise
+    except (ValueError, KeyError, TypeError, tarfile.TarError, UnicodeDecodeError) as exc:
+        raise RestoreError(f"the archive's manifest is malformed: {exc}"[:300]) from None
+    if "irbox.db" not in expected:
+        raise RestoreError("the archive holds no irbox.db: not an irbox backup")
+    return manifest, expected
+
+
+def _private(path: Path):  # type: ignore[no-untyped-def]
+    """A new file opened for writing, readable by its owner only (0600 whatever the umask)."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+
+
 def restore(archive: Path, data_dir: Path, force: bool) -> dict:
     if data_dir.exists() and any(data_dir.iterdir()) and not force:
         raise RestoreError(f"{data_dir} is not empty: pass --force to replace its contents")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=data_dir.parent, prefix=".irbox-restore-") as tmp:
         staging = Path(tmp)
         manifest = verify_and_extract(archive, staging)  # nothing is touched before this passes
@@ -78,5 +112,5 @@ def restore(archive: Path, data_dir: Path, force: bool) -> dict:
         for item in staging.iterdir():
             os.replace(item, data_dir / item.name)
     for sub in ("attachments", "reports"):
-        (data_dir / sub).mkdir(exist_ok=True)
+        (data_dir / sub).mkdir(mode=0o700, exist_ok=True)
     return manifest
