@@ -3,22 +3,30 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
 DATA_DIR ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
 .PHONY: run test install lint format binary bench clean browser-deps
 
-$(STAMP): pyproject.toml
+# The runtime alone, for `make run`; tests and tools (`make test`, `make check`) add the rest.
+$(RUNTIME): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "irbox needs Python 3.11 or newer"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
 
-run: install  ## serve irbox on ./data (first start prints the admin login)
+run: $(RUNTIME)  ## serve irbox on ./data (first start says where the admin's password is)
+	@echo "make run: data in $(DATA_DIR), listening on $(LISTEN)" \
+		"(change with make run DATA_DIR=... LISTEN=host:port)"
 	$(BIN)/irbox serve --data-dir $(DATA_DIR) --listen $(LISTEN)
 
 test: install binary browser-deps  ## the whole suite: unit, API, browser, the built binary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import msgspec
@@ -10,18 +11,21 @@ import msgspec
 from irbox.config import Config
 from irbox.identity.auth_cache import AuthCache
 from irbox.identity.principal import SYSTEM
-from irbox.identity.users import UserCreate, UserService
+from irbox.identity.users import (
+    FIRST_ADMIN_EMAIL,
+    FIRST_PASSWORD_FILE,
+    UserCreate,
+    UserService,
+)
 from irbox.store import users as users_table
 from irbox.store.database import Database
 from irbox.store.migrate import migrate
 from irbox.store.writer import Writer
 
-FIRST_ADMIN_EMAIL = "admin@irbox.local"
-
 
 class FirstLogin(msgspec.Struct):
     email: str
-    password: str
+    password_file: str  # the generated password, 0600, removed when it is changed
 
 
 def make_private(data_dir: Path) -> None:
@@ -52,7 +56,11 @@ def initialise(config: Config) -> FirstLogin | None:
             users.create(UserCreate(email=FIRST_ADMIN_EMAIL, role="admin", name="Admin"), SYSTEM)
         )
         assert created.password is not None
-        return FirstLogin(created.user.email, created.password)
+        # A file, not the terminal: under systemd the journal would keep it for good.
+        path = config.data_path / FIRST_PASSWORD_FILE
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+            fh.write(created.password + "\n")
+        return FirstLogin(created.user.email, str(path))
     finally:
         writer.close()
         db.close()

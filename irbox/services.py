@@ -21,7 +21,7 @@ from irbox.idempotency import IdempotencyStore
 from irbox.identity.api_keys import ApiKeyService
 from irbox.identity.auth_cache import AuthCache
 from irbox.identity.sessions import SessionService
-from irbox.identity.users import UserService
+from irbox.identity.users import FIRST_PASSWORD_FILE, UserService
 from irbox.index.database import IndexDatabase
 from irbox.index.indexer import Indexer
 from irbox.index.rebuild import REBUILD_REASONS, needs_rebuild, rebuild
@@ -52,7 +52,9 @@ class Services:
             else None
         )
         auth_cache = AuthCache()
-        self.users = UserService(self.db, self.writer, auth_cache)
+        self.users = UserService(
+            self.db, self.writer, auth_cache, config.data_path / FIRST_PASSWORD_FILE
+        )
         self.users.on_lost_work = assignment.release
         self.api_keys = ApiKeyService(self.db, self.writer, auth_cache)
         self.sessions = SessionService(self.db, self.writer)

@@ -37,6 +37,7 @@ class Server:
         self.proc: subprocess.Popen[str] | None = None
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-server.log"
         self.first_output = ""
+        self._first_password = ""
 
     @property
     def url(self) -> str:
@@ -82,6 +83,9 @@ class Server:
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
                     self.first_output = self.log_path.read_text()
+                    written = self.data_dir / "first-admin-password"
+                    if written.exists():  # until the first admin changes it
+                        self._first_password = written.read_text().strip()
                     return self
             except httpx.HTTPError:
                 pass
@@ -140,8 +144,8 @@ class Server:
 
     @property
     def first_password(self) -> str:
-        """The first admin's password, as `serve` printed it on first start."""
-        return self.first_output.split("password:")[1].split()[0]
+        """The first admin's generated password, as `serve` left it in the data dir."""
+        return self._first_password
 
 
 def alert(n: int | str = 1, **overrides: object) -> dict[str, object]:

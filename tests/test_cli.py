@@ -42,6 +42,7 @@ def test_init_is_idempotent_and_shows_the_login_once(tmp_path: Path) -> None:
     assert first.returncode == 0
     assert "admin@irbox.local" in first.stdout and "password:" in first.stdout
     second = irbox("init", "--data-dir", data)
+    assert "first-admin-password" in first.stdout
     assert second.returncode == 0 and "password" not in second.stdout
     assert {p.name for p in (tmp_path / "data").iterdir()} >= {"irbox.db", "attachments", "reports"}
 
@@ -241,3 +242,19 @@ def test_serve_refuses_a_port_already_listened_on(tmp_path: Path) -> None:
     assert r.returncode == 1 and "already in use" in r.stderr, r.stderr
     assert len(r.stderr.splitlines()) == 1 and "password" not in r.stdout
     assert not (tmp_path / "d" / "irbox.db").exists()
+
+
+def test_the_first_password_waits_in_a_private_file_not_the_journal(tmp_path: Path) -> None:
+    """Under systemd what `serve` prints stays in the journal: the generated password goes to a
+    0600 file in the data dir instead, and is gone once the admin changes it."""
+    data = tmp_path / "data"
+    first = irbox("init", "--data-dir", str(data))
+    written = data / "first-admin-password"
+    password = written.read_text().strip()
+    assert len(password) >= 12 and password not in first.stdout
+    assert written.stat().st_mode & 0o777 == 0o600
+    assert f"cat {written}" in first.stdout
+    # The commands it prints work as printed: here, `python -m irbox`.
+    assert f"{sys.executable} -m irbox apikey create" in first.stdout
+    r = irbox("user", "reset-password", "--data-dir", str(data), "--email", "admin@irbox.local")
+    assert r.returncode == 0 and not written.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tomllib
@@ -12,11 +13,21 @@ from irbox.config import KEYS, Config, load_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_example_config_documents_every_key_with_its_default() -> None:
+def test_example_config_documents_every_key_with_its_default(tmp_path: Path) -> None:
+    """Every key is there with its default, set or commented out (`# key = value`: keys an
+    operator should leave to follow others, like public_url following listen)."""
     path = ROOT / "config.example.toml"
-    values = tomllib.loads(path.read_text())
-    assert set(values) == set(KEYS)
+    text = path.read_text()
+    assert {"data_dir", "public_url"} <= set(re.findall(r"^# (\w+) = ", text, re.M))
+    uncommented = tmp_path / "all.toml"
+    uncommented.write_text(re.sub(r"^# (\w+ = )", r"\1", text, flags=re.M))
+    assert set(tomllib.loads(uncommented.read_text())) == set(KEYS)
     assert load_config(path, environ={}) == Config()
+    assert load_config(uncommented, environ={}) == Config()
+    # Only `listen` edited: links follow it.
+    edited = tmp_path / "listen.toml"
+    edited.write_text(text.replace('listen = "127.0.0.1:8080"', 'listen = "127.0.0.1:9443"'))
+    assert load_config(edited, environ={}).public_url == "http://127.0.0.1:9443"
 
 
 def test_systemd_unit_is_hardened_and_verifies(tmp_path: Path) -> None:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import shutil
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
-from irbox.bootstrap import FIRST_ADMIN_EMAIL, FirstLogin, initialise
+from irbox.bootstrap import FirstLogin, initialise
 from irbox.cli.common import CommandError, config_from
 from irbox.config import Config
+from irbox.identity.users import FIRST_ADMIN_EMAIL
 from irbox.store.data_lock import DataDirInUse, hold
 
 
@@ -22,13 +28,29 @@ def register(sub: argparse._SubParsersAction, common: Callable) -> None:
     p.set_defaults(run=run_init)
 
 
+def _command() -> str:
+    """How to run this irbox again, as the operator can type it: `irbox` only where that name
+    on PATH is this very program (a venv's or a build's path otherwise)."""
+    program = Path(sys.argv[0]).resolve()
+    if program.name == "__main__.py":  # python -m irbox
+        return f"{sys.executable} -m irbox"
+    on_path = shutil.which("irbox")
+    if on_path is not None and Path(on_path).resolve() == program:
+        return "irbox"
+    return shlex.quote(
+        os.path.relpath(program) if program.is_relative_to(Path.cwd()) else str(program)
+    )
+
+
 def _print_login(config: Config, login: FirstLogin) -> None:
+    irbox = _command()
     print(
         f"irbox: initialised {config.data_dir}\n"
         f"  first admin:  {login.email}\n"
-        f"  password:     {login.password}\n"
-        "  (shown once; change it after signing in: Settings > Your password)\n"
-        f"  API key:      irbox apikey create --data-dir {config.data_dir}"
+        f"  password:     in {login.password_file} (readable by this user only;"
+        " removed once you change it: Settings > Your password)\n"
+        f"                cat {shlex.quote(login.password_file)}\n"
+        f"  API key:      {irbox} apikey create --data-dir {shlex.quote(config.data_dir)}"
         f" --user {login.email} --name my-key",
         flush=True,
     )
@@ -59,8 +81,8 @@ def run_serve(args: argparse.Namespace) -> int:
         _print_login(config, login)
     else:
         print(
-            f"irbox: sign in as {FIRST_ADMIN_EMAIL} with the password shown at first start"
-            f" (new one: irbox user reset-password --data-dir {config.data_dir}"
+            f"irbox: sign in as {FIRST_ADMIN_EMAIL} (forgotten password: {_command()} user"
+            f" reset-password --data-dir {shlex.quote(config.data_dir)}"
             f" --email {FIRST_ADMIN_EMAIL})"
         )
     print(f"irbox: serving {config.public_url} (listening on {config.listen})", flush=True)

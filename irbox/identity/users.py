@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -49,6 +50,10 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     password: str | None = None
 
 
+FIRST_ADMIN_EMAIL = "admin@irbox.local"
+FIRST_PASSWORD_FILE = "first-admin-password"
+
+
 class UserCreated(msgspec.Struct):
     user: User
     password: str | None = None  # only when irbox generated it: shown once
@@ -83,9 +88,14 @@ def _check_name(errors: Errors, name: str) -> None:
 
 
 class UserService:
-    def __init__(self, db: Database, writer: Writer, cache: AuthCache) -> None:
+    def __init__(
+        self, db: Database, writer: Writer, cache: AuthCache, first_password: Path | None = None
+    ) -> None:
         self.db = db
         self.writer = writer
+        # Where the first admin's generated password waits to be read (not the journal);
+        # removed when that admin's password changes.
+        self.first_password = first_password
         self.cache = cache  # cleared on every change that may affect what a key may do
         self.on_change: Callable[[], object] = lambda: None  # e.g. the license's seat check
         # Called inside the write job that disables a user or makes one a viewer, with
@@ -192,7 +202,13 @@ class UserService:
             _store_password(conn, row["id"], password_hash, actor, now)
 
         await self.writer.run(write)
+        if email.strip() == FIRST_ADMIN_EMAIL:
+            self._forget_first_password()
         return generated
+
+    def _forget_first_password(self) -> None:
+        if self.first_password is not None:
+            self.first_password.unlink(missing_ok=True)
 
     async def change_own_password(self, user_id: str, current: str, new: str, actor: Actor) -> None:
         """A signed-in user's new password, given the current one (web UI)."""
@@ -208,6 +224,8 @@ class UserService:
         await self.writer.run(
             lambda conn: _store_password(conn, user_id, password_hash, actor, now)
         )
+        if row is not None and row["email"] == FIRST_ADMIN_EMAIL:
+            self._forget_first_password()
 
     async def sign_in(self, email: str, password: str, ip: str | None) -> Principal:
         """Password sign-in (the web UI): the principal has every scope of the user's role.
