@@ -39,6 +39,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     license_file: str = ""  # empty means <data_dir>/license.json
     license_public_keys: list[str] = []
     log_level: str = "info"
+    header_timeout_s: float = 10.0  # a connection that has not sent its headers by then is closed
     index_flush_ms: int = 250
     index_memory_mb: int = 192
     trusted_proxies: list[str] = []  # addresses or networks whose X-Forwarded-For is believed
@@ -124,7 +125,7 @@ def _check(cfg: Config) -> None:
     if not cfg.public_url.startswith(("http://", "https://")):
         raise ConfigError(f"public_url: expected an http(s) URL, got {cfg.public_url!r}")
     positive = ("max_upload_mb", "rate_limit_per_minute", "rate_limit_burst", "index_flush_ms")
-    positive += ("index_memory_mb",)
+    positive += ("index_memory_mb", "header_timeout_s")
     positive += ("webhook_timeout_s", "webhook_retry_base_s", "webhook_retry_max_age_h")
     for key in positive:
         if getattr(cfg, key) <= 0:

@@ -13,6 +13,7 @@ import socket
 import msgspec
 from granian import Granian
 from granian.constants import Interfaces, Loops
+from granian.http import HTTP1Settings
 
 from irbox import logs
 from irbox.api.app import create_app
@@ -67,5 +68,6 @@ def serve(config: Config) -> None:
         log_dictconfig=logs.GRANIAN_LOGGING,
         log_access=False,
         backlog=2048,
+        http1_settings=HTTP1Settings(header_read_timeout=int(config.header_timeout_s * 1000)),
     )
     server.serve(target_loader=load_app)

@@ -189,3 +189,18 @@ def test_gzip_body_of_an_authorized_caller_still_works(server: Server, admin_tok
         },
     )
     assert r.status_code == 201, r.text
+
+
+def test_a_connection_that_never_finishes_its_headers_is_closed(fresh_server: Server) -> None:
+    fresh_server.env["IRBOX_HEADER_TIMEOUT_S"] = "1"
+    server = fresh_server.start()
+    slow = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(20)]
+    for sock in slow:
+        sock.sendall(b"POST /api/v1/alerts HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        sock.settimeout(10)
+    assert httpx.get(server.url + "/healthz").status_code == 200  # the others are served
+    started = time.monotonic()
+    for sock in slow:
+        with sock:
+            assert sock.recv(1024) == b""  # closed without an answer
+    assert time.monotonic() - started < 9  # closed by the server, not the socket's timeout

@@ -7,6 +7,7 @@ same sanitising renderer as comments."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -27,10 +28,27 @@ _env.filters["markdown"] = lambda text: Markup(markdown_html.render(text or ""))
 _env.filters["safe_html"] = Markup  # only for HTML that was sanitised when it was stored
 
 
+# A link's target where Markdown takes one: `](target` or a reference definition
+# `[label]: target`, its scheme and colon (a backslash-escaped colon counts: renderers unescape it).
+_LINK_TARGET = re.compile(
+    r"(\]\(\s*|^[ \t]{0,3}\[[^\]\n]*\]:[ \t]*)([A-Za-z][A-Za-z0-9+.\-]*)(?=\\?:)", re.M
+)
+_LINK_SCHEMES = ("http", "https", "mailto")
+
+
+def _neutral_target(match: re.Match[str]) -> str:
+    """`javascript:…` (any scheme but http, https and mailto) becomes `#javascript:…`: a
+    fragment of the same page, which runs and opens nothing wherever the report is rendered."""
+    lead, scheme = match.group(1), match.group(2)
+    return match.group(0) if scheme.lower() in _LINK_SCHEMES else f"{lead}#{scheme}"
+
+
 def _md_text(value: object) -> str:
-    """User text in the Markdown report: no raw HTML may survive a later markdown render."""
+    """User text in the Markdown report: no raw HTML may survive a later markdown render (an
+    autolink `<javascript:…>` is escaped with it), and no link may point at a script."""
     text = "" if value is None else str(value)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _LINK_TARGET.sub(_neutral_target, text)
 
 
 def _md_cell(value: object) -> str:
