@@ -56,6 +56,9 @@ def initialise(config: Config) -> FirstLogin | None:
             users.create(UserCreate(email=FIRST_ADMIN_EMAIL, role="admin", name="Admin"), SYSTEM)
         )
         assert created.password is not None
+        writer.run_sync(
+            lambda conn: users_table.update(conn, created.user.id, {"must_change_password": 1})
+        )
         # A file, not the terminal: under systemd the journal would keep it for good.
         path = config.data_path / FIRST_PASSWORD_FILE
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:

@@ -29,6 +29,8 @@ class Session(msgspec.Struct):
     # Unread notifications, for the header: a callable, so that only pages that draw the header
     # count them (not the queue's polls or other htmx fragments).
     unread: Any = None
+    # The password irbox generated is still in use: every page but Settings asks for a new one.
+    must_change_password: bool = False
 
 
 class SessionService:
@@ -65,7 +67,9 @@ class SessionService:
         principal = Principal(
             row["user_id"], row["email"], row["role"], None, role_scopes(row["role"]), ip
         )
-        return Session(principal, row["name"] or row["email"], row["csrf"])
+        session = Session(principal, row["name"] or row["email"], row["csrf"])
+        session.must_change_password = bool(row["must_change_password"])
+        return session
 
     async def close(self, cookie: str) -> None:
         await self.writer.run(lambda conn: sessions_table.delete(conn, secrets.hash_token(cookie)))

@@ -240,7 +240,11 @@ class UserService:
 def _store_password(
     conn: sqlite3.Connection, user_id: str, password_hash: str, actor: Actor, now: int
 ) -> None:
-    users_table.update(conn, user_id, {"password_hash": password_hash, "updated_at": now})
+    users_table.update(
+        conn,
+        user_id,
+        {"password_hash": password_hash, "updated_at": now, "must_change_password": 0},
+    )
     # A new password (often because the old one leaked) ends every session the old one opened.
     sessions_table.delete_for_user(conn, user_id)
     audit.record(conn, actor.who, "user.password", user_id, now)

@@ -16,7 +16,8 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
 
 def get_with_user(conn: sqlite3.Connection, session_hash: str) -> sqlite3.Row | None:
     return conn.execute(
-        "SELECT s.id, s.user_id, s.csrf, s.expires_at, u.email, u.name, u.role, u.disabled"
+        "SELECT s.id, s.user_id, s.csrf, s.expires_at, u.email, u.name, u.role, u.disabled,"
+        " u.must_change_password"
         " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?",
         (session_hash,),
     ).fetchone()

@@ -41,6 +41,14 @@ class Locked(Exception):
         self.session = session
 
 
+class PasswordChangeRequired(Exception):
+    """Signed in with the password irbox generated: Settings asks for one of the user's own."""
+
+
+# What a user who must change their password may still reach.
+_BEFORE_THE_CHANGE = ("/settings", "/settings/password", "/logout")
+
+
 class CsrfRejected(Exception):
     """A form without the session's CSRF token: refused, nothing done."""
 
@@ -58,6 +66,8 @@ def current_session(request: Request, lock_exempt: bool = False) -> Session:
         raise LoginRequired from None
     session.license = services.license.status
     session.unread = partial(services.notifications.unread_count, session.principal.user_id)
+    if session.must_change_password and request.scope["path"] not in _BEFORE_THE_CHANGE:
+        raise PasswordChangeRequired
     if session.license.locked and not lock_exempt:
         raise Locked(session)
     return session
@@ -93,6 +103,12 @@ def to_login(request: Request, _: LoginRequired) -> Response:
     return Redirect("/login")
 
 
+def to_password_change(request: Request, _: PasswordChangeRequired) -> Response:
+    if request.headers.get("hx-request"):
+        return Response(b"", status_code=401, headers={"HX-Redirect": "/settings#password"})
+    return Redirect("/settings#password")
+
+
 def csrf_rejected(_: Request, __: CsrfRejected) -> Response:
     body = b"This form has expired or did not come from irbox. Reload the page and try again."
     return Response(body, status_code=403, media_type="text/plain")
@@ -116,6 +132,7 @@ def locked_page(_: Request, exc: Locked) -> Template:
 
 HANDLERS = {
     LoginRequired: to_login,
+    PasswordChangeRequired: to_password_change,
     CsrfRejected: csrf_rejected,
     NotAllowed: not_allowed,
     Locked: locked_page,
