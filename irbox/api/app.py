@@ -36,6 +36,7 @@ from irbox.api.gate import RefuseBeforeReading
 from irbox.api.guard import api_guard
 from irbox.api.idempotency import IdempotencyMiddleware
 from irbox.api.ingest_path import IngestFastPath
+from irbox.api.linger import LingeringClose
 from irbox.api.proxy import ForwardedClient
 from irbox.api.query import Utf8QueryString
 from irbox.api.ratelimit import RateLimiter
@@ -125,6 +126,6 @@ def create_app(config: Config) -> ASGIApp:
         max_body=lambda: config.max_upload_bytes + JSON_BODY_LIMIT,
     )
     gated = RefuseBeforeReading(CompressedBody(idempotent, JSON_BODY_LIMIT), app)
-    logged = RequestLogMiddleware(gated)
+    lingering = LingeringClose(RequestLogMiddleware(gated))
     proxies = proxy_networks(config.trusted_proxies)
-    return ForwardedClient(logged, proxies) if proxies else logged
+    return ForwardedClient(lingering, proxies) if proxies else lingering
