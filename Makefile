@@ -7,7 +7,7 @@ RUNTIME := $(VENV)/.runtime
 DATA_DIR ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test install lint format binary bench clean browser-deps
+.PHONY: run test install lint format binary bench clean system-deps
 
 # The runtime alone, for `make run`; tests and tools (`make test`, `make check`) add the rest.
 $(RUNTIME): pyproject.toml
@@ -29,15 +29,18 @@ run: $(RUNTIME)  ## serve irbox on ./data (first start says where the admin's pa
 		"(change with make run DATA_DIR=... LISTEN=host:port)"
 	$(BIN)/irbox serve --data-dir $(DATA_DIR) --listen $(LISTEN)
 
-test: install binary browser-deps  ## the whole suite: unit, API, browser, the built binary
+test: install binary system-deps  ## the whole suite: unit, API, browser, the binary, the wheel
 	$(BIN)/python -m pytest -q
 
-browser-deps:  ## Debian's Chromium for the browser tests (Playwright drives it; no download)
-	@if [ ! -x /usr/bin/chromium ]; then \
+# Debian's Chromium for the browser tests (Playwright drives it; no download) and curl (a client
+# the refusal tests read answers with).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v curl >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium curl; \
 		else \
-			echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
+			echo "The tests need Debian's chromium and curl: sudo apt-get install chromium curl"; \
+			exit 1; \
 		fi; \
 	fi
 
@@ -53,7 +56,7 @@ binary: install  ## dist/irbox, one PyInstaller executable
 	PYTHON=$(abspath $(BIN))/python packaging/build.sh
 
 bench: install binary
-	@for b in ingest observables report list pages resources; do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
+	@for b in ingest observables report list pages resources refusals; do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf build dist .pytest_cache
