@@ -44,9 +44,10 @@ system-deps:
 		fi; \
 	fi
 
-lint: install
+lint: install  ## ruff and the import contracts (the layers)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -16,9 +16,9 @@ from granian.constants import Interfaces, Loops
 from granian.http import HTTP1Settings
 
 from irbox import logs
-from irbox.api.app import create_app
-from irbox.api.asgi import ASGIApp
 from irbox.config import Config
+from irbox.web.app import create_app
+from irbox.web.asgi import ASGIApp
 
 CONFIG_ENV = "_IRBOX_RESOLVED_CONFIG"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from irbox.ui.cases import SIGHTED_MAX
+from irbox.web.ui.cases import SIGHTED_MAX
 from tests.harness import Server, alert
 
 

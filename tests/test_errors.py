@@ -9,8 +9,8 @@ import re
 import httpx
 from litestar.routes import HTTPRoute
 
-from irbox.api.app import create_litestar
 from irbox.config import load_config
+from irbox.web.app import create_litestar
 from tests.harness import Server
 
 

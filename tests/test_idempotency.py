@@ -11,12 +11,12 @@ import msgspec
 import pytest
 
 from irbox.alerts.models import AlertFilter, AlertIn
-from irbox.api.asgi import send_bytes
-from irbox.api.guard import AUTHORIZED
-from irbox.api.idempotency import IdempotencyMiddleware
 from irbox.identity.principal import Actor
 from irbox.services import Services
 from irbox.store import idempotency as idempotency_table
+from irbox.web.asgi import send_bytes
+from irbox.web.guard import AUTHORIZED
+from irbox.web.idempotency import IdempotencyMiddleware
 from tests.harness import alert
 
 

@@ -14,12 +14,12 @@ import pytest
 from litestar.datastructures import State
 
 from irbox.alerts.models import AlertFilter
-from irbox.api.asgi import Message, send_bytes
-from irbox.api.guard import RATE_TAKEN
-from irbox.api.ingest_path import IngestFastPath
-from irbox.api.ratelimit import RateLimiter
 from irbox.config import load_config
 from irbox.services import Services
+from irbox.web.asgi import Message, send_bytes
+from irbox.web.guard import RATE_TAKEN
+from irbox.web.ingest_path import IngestFastPath
+from irbox.web.ratelimit import RateLimiter
 from tests.harness import Server, alert
 
 MAX_BODY = 64 * 1024

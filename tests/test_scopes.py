@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from irbox.api.app import create_litestar
 from irbox.config import Config
 from irbox.identity.scopes import SCOPES, role_scopes
+from irbox.web.app import create_litestar
 from tests.conftest import user_token
 from tests.harness import Server
 

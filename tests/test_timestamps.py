@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from irbox import clock
-from irbox.ui.formats import duration, when
-from irbox.ui.inputs import utc_from_local
+from irbox.web.ui.formats import duration, when
+from irbox.web.ui.inputs import utc_from_local
 
 
 def test_readable_times() -> None:

@@ -6,6 +6,8 @@ from typing import Any
 
 import msgspec
 
+from irbox.observable import Observable
+
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 STATUSES = ("triage", "dismissed", "escalated")
 REASON_CODES = (
@@ -35,11 +37,6 @@ class AlertIn(msgspec.Struct, forbid_unknown_fields=True):
     asset: dict[str, Any] | None = None
     observables: list[ObservableIn] = []
     raw: dict[str, Any] | None = None
-
-
-class Observable(msgspec.Struct):
-    type: str
-    value: str
 
 
 class Dismissal(msgspec.Struct):

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import msgspec
 
-from irbox.alerts.models import Observable
+from irbox.observable import Observable
 from irbox.store import outbox
 
 

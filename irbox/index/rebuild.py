@@ -13,11 +13,11 @@ from pathlib import Path
 
 import msgspec
 
-from irbox.alerts.models import Observable
 from irbox.index import levels
 from irbox.index.batch import Batch
 from irbox.index.database import IndexDatabase, index_version
 from irbox.index.events import AlertSeen, AlertTriaged, CaseObservable, CaseState, payload
+from irbox.observable import Observable
 from irbox.store import outbox
 from irbox.store.database import connect
 

@@ -1,0 +1,71 @@
+"""`/alerts`: ingest, list, read, dismiss, reopen."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from irbox.alerts.models import Alert, AlertIn, AlertPage, DismissIn, IngestResult
+from irbox.alerts.service import parse_filter
+from irbox.cases.models import EscalateIn, EscalateResult
+from irbox.paging import DEFAULT_LIMIT, page_args
+from irbox.web.deps import CtxDep
+from irbox.web.query import joined
+
+READ = {"scope": "alerts:read"}
+WRITE = {"scope": "alerts:write"}
+
+
+class AlertsController(Controller):
+    path = "/alerts"
+    tags = ["alerts"]
+
+    @post("/", opt=WRITE, status_code=201)
+    async def ingest(self, data: JSONBody[AlertIn], ctx: CtxDep) -> Response[IngestResult]:
+        """Ingest an alert; idempotent on (source, external_id): a repeat answers 200."""
+        result = await ctx.services.alerts.ingest(data, ctx.actor)
+        return Response(result, status_code=200 if result.deduplicated else 201)
+
+    @get("/", opt=READ)
+    async def list_alerts(
+        self,
+        ctx: CtxDep,
+        status: FromQuery[list[str] | None] = None,
+        severity: FromQuery[list[str] | None] = None,
+        source: FromQuery[list[str] | None] = None,
+        since: FromQuery[str | None] = None,
+        until: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        limit: FromQuery[int] = DEFAULT_LIMIT,
+        cursor: FromQuery[str | None] = None,
+    ) -> AlertPage:
+        before = page_args(limit, cursor)
+        flt = parse_filter(joined(status), joined(severity), joined(source), since, until, q)
+        return ctx.services.alerts.list(flt, before, limit)
+
+    @get("/{alert_id:str}", opt=READ)
+    async def get_alert(self, alert_id: FromPath[str], ctx: CtxDep) -> Alert:
+        return ctx.services.alerts.get(alert_id)
+
+    @post("/{alert_id:str}/dismiss", opt=WRITE, status_code=200)
+    async def dismiss(
+        self,
+        alert_id: FromPath[str],
+        data: JSONBody[DismissIn],
+        ctx: CtxDep,
+    ) -> Alert:
+        return await ctx.services.alerts.dismiss(alert_id, data, ctx.actor)
+
+    @post(
+        "/{alert_id:str}/escalate", opt={"scope": ("alerts:write", "cases:write")}, status_code=200
+    )
+    async def escalate(
+        self, alert_id: FromPath[str], data: JSONBody[EscalateIn], ctx: CtxDep
+    ) -> Response[EscalateResult]:
+        """Into a new case (`case_id: null`, answers 201) or onto an open case (200)."""
+        result = await ctx.services.escalation.escalate(alert_id, data, ctx.actor)
+        return Response(result, status_code=201 if result.created else 200)
+
+    @post("/{alert_id:str}/reopen", opt=WRITE, status_code=200)
+    async def reopen(self, alert_id: FromPath[str], ctx: CtxDep) -> Alert:
+        return await ctx.services.alerts.reopen(alert_id, ctx.actor)

@@ -1,0 +1,27 @@
+"""`/attack/techniques`: look-ups in the bundled ATT&CK catalogue (for the UI's picker)."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import get
+from litestar.params import FromQuery
+
+from irbox.attack.catalogue import TechniqueOut, out
+from irbox.errors import ValidationFailed
+from irbox.web.deps import CtxDep
+
+
+class TechniqueList(msgspec.Struct):
+    version: str
+    items: list[TechniqueOut]
+
+
+@get("/attack/techniques", opt={"scope": "cases:read"}, tags=["attack"])
+async def search_techniques(
+    ctx: CtxDep, q: FromQuery[str] = "", limit: FromQuery[int] = 20
+) -> TechniqueList:
+    """Techniques whose id starts with `q` or whose name contains its words."""
+    if not 1 <= limit <= 200:
+        raise ValidationFailed("invalid limit", {"limit": "between 1 and 200"})
+    catalogue = ctx.services.attack
+    return TechniqueList(catalogue.version, [out(t) for t in catalogue.search(q, limit)])

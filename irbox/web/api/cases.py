@@ -1,0 +1,158 @@
+"""`/cases`: the case file, edits, observables, timeline, comments, evidence, resolve, report."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import File
+
+from irbox.alerts.models import ObservableIn
+from irbox.cases.models import (
+    AddedObservable,
+    Case,
+    CaseCreate,
+    CasePage,
+    CasePatch,
+    Comment,
+    CommentIn,
+    Evidence,
+    RemovedObservable,
+    ResolveIn,
+    TimelineEvent,
+    TimelineIn,
+)
+from irbox.paging import DEFAULT_LIMIT, page_args
+from irbox.web.deps import CtxDep
+from irbox.web.files import evidence_file, report_response
+from irbox.web.query import joined
+from irbox.web.uploads import upload_evidence
+
+READ = {"scope": "cases:read"}
+WRITE = {"scope": "cases:write"}
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+class CasesController(Controller):
+    path = "/cases"
+    tags = ["cases"]
+
+    @post("/", opt=WRITE, status_code=201)
+    async def create_case(self, data: JSONBody[CaseCreate], ctx: CtxDep) -> Case:
+        return await ctx.services.cases.create(data, ctx.actor)
+
+    @get("/", opt=READ)
+    async def list_cases(
+        self,
+        ctx: CtxDep,
+        status: FromQuery[list[str] | None] = None,
+        severity: FromQuery[list[str] | None] = None,
+        assignee: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        limit: FromQuery[int] = DEFAULT_LIMIT,
+        cursor: FromQuery[str | None] = None,
+    ) -> CasePage:
+        """`assignee=none` lists unassigned cases; `q` is text in the title."""
+        before = page_args(limit, cursor)
+        who = "" if assignee == "none" else assignee
+        statuses, severities = _split(joined(status)), _split(joined(severity))
+        return ctx.services.cases.list(statuses, severities, who, before, limit, q)
+
+    @get("/{case_id:str}", opt=READ)
+    async def get_case(self, case_id: FromPath[str], ctx: CtxDep) -> Case:
+        return ctx.services.cases.get(case_id)
+
+    @patch("/{case_id:str}", opt=WRITE)
+    async def update_case(
+        self, case_id: FromPath[str], data: JSONBody[CasePatch], ctx: CtxDep
+    ) -> Case:
+        return await ctx.services.cases.update(case_id, data, ctx.actor)
+
+    @post("/{case_id:str}/observables", opt=WRITE, status_code=201)
+    async def add_observable(
+        self, case_id: FromPath[str], data: JSONBody[ObservableIn], ctx: CtxDep
+    ) -> Response[AddedObservable]:
+        """201 when added, 200 when the case already had it."""
+        added = await ctx.services.cases.add_observable(case_id, data, ctx.actor)
+        return Response(added, status_code=201 if added.added else 200)
+
+    @delete("/{case_id:str}/observables/{observable_id:str}", opt=WRITE, status_code=200)
+    async def remove_observable(
+        self, case_id: FromPath[str], observable_id: FromPath[str], ctx: CtxDep
+    ) -> RemovedObservable:
+        """Take an observable (`obs_…`) off an open case; the alerts that carried it keep it."""
+        return await ctx.services.cases.remove_observable(case_id, observable_id, ctx.actor)
+
+    @post("/{case_id:str}/timeline", opt=WRITE, status_code=201)
+    async def add_timeline_entry(
+        self, case_id: FromPath[str], data: JSONBody[TimelineIn], ctx: CtxDep
+    ) -> TimelineEvent:
+        return await ctx.services.cases.add_timeline_entry(case_id, data, ctx.actor)
+
+    @post("/{case_id:str}/comments", opt=WRITE, status_code=201)
+    async def add_comment(
+        self, case_id: FromPath[str], data: JSONBody[CommentIn], ctx: CtxDep
+    ) -> Comment:
+        return await ctx.services.comments.add(case_id, data, ctx.actor)
+
+    @patch("/{case_id:str}/comments/{comment_id:str}", opt=WRITE)
+    async def edit_comment(
+        self,
+        case_id: FromPath[str],
+        comment_id: FromPath[str],
+        data: JSONBody[CommentIn],
+        ctx: CtxDep,
+    ) -> Comment:
+        """Its author's new text (and mentions); 403 for anyone else's comment."""
+        return await ctx.services.comments.edit(case_id, comment_id, data, ctx.actor)
+
+    @delete("/{case_id:str}/comments/{comment_id:str}", opt=WRITE, status_code=200)
+    async def delete_comment(
+        self, case_id: FromPath[str], comment_id: FromPath[str], ctx: CtxDep
+    ) -> Comment:
+        """Its author or an admin takes it off the case (the answer is the comment as it
+        was): its text is erased, with the text its edits replaced; the timeline's
+        `comment_deleted` records who deleted whose comment. 403 for another's comment."""
+        return await ctx.services.comments.delete(case_id, comment_id, ctx.actor)
+
+    @post("/{case_id:str}/attachments", opt=WRITE, status_code=201, request_max_body_size=None)
+    async def upload_evidence(
+        self, case_id: FromPath[str], request: Request, ctx: CtxDep
+    ) -> Evidence:
+        """Multipart upload: field `file` (required, one file) and `description` (optional)."""
+        return await upload_evidence(
+            ctx.services.evidence,
+            case_id,
+            request.headers.get("content-type"),
+            request.stream(),
+            ctx.actor,
+        )
+
+    @delete("/{case_id:str}/attachments/{attachment_id:str}", opt=WRITE, status_code=200)
+    async def remove_evidence(
+        self, case_id: FromPath[str], attachment_id: FromPath[str], ctx: CtxDep
+    ) -> Evidence:
+        """Take a file off an open case; its bytes go unless another attachment holds them."""
+        return await ctx.services.evidence.remove(case_id, attachment_id, ctx.actor)
+
+    @get("/{case_id:str}/attachments/{attachment_id:str}", opt=READ)
+    async def download_evidence(
+        self, case_id: FromPath[str], attachment_id: FromPath[str], ctx: CtxDep
+    ) -> File:
+        return evidence_file(*ctx.services.evidence.locate(case_id, attachment_id))
+
+    @post("/{case_id:str}/resolve", opt=WRITE, status_code=200)
+    async def resolve(self, case_id: FromPath[str], data: JSONBody[ResolveIn], ctx: CtxDep) -> Case:
+        return await ctx.services.resolution.resolve(case_id, data, ctx.actor)
+
+    @post("/{case_id:str}/reopen", opt=WRITE, status_code=200)
+    async def reopen(self, case_id: FromPath[str], ctx: CtxDep) -> Case:
+        return await ctx.services.resolution.reopen(case_id, ctx.actor)
+
+    @get("/{case_id:str}/report", opt=READ)
+    async def report(
+        self, case_id: FromPath[str], ctx: CtxDep, format: FromQuery[str] = "html"
+    ) -> Response[str]:
+        return report_response(ctx.services.resolution, case_id, format)

@@ -1,0 +1,40 @@
+"""Unauthenticated routes: `/healthz` (never rate limited; 200 while SQLite works, else 503)
+and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, head
+
+from irbox.health import Health
+from irbox.web.api import API_PREFIX
+from irbox.web.deps import CtxDep
+
+PATHS = ["/healthz", f"{API_PREFIX}/healthz"]
+
+
+@get(PATHS, opt={"public": True}, tags=["health"], cache=False)
+async def healthz(ctx: CtxDep) -> Response[Health]:
+    report = ctx.services.health.report()
+    return Response(report, status_code=_status(report))
+
+
+@head(PATHS, opt={"public": True}, include_in_schema=False)
+async def healthz_head(ctx: CtxDep) -> Response[None]:
+    """The same answer without a body, for probes that ask with HEAD."""
+    return Response(None, status_code=_status(ctx.services.health.report()))
+
+
+def _status(report: Health) -> int:
+    return 200 if report.db == "ok" else 503
+
+
+@get(
+    f"{API_PREFIX}/openapi.json",
+    opt={"public": True},
+    include_in_schema=False,
+    sync_to_thread=False,
+)
+def openapi_json(request: Request) -> dict[str, Any]:
+    return request.app.openapi_schema.to_schema()

@@ -1,0 +1,57 @@
+"""`/observables`: search the index, manage suppressions; `/stats` for the dashboard."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from irbox.index.stats import Stats, stats
+from irbox.observables.search import SearchResult
+from irbox.observables.suppression import SuppressIn, Suppression, SuppressionPage
+from irbox.paging import DEFAULT_LIMIT, page_args
+from irbox.web.deps import CtxDep
+
+READ = {"scope": "observables:read"}
+WRITE = {"scope": "observables:write"}
+
+
+class ObservablesController(Controller):
+    path = "/observables"
+    tags = ["observables"]
+
+    @get("/search", opt=READ)
+    async def search(
+        self,
+        ctx: CtxDep,
+        type: FromQuery[str],
+        value: FromQuery[str],
+        limit: FromQuery[int] = DEFAULT_LIMIT,
+        cursor: FromQuery[str | None] = None,
+    ) -> SearchResult:
+        """Every alert and case touching one observable (the value is normalised first)."""
+        return ctx.services.observables.search(type, value, limit, cursor)
+
+    @post("/suppress", opt=WRITE, status_code=201)
+    async def suppress(self, data: JSONBody[SuppressIn], ctx: CtxDep) -> Suppression:
+        return await ctx.services.suppressions.create(data, ctx.actor)
+
+    @get("/suppressions", opt=READ)
+    async def list_suppressions(
+        self,
+        ctx: CtxDep,
+        active: FromQuery[bool] = False,
+        limit: FromQuery[int] = DEFAULT_LIMIT,
+        cursor: FromQuery[str | None] = None,
+    ) -> SuppressionPage:
+        """Newest first; `?active=true` leaves out lifted and expired ones."""
+        return ctx.services.suppressions.page(active, page_args(limit, cursor), limit)
+
+    @delete("/suppressions/{suppression_id:str}", opt=WRITE, status_code=200)
+    async def lift(self, suppression_id: FromPath[str], ctx: CtxDep) -> Suppression:
+        return await ctx.services.suppressions.lift(suppression_id, ctx.actor)
+
+
+@get("/stats", opt={"scope": "alerts:read"}, tags=["stats"])
+async def dashboard_stats(ctx: CtxDep, window: FromQuery[str] = "30d") -> Stats:
+    """Top observables, alert volume per day, time to triage and to resolve."""
+    return stats(ctx.services.index, window)

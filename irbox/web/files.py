@@ -1,0 +1,42 @@
+"""What the API and the pages answer with files: evidence downloads and incident reports, with
+the same headers and the same rule for the report's format on both sides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Response
+from litestar.response import File
+
+from irbox.cases.models import Evidence
+from irbox.cases.resolution import ResolutionService
+from irbox.errors import ValidationFailed
+
+# The report is ours, with inline CSS and no script: nothing else may load in it.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+REPORT_FORMATS = {"html": "text/html", "md": "text/markdown"}
+
+
+def evidence_file(path: Path, item: Evidence) -> File:
+    """An evidence download: always an attachment, never sniffed, sandboxed if opened."""
+    return File(
+        path=path,
+        filename=item.filename,
+        content_disposition_type="attachment",
+        media_type=item.content_type,
+        headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
+    )
+
+
+def report_response(
+    resolution: ResolutionService, case_id: str, format: str, download: bool = False
+) -> Response[str]:
+    """A resolved case's report as `format` (html or md: anything else is a 400); `download`
+    makes the Markdown one a file to save (the page's link), not a page."""
+    if format not in REPORT_FORMATS:
+        raise ValidationFailed("unknown report format", {"format": "html or md"})
+    text = resolution.report(case_id, markdown=format == "md")
+    headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": REPORT_CSP}
+    if download and format == "md":
+        headers["Content-Disposition"] = f'attachment; filename="{case_id}.md"'
+    return Response(text, media_type=REPORT_FORMATS[format], headers=headers)

@@ -1,0 +1,195 @@
+"""UI actions in a case workspace: evidence upload and download, ATT&CK mapping, resolve, the
+report. Each reuses the same service call as the API; the session stands in for the key."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import File, Redirect
+
+from irbox.alerts.models import ObservableIn
+from irbox.cases.models import CaseCreate, CasePatch, ResolveIn, TimelineIn
+from irbox.identity.principal import Actor
+from irbox.services import Services
+from irbox.web import uploads
+from irbox.web.files import evidence_file, report_response
+from irbox.web.ui.inputs import utc_from_local
+from irbox.web.ui.security import CsrfRejected, current_session, session_with, signed_form
+
+
+@post("/cases/{case_id:str}/evidence", include_in_schema=False, status_code=303,
+      request_max_body_size=None)  # fmt: skip
+async def upload_evidence(
+    request: Request, case_id: FromPath[str], csrf: FromQuery[str] = ""
+) -> Response:
+    """The CSRF token comes in the query string, so it is checked before a byte is read."""
+    session = session_with(request, "cases:write")
+    if not hmac.compare_digest(csrf, session.csrf):
+        raise CsrfRejected
+    await uploads.upload_evidence(
+        request.app.state.services.evidence,
+        case_id,
+        request.headers.get("content-type"),
+        request.stream(),
+        session.principal.actor,
+    )
+    return Redirect(f"/cases/{case_id}#evidence")
+
+
+@post(
+    "/cases/{case_id:str}/evidence/{attachment_id:str}/remove",
+    include_in_schema=False,
+    status_code=303,
+)
+async def remove_evidence(
+    request: Request, case_id: FromPath[str], attachment_id: FromPath[str]
+) -> Response:
+    return await _on_case(
+        request,
+        f"/cases/{case_id}#evidence",
+        lambda services, actor: services.evidence.remove(case_id, attachment_id, actor),
+    )
+
+
+@get("/cases/{case_id:str}/evidence/{attachment_id:str}", include_in_schema=False)
+async def download_evidence(
+    request: Request, case_id: FromPath[str], attachment_id: FromPath[str]
+) -> File:
+    current_session(request)
+    return evidence_file(*request.app.state.services.evidence.locate(case_id, attachment_id))
+
+
+@post("/cases/{case_id:str}/attack", include_in_schema=False, status_code=303)
+async def map_technique(request: Request, case_id: FromPath[str]) -> Response:
+    session, form = await signed_form(request, "cases:write")
+    cases = request.app.state.services.cases
+    current = [t.id for t in cases.get(case_id).attack]
+    wanted = [*current, form.get("technique", "")]
+    if form.get("remove"):
+        wanted = [t for t in current if t != form["remove"]]
+    await cases.update(case_id, CasePatch(attack=wanted), session.principal.actor)
+    return Redirect(f"/cases/{case_id}#attack")
+
+
+@post("/cases", include_in_schema=False, status_code=303)
+async def open_case(request: Request) -> Response:
+    """A case opened by hand (a phone call, a report by mail): no alert behind it."""
+    session, form = await signed_form(request, "cases:write")
+    data = CaseCreate(
+        title=form.get("title", "").strip(),
+        severity=form.get("severity", ""),
+        description=form.get("description", "").strip() or None,
+        assignee=form.get("assignee") or None,
+    )
+    case = await request.app.state.services.cases.create(data, session.principal.actor)
+    return Redirect(f"/cases/{case.id}")
+
+
+@post("/cases/{case_id:str}/edit", include_in_schema=False, status_code=303)
+async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
+    """The workspace's edit form: title, tags, description, severity, status, assignee. A
+    field the form did not send is left as it is."""
+    session, form = await signed_form(request, "cases:write")
+    patch = CasePatch(
+        severity=form.get("severity", ""),
+        status=form.get("status", ""),
+        assignee=form.get("assignee") or None,
+    )
+    if "title" in form:
+        patch.title = form["title"].strip()
+    if "description" in form:
+        patch.description = form["description"]  # the service normalises it
+    if "tags" in form:
+        patch.tags = [t.strip() for t in form["tags"].split(",") if t.strip()]
+    await request.app.state.services.cases.update(case_id, patch, session.principal.actor)
+    return Redirect(f"/cases/{case_id}")
+
+
+@post("/cases/{case_id:str}/observables", include_in_schema=False, status_code=303)
+async def add_observable(request: Request, case_id: FromPath[str]) -> Response:
+    """An indicator found during the investigation (normalised like the API's)."""
+    session, form = await signed_form(request, "cases:write")
+    item = ObservableIn(type=form.get("type", ""), value=form.get("value", "").strip())
+    await request.app.state.services.cases.add_observable(case_id, item, session.principal.actor)
+    return Redirect(f"/cases/{case_id}#case-observables")
+
+
+@post(
+    "/cases/{case_id:str}/observables/{observable_id:str}/remove",
+    include_in_schema=False,
+    status_code=303,
+)
+async def remove_observable(
+    request: Request, case_id: FromPath[str], observable_id: FromPath[str]
+) -> Response:
+    return await _on_case(
+        request,
+        f"/cases/{case_id}#case-observables",
+        lambda services, actor: services.cases.remove_observable(case_id, observable_id, actor),
+    )
+
+
+@post(
+    "/cases/{case_id:str}/comments/{comment_id:str}/delete",
+    include_in_schema=False,
+    status_code=303,
+)
+async def delete_comment(
+    request: Request, case_id: FromPath[str], comment_id: FromPath[str]
+) -> Response:
+    return await _on_case(
+        request,
+        f"/cases/{case_id}#comments",
+        lambda services, actor: services.comments.delete(case_id, comment_id, actor),
+    )
+
+
+@post("/cases/{case_id:str}/reopen", include_in_schema=False, status_code=303)
+async def reopen_case(request: Request, case_id: FromPath[str]) -> Response:
+    return await _on_case(
+        request,
+        f"/cases/{case_id}",
+        lambda services, actor: services.resolution.reopen(case_id, actor),
+    )
+
+
+async def _on_case(
+    request: Request, then: str, act: Callable[[Services, Actor], Awaitable[object]]
+) -> Response:
+    """A button in a case workspace that sends nothing but its CSRF token: run it, then back
+    to `then` (the part of the page it changed)."""
+    session, _ = await signed_form(request, "cases:write")
+    await act(request.app.state.services, session.principal.actor)
+    return Redirect(then)
+
+
+@post("/cases/{case_id:str}/timeline", include_in_schema=False, status_code=303)
+async def add_timeline_entry(request: Request, case_id: FromPath[str]) -> Response:
+    """What happened when (`at` from a datetime-local field, read as UTC), e.g. "08:02 the user
+    opened the attachment": the timeline sorts it among the recorded events."""
+    session, form = await signed_form(request, "cases:write")
+    entry = TimelineIn(at=utc_from_local(form.get("at")) or "", summary=form.get("summary", ""))
+    await request.app.state.services.cases.add_timeline_entry(
+        case_id, entry, session.principal.actor
+    )
+    return Redirect(f"/cases/{case_id}#timeline")
+
+
+@post("/cases/{case_id:str}/resolve", include_in_schema=False, status_code=303)
+async def resolve_case(request: Request, case_id: FromPath[str]) -> Response:
+    session, form = await signed_form(request, "cases:write")
+    data = ResolveIn(verdict=form.get("verdict", ""), root_cause=form.get("root_cause", ""),
+                     narrative=form.get("narrative", ""))  # fmt: skip
+    await request.app.state.services.resolution.resolve(case_id, data, session.principal.actor)
+    return Redirect(f"/cases/{case_id}")
+
+
+@get("/cases/{case_id:str}/report", include_in_schema=False)
+async def case_report(
+    request: Request, case_id: FromPath[str], format: FromQuery[str] = "html"
+) -> Response:
+    current_session(request)
+    return report_response(request.app.state.services.resolution, case_id, format, download=True)

@@ -1,0 +1,49 @@
+"""UI page: the dashboard (open alerts by severity, volume over time, triage and resolve times,
+top observables), drawn as server-side SVG."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from litestar import Request, get
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from irbox.alerts.models import SEVERITIES
+from irbox.index.stats import stats
+from irbox.web.ui import charts
+from irbox.web.ui.security import current_session
+
+WINDOWS = ("24h", "7d", "30d", "90d")  # offered on the page; any window up to 366d works
+
+
+@get("/dashboard", include_in_schema=False)
+async def dashboard(request: Request, window: FromQuery[str] = "30d") -> Template:
+    session = current_session(request)
+    services = request.app.state.services
+    figures = stats(services.index, window)
+    counts = services.alerts.triage_counts()
+    open_by_severity = [
+        (severity, counts.get(severity, 0), f"/alerts?{urlencode({'severity': severity})}")
+        for severity in reversed(SEVERITIES)
+    ]
+    top = [
+        (
+            f"{o.type} {o.value}",
+            o.alerts,
+            f"/observables?{urlencode({'type': o.type, 'value': o.value})}",
+        )
+        for o in figures.top_observables
+    ]
+    return Template(
+        "dashboard.html",
+        context={
+            "session": session,
+            "stats": figures,
+            "open_chart": charts.bars(open_by_severity),
+            "volume_chart": charts.stacked_days(figures.alert_volume),
+            "top_chart": charts.bars(top),
+            "window": window,
+            "windows": WINDOWS,
+        },
+    )

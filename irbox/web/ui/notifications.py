@@ -1,0 +1,38 @@
+"""UI: a user's notifications (mentions), newest first, and marking them read."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from irbox.errors import DomainError
+from irbox.notifications import MarkRead
+from irbox.paging import decode_cursor
+from irbox.web.ui.security import current_session, signed_form
+
+PAGE = 50
+
+
+@get("/notifications", include_in_schema=False)
+async def notifications_page(request: Request, cursor: FromQuery[str | None] = None) -> Template:
+    session = current_session(request)
+    service = request.app.state.services.notifications
+    try:
+        page = service.page(session.principal.user_id, False, decode_cursor(cursor), PAGE)
+    except DomainError as exc:
+        context = {"session": session, "page": None, "error": exc.message}
+        return Template("notifications.html", context=context, status_code=400)
+    return Template("notifications.html", context={"session": session, "page": page, "error": None})
+
+
+@post("/notifications/read", include_in_schema=False, status_code=303)
+async def mark_read(request: Request) -> Response:
+    """Marks the one notification named in the form, or all of them."""
+    session, form = await signed_form(request)
+    ids = [form["id"]] if form.get("id") else None
+    service = request.app.state.services.notifications
+    await service.mark_read(session.principal.user_id, MarkRead(ids=ids))
+    return Redirect(
+        form.get("next") if form.get("next", "").startswith("/cases/") else "/notifications"
+    )

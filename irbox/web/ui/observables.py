@@ -1,0 +1,67 @@
+"""UI: "have we seen this before?" for one observable, and the suppressions (create, lift)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from irbox.errors import DomainError, ValidationFailed
+from irbox.identity.sessions import Session
+from irbox.observables.normalize import TYPES
+from irbox.observables.suppression import SuppressIn
+from irbox.web.ui.inputs import utc_from_local
+from irbox.web.ui.security import current_session, signed_form
+
+SUPPRESSIONS_SHOWN = 100
+
+
+def _render(request: Request, session: Session, type: str, value: str, error: str | None = None,
+            status_code: int = 200) -> Template:  # fmt: skip
+    services = request.app.state.services
+    result = None
+    if value and error is None:
+        try:
+            result = services.observables.search(type, value, 100, None)
+        except ValidationFailed as exc:
+            error, status_code = "; ".join(exc.details.values()) or exc.message, 400
+    context = {
+        "session": session, "types": TYPES, "type": type, "value": value, "result": result,
+        "error": error,
+        "suppressions": services.suppressions.page(True, None, SUPPRESSIONS_SHOWN).items,
+        "can_suppress": session.principal.can("observables:write"),
+    }  # fmt: skip
+    return Template("observables.html", context=context, status_code=status_code)
+
+
+@get("/observables", include_in_schema=False)
+async def observable_page(
+    request: Request, type: FromQuery[str] = "ip", value: FromQuery[str] = ""
+) -> Template:
+    return _render(request, current_session(request), type, value)
+
+
+@post("/observables/suppressions", include_in_schema=False, status_code=303)
+async def suppress(request: Request) -> Response:
+    """`until` comes from a datetime-local field, read as UTC."""
+    session, form = await signed_form(request, "observables:write")
+    until = utc_from_local(form.get("until"))
+    data = SuppressIn(type=form.get("type", ""), value=form.get("value", ""),
+                      reason=form.get("reason", ""), scope=form.get("scope") or "global",
+                      until=until)  # fmt: skip
+    try:
+        await request.app.state.services.suppressions.create(data, session.principal.actor)
+    except DomainError as exc:
+        problem = "; ".join(f"{k}: {v}" for k, v in exc.details.items()) or exc.message
+        return _render(request, session, data.type, data.value, problem, 400)
+    return Redirect(f"/observables?{urlencode({'type': data.type, 'value': data.value})}")
+
+
+@post("/observables/suppressions/{suppression_id:str}/lift", include_in_schema=False,
+      status_code=303)  # fmt: skip
+async def lift(request: Request, suppression_id: FromPath[str]) -> Response:
+    session, _ = await signed_form(request, "observables:write")
+    await request.app.state.services.suppressions.lift(suppression_id, session.principal.actor)
+    return Redirect("/observables#suppressions")

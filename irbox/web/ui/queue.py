@@ -1,0 +1,128 @@
+"""The alert queue: filters, pages loaded on scroll, new alerts arriving while it is open, and
+dismissal one by one (htmx) or in bulk."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES, AlertFilter, DismissIn
+from irbox.alerts.service import parse_filter
+from irbox.errors import ValidationFailed
+from irbox.identity.sessions import Session
+from irbox.paging import decode_cursor
+from irbox.web.ui.security import current_session, signed_form
+
+PAGE_SIZE = 50
+NEW_ROWS_MAX = 200  # one poll shows at most this many new alerts; the rest on reload
+
+
+def _filters(status: str | None, severity: str | None, source: str | None, q: str | None) -> dict:
+    return {"status": status or "", "severity": severity or "", "source": source or "",
+            "q": q or ""}  # fmt: skip
+
+
+def _parse(filters: dict) -> AlertFilter:
+    return parse_filter(filters["status"] or None, filters["severity"] or None,
+                        filters["source"] or None, None, None, filters["q"] or None)  # fmt: skip
+
+
+def _row_context(session: Session, filters: dict) -> dict:
+    return {
+        "session": session,
+        "filters": filters,
+        "query": urlencode(filters),
+        "reasons": REASON_CODES,
+        "can_write": session.principal.can("alerts:write"),
+    }
+
+
+@get("/alerts", include_in_schema=False)
+async def alert_queue(
+    request: Request,
+    status: FromQuery[str | None] = "triage",
+    severity: FromQuery[str | None] = None,
+    source: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
+    dismissed: FromQuery[int | None] = None,
+) -> Template:
+    session = current_session(request)
+    alerts = request.app.state.services.alerts
+    filters = _filters(status, severity, source, q)
+    context = _row_context(session, filters)
+    context.update(statuses=STATUSES, severities=SEVERITIES, dismissed=dismissed, error=None,
+                   sources=alerts.sources())  # fmt: skip
+    newest = alerts.latest_seq()  # read first: an alert stored meanwhile shows up on the next poll
+    try:
+        page = alerts.list(_parse(filters), None, PAGE_SIZE)
+    except ValidationFailed as exc:
+        context.update(error="; ".join(exc.details.values()), page=None, newest=newest)
+        return Template("alerts.html", context=context, status_code=400)
+    context.update(page=page, newest=newest)
+    return Template("alerts.html", context=context)
+
+
+@get("/alerts/rows", include_in_schema=False)
+async def alert_rows(
+    request: Request,
+    status: FromQuery[str | None] = None,
+    severity: FromQuery[str | None] = None,
+    source: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
+    cursor: FromQuery[str | None] = None,
+    newer: FromQuery[int | None] = None,
+) -> Response:
+    """Rows for the queue: the next page (`cursor`), or the alerts stored since `newer` (a
+    sequence number) for the live view, with the new high-water mark in `X-Newest-Seq`."""
+    session = current_session(request)
+    alerts = request.app.state.services.alerts
+    filters = _filters(status, severity, source, q)
+    context = _row_context(session, filters)
+    flt = _parse(filters)
+    if newer is not None:
+        newest = alerts.latest_seq()
+        page = alerts.list(flt, newest + 1, NEW_ROWS_MAX, after_seq=newer)
+        page.next_cursor = None  # older rows are already on the page
+        headers = {"X-Newest-Seq": str(newest)}
+    else:
+        page = alerts.list(flt, decode_cursor(cursor), PAGE_SIZE)
+        headers = {}
+    context.update(page=page, fresh=newer is not None)
+    return Template("alert_rows.html", context=context, headers=headers)
+
+
+@post("/alerts/{alert_id:str}/dismiss", include_in_schema=False, status_code=200)
+async def dismiss_alert(request: Request, alert_id: FromPath[str]) -> Response:
+    """From the queue (htmx) the answer is the updated row; from the alert's page, the page."""
+    session, form = await signed_form(request, "alerts:write")
+    services = request.app.state.services
+    data = DismissIn(reason_code=form.get("reason_code", "other"), comment=form.get("comment", ""))
+    alert = await services.alerts.dismiss(alert_id, data, session.principal.actor)
+    if not request.headers.get("hx-request"):
+        return Redirect(f"/alerts/{alert_id}")
+    context = _row_context(session, _filters(None, None, None, None))
+    context["alert"] = alert
+    return Template("alert_row.html", context=context)
+
+
+@post("/alerts/{alert_id:str}/reopen", include_in_schema=False, status_code=303)
+async def reopen_alert(request: Request, alert_id: FromPath[str]) -> Response:
+    session, _ = await signed_form(request, "alerts:write")
+    await request.app.state.services.alerts.reopen(alert_id, session.principal.actor)
+    return Redirect(f"/alerts/{alert_id}")
+
+
+@post("/alerts/bulk-dismiss", include_in_schema=False, status_code=303)
+async def bulk_dismiss(request: Request) -> Response:
+    session, _ = await signed_form(request, "alerts:write")
+    form = await request.form()
+    ids = [str(i) for i in form.getall("ids")] if "ids" in form else []
+    reason = str(form.get("reason_code", "other"))
+    count = await request.app.state.services.alerts.dismiss_many(
+        ids, DismissIn(reason_code=reason), session.principal.actor
+    )
+    back = _filters(*(str(form.get(k, "")) for k in ("status", "severity", "source", "q")))
+    return Redirect(f"/alerts?{urlencode({**back, 'dismissed': count})}")

@@ -1,0 +1,170 @@
+"""UI settings: API keys (any user, their own) and webhooks (admins). Secrets are shown once,
+in the answer to the form that created them."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from irbox.errors import DomainError
+from irbox.identity.api_keys import ApiKeyCreate
+from irbox.identity.principal import Actor
+from irbox.identity.scopes import ROLES, SCOPES
+from irbox.web.asgi import client_ip
+from irbox.web.ui.inputs import utc_from_local
+from irbox.web.ui.security import CsrfRejected, current_session, session_with, signed_form
+from irbox.web.uploads import StreamedForm
+from irbox.webhooks.models import EVENTS, WebhookCreate, WebhookPatch
+from irbox.webhooks.service import WebhookService
+
+
+def render(request: Request, shown: dict | None = None, error: str | None = None) -> Template:
+    """The settings page; `shown` is a secret to show once, `error` what a form got wrong."""
+    session = current_session(request)
+    services = request.app.state.services
+    admin = session.principal.can("admin")
+    # Admins see everyone's keys (to revoke a leaked one): one read, split by owner.
+    listed = services.api_keys.list(None if admin else session.principal.user_id)
+    keys = [k for k in listed if k.user_id == session.principal.user_id]
+    hooks = services.webhooks.list() if admin else []
+    deliveries = {h.id: services.webhooks.deliveries(h.id, None, 10).items for h in hooks}
+    users = services.users.list() if admin else []
+    others = [k for k in listed if k.user_id != session.principal.user_id and not k.revoked_at]
+    context = {"session": session, "keys": keys, "scopes": sorted(session.principal.scopes),
+               "all_scopes": SCOPES, "hooks": hooks, "deliveries": deliveries, "events": EVENTS,
+               "admin": admin, "users": users, "roles": ROLES, "shown": shown or {},
+               "error": error, "other_keys": others,
+               "emails": {u.id: u.email for u in users}}  # fmt: skip
+    return Template("settings.html", context=context, status_code=400 if error else 200)
+
+
+@get("/settings", include_in_schema=False)
+async def settings_page(request: Request) -> Template:
+    return render(request)
+
+
+@post("/settings/password", include_in_schema=False, status_code=200)
+async def change_password(request: Request) -> Response:
+    """Your own password, given the current one. The change ends every session of yours, this
+    one too: the browser goes to the sign-in page."""
+    session, form = await signed_form(request)
+    if request.app.state.login_limiter.take(f"login:{client_ip(request.scope)}"):
+        return render(request, error="Too many attempts; wait a minute.")  # guesses, as sign-in
+    new = form.get("new_password", "")
+    if new != form.get("confirm_password", ""):
+        return render(request, error="The new password and its confirmation differ.")
+    try:
+        await request.app.state.services.users.change_own_password(
+            session.principal.user_id,
+            form.get("current_password", ""),
+            new,
+            session.principal.actor,
+        )
+    except DomainError as exc:
+        return render(request, error="; ".join(exc.details.values()) or exc.message)
+    return Redirect("/login?changed=1", status_code=303)
+
+
+@post("/settings/api-keys", include_in_schema=False, status_code=200)
+async def create_key(request: Request) -> Template:
+    session, _ = await signed_form(request)
+    form = await request.form()
+    scopes = [str(s) for s in form.getall("scopes")] if "scopes" in form else None
+    expires_at = utc_from_local(str(form.get("expires_at", "")))
+    data = ApiKeyCreate(name=str(form.get("name", "")), scopes=scopes, expires_at=expires_at)
+    try:
+        created = await request.app.state.services.api_keys.create(
+            session.principal.user_id,
+            data,
+            session.principal.actor,
+            allowed=session.principal.scopes,
+        )
+    except DomainError as exc:
+        return render(request, error="; ".join(exc.details.values()) or exc.message)
+    return render(request, shown={"label": f"API key {created.key.name}", "secret": created.token})
+
+
+@post("/settings/api-keys/{key_id:str}/revoke", include_in_schema=False, status_code=303)
+async def revoke_key(request: Request, key_id: FromPath[str]) -> Response:
+    session, _ = await signed_form(request)
+    await request.app.state.services.api_keys.revoke(key_id, session.principal)
+    return Redirect("/settings")
+
+
+@post("/settings/webhooks", include_in_schema=False, status_code=200)
+async def create_webhook(request: Request) -> Template:
+    session, _ = await signed_form(request, "admin")
+    form = await request.form()
+    events = [str(e) for e in form.getall("events")] if "events" in form else []
+    try:
+        created = await request.app.state.services.webhooks.create(
+            WebhookCreate(url=str(form.get("url", "")), events=events), session.principal.actor
+        )
+    except DomainError as exc:
+        return render(request, error="; ".join(exc.details.values()) or exc.message)
+    shown = {"label": f"webhook secret for {created.webhook.url}", "secret": created.secret}
+    return render(request, shown=shown)
+
+
+async def _on_webhook(
+    request: Request, act: Callable[[WebhookService, dict[str, str], Actor], Awaitable[object]]
+) -> Response:
+    """A webhook button in Settings (admins): run it, back to the webhooks."""
+    session, form = await signed_form(request, "admin")
+    await act(request.app.state.services.webhooks, form, session.principal.actor)
+    return Redirect("/settings#webhooks")
+
+
+@post("/settings/webhooks/{webhook_id:str}/ping", include_in_schema=False, status_code=303)
+async def ping_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
+    return await _on_webhook(request, lambda hooks, _, actor: hooks.ping(webhook_id, actor))
+
+
+@post("/settings/webhooks/{webhook_id:str}/active", include_in_schema=False, status_code=303)
+async def pause_or_resume_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
+    """Pausing keeps the webhook and its deliveries; events while paused are not queued."""
+    return await _on_webhook(
+        request,
+        lambda hooks, form, actor: hooks.update(
+            webhook_id, WebhookPatch(active=form.get("active") == "1"), actor
+        ),
+    )
+
+
+@post("/settings/webhooks/{webhook_id:str}/delete", include_in_schema=False, status_code=303)
+async def delete_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
+    return await _on_webhook(request, lambda hooks, _, actor: hooks.delete(webhook_id, actor))
+
+
+@post(
+    "/settings/webhooks/{webhook_id:str}/deliveries/{delivery_id:str}/redeliver",
+    include_in_schema=False,
+    status_code=303,
+)
+async def redeliver(
+    request: Request, webhook_id: FromPath[str], delivery_id: FromPath[str]
+) -> Response:
+    return await _on_webhook(
+        request, lambda hooks, _, actor: hooks.redeliver(webhook_id, delivery_id, actor)
+    )
+
+
+@post("/settings/license", include_in_schema=False, status_code=303, request_max_body_size=65536)
+async def install_license(request: Request, csrf: FromQuery[str] = "") -> Response:
+    """Works while locked: it is how an admin unlocks. CSRF in the query, checked first."""
+    session = session_with(request, "admin", lock_exempt=True)
+    if not hmac.compare_digest(csrf, session.csrf):
+        raise CsrfRejected
+    chunks: list[bytes] = []
+    form = StreamedForm(request.headers.get("content-type"), lambda _, chunk: chunks.append(chunk))
+    await form.consume(request.stream())
+    try:
+        await request.app.state.services.license.install(b"".join(chunks), session.principal.actor)
+    except DomainError as exc:
+        body = ("Not a valid irbox license: " + "; ".join(exc.details.values())).encode()
+        return Response(body, status_code=400, media_type="text/plain")
+    return Redirect("/settings#license")
