@@ -7,7 +7,7 @@ RUNTIME := $(VENV)/.runtime
 DATA_DIR ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test install lint format binary bench clean system-deps
+.PHONY: run test check install lint format binary bench clean system-deps
 
 # The runtime alone, for `make run`; tests and tools (`make test`, `make check`) add the rest.
 $(RUNTIME): pyproject.toml
@@ -31,6 +31,9 @@ run: $(RUNTIME)  ## serve irbox on ./data (first start says where the admin's pa
 
 test: install binary system-deps  ## the whole suite: unit, API, browser, the binary, the wheel
 	$(BIN)/python -m pytest -q
+
+check: lint  ## the inner loop: lint, import contracts, the suite without browser and binary
+	$(BIN)/python -m pytest -q -m "not browser and not binary"
 
 # Debian's Chromium for the browser tests (Playwright drives it; no download) and curl (a client
 # the refusal tests read answers with).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,26 @@ from tests.browser import CHROMIUM, FLAGS
 from tests.harness import Server
 
 _counter = itertools.count()
+ROOT = Path(__file__).resolve().parent.parent
+
+# Test tiers follow from the fixtures a test uses, so a test cannot run Chromium or need the
+# built executable without its marker (`make check` leaves both tiers out).
+TIER_OF_FIXTURE = {"browser": "browser", "built_binary": "binary"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture, marker in TIER_OF_FIXTURE.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def built_binary() -> Path:
+    """dist/irbox, the one-file executable `make binary` builds (`make test` does first)."""
+    binary = Path(os.environ.get("IRBOX_BINARY", ROOT / "dist" / "irbox"))
+    assert binary.exists(), f"{binary} is missing: run `make binary` (make test does)"
+    return binary
 
 
 @pytest.fixture(scope="session")

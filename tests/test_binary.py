@@ -3,29 +3,23 @@ an operator would: start, create a key with the CLI, ingest, list, healthz, SIGT
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.harness import Server, alert
 
 ROOT = Path(__file__).resolve().parent.parent
-BINARY = Path(os.environ.get("IRBOX_BINARY", ROOT / "dist" / "irbox"))
-
-pytestmark = pytest.mark.binary
 
 
-def test_binary_serves_ingests_and_stops_cleanly(tmp_path: Path) -> None:
-    assert BINARY.exists(), f"{BINARY} is missing: run `make binary` (make test does)"
-    srv = Server(tmp_path / "data", command=[str(BINARY)])
+def test_binary_serves_ingests_and_stops_cleanly(tmp_path: Path, built_binary: Path) -> None:
+    srv = Server(tmp_path / "data", command=[str(built_binary)])
     started = time.monotonic()
     srv.start()
     print(f"binary start-to-healthy: {time.monotonic() - started:.2f}s")
     try:
-        assert "admin@irbox.local" in srv.first_output and "password:" in srv.first_output
+        assert "admin@irbox.local" in srv.first_output and srv.first_password
         token = srv.token()
         with srv.client(token) as c:
             created = c.post("/alerts", json=alert("bin"))

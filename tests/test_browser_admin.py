@@ -4,13 +4,10 @@ the notification; suppressions are created and lifted from the observables page.
 from __future__ import annotations
 
 import httpx
-import pytest
 from playwright.sync_api import Browser
 
 from tests.browser import sign_in
 from tests.harness import Server, alert
-
-pytestmark = pytest.mark.browser
 
 
 def test_admin_manages_users_and_reads_the_audit_log(ui: Server, browser: Browser) -> None:

@@ -3,13 +3,10 @@ and filter the case list."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Browser
 
 from tests.browser import sign_in
 from tests.harness import Server, alert
-
-pytestmark = pytest.mark.browser
 
 
 def test_dismiss_and_reopen_from_the_alert_page(ui: Server, browser: Browser) -> None:

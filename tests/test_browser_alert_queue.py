@@ -4,7 +4,6 @@ the queue, dismiss it, and check that neither script injection nor a forged form
 from __future__ import annotations
 
 import httpx
-import pytest
 from playwright.sync_api import Browser
 
 from tests.browser import ARTIFACTS, sign_in
@@ -13,8 +12,6 @@ from tests.harness import Server, alert
 XSS_TITLE = (
     "<script>window.__pwned = 1; alert('x')</script><img src=x onerror=\"window.__pwned=2\">"
 )
-
-pytestmark = pytest.mark.browser
 
 
 def test_sign_in_see_and_dismiss_an_alert(ui: Server, browser: Browser) -> None:

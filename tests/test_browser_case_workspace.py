@@ -6,13 +6,10 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
 from playwright.sync_api import Browser
 
 from tests.browser import ARTIFACTS, sign_in
 from tests.harness import Server, alert
-
-pytestmark = pytest.mark.browser
 
 
 def test_escalate_and_comment_with_a_mention(ui: Server, browser: Browser) -> None:

@@ -12,8 +12,6 @@ from tests.browser import sign_in
 from tests.harness import Server
 from tests.test_license import DAY, PUBLIC, license_doc
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture
 def licensed_ui(fresh_server: Server) -> Server:

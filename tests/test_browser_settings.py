@@ -8,14 +8,11 @@ import json
 import time
 
 import httpx
-import pytest
 from playwright.sync_api import Browser
 
 from tests.browser import sign_in
 from tests.harness import Server
 from tests.receiver import Receiver
-
-pytestmark = pytest.mark.browser
 
 
 def test_create_an_api_key_and_use_it(ui: Server, browser: Browser) -> None:

@@ -30,7 +30,7 @@ def test_example_config_documents_every_key_with_its_default(tmp_path: Path) -> 
     assert load_config(edited, environ={}).public_url == "http://127.0.0.1:9443"
 
 
-def test_systemd_unit_is_hardened_and_verifies(tmp_path: Path) -> None:
+def test_systemd_unit_is_hardened_and_verifies(tmp_path: Path, built_binary: Path) -> None:
     unit = (ROOT / "systemd" / "irbox.service").read_text()
     for line in (
         "User=irbox",
@@ -45,21 +45,20 @@ def test_systemd_unit_is_hardened_and_verifies(tmp_path: Path) -> None:
         assert line in unit.splitlines(), line
     analyze = shutil.which("systemd-analyze")
     if analyze:  # verify needs the ExecStart binary to exist: point it at the built one
-        binary = ROOT / "dist" / "irbox"
         local = tmp_path / "irbox.service"
-        local.write_text(unit.replace("/usr/local/bin/irbox", str(binary)))
+        local.write_text(unit.replace("/usr/local/bin/irbox", str(built_binary)))
         result = subprocess.run([analyze, "verify", str(local)], capture_output=True, text=True)
         assert result.returncode == 0 and not result.stderr.strip(), result.stderr
 
 
-def test_backup_timer_units_verify(tmp_path: Path) -> None:
+def test_backup_timer_units_verify(tmp_path: Path, built_binary: Path) -> None:
     service = (ROOT / "systemd" / "irbox-backup.service").read_text()
     timer = (ROOT / "systemd" / "irbox-backup.timer").read_text()
     assert "irbox backup" in service and "OnCalendar=" in timer and "Persistent=true" in timer
     analyze = shutil.which("systemd-analyze")
     if analyze:
         local = tmp_path / "irbox-backup.service"
-        local.write_text(service.replace("/usr/local/bin/irbox", str(ROOT / "dist" / "irbox")))
+        local.write_text(service.replace("/usr/local/bin/irbox", str(built_binary)))
         (tmp_path / "irbox-backup.timer").write_text(timer)
         for unit in (local, tmp_path / "irbox-backup.timer"):
             result = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True)
