@@ -1,5 +1,9 @@
 """Keyset pagination: an opaque cursor over a strictly increasing sequence number, newest first,
-so that rows inserted while a client pages never shift or repeat what it sees."""
+so that rows inserted while a client pages never shift or repeat what it sees.
+
+Invariant: rows become visible in `seq` order, which the single SQLite writer guarantees (one
+thread commits every row). With concurrent writers a row with a smaller `seq` could commit after
+a page passed it and never be listed (docs/architecture.md, "The single writer's invariants")."""
 
 from __future__ import annotations
 

@@ -163,10 +163,10 @@ def test_expired_delivery_is_failed_and_can_be_redelivered(
         assert api.post(missing).status_code == 404
 
 
-def test_readme_snippets_verify_real_deliveries(
+def test_the_documented_snippets_verify_real_deliveries(
     hooked: Server, receiver: Receiver, tmp_path: Path
 ) -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "api.md").read_text()
     python_snippet = re.search(r"```python\n(# verify-webhook.*?)```", readme, re.S).group(1)
     shell_snippet = re.search(r"```sh\n(# verify-webhook-openssl.*?)```", readme, re.S).group(1)
     hooked.start()

@@ -98,7 +98,7 @@ def page(
     if before_seq is not None:
         where.append("seq < ?")
         args.append(before_seq)
-    if after_seq is not None:
+    if after_seq is not None:  # the live queue: complete only while rows commit in seq order
         where.append("seq > ?")
         args.append(after_seq)
     clause = f"WHERE {' AND '.join(where)}" if where else ""

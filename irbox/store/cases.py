@@ -14,7 +14,8 @@ COLUMNS = (
 
 
 def next_number(conn: sqlite3.Connection) -> int:
-    # Safe without a race: only the single writer runs this, inside its transaction.
+    # Safe without a race: only the single writer runs this, inside its transaction (the
+    # single writer's invariants, docs/architecture.md; a second writer needs a counter row).
     return conn.execute("SELECT coalesce(max(number), 0) + 1 FROM cases").fetchone()[0]
 
 

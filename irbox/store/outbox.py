@@ -25,8 +25,10 @@ class Pending(NamedTuple):
 
 def pending_after(conn: sqlite3.Connection, seq: int, limit: int, max_chars: int) -> Pending:
     """Up to `limit` rows after `seq`, fewer when their payloads pass `max_chars` (at least one
-    row whatever its size). SQLite joins them: the reader makes one string, not a row object
-    each (payloads are msgspec JSON, which escapes newlines). Measured at 2,500 rows: 0.2 us a
+    row whatever its size); `seq > applied` misses nothing only because rows commit in `seq`
+    order (the single writer's invariant, docs/architecture.md). SQLite joins them: the reader
+    makes one string, not a row object each (payloads are msgspec JSON, which escapes
+    newlines). Measured at 2,500 rows: 0.2 us a
     row, against 0.6 for fetching rows and joining them in Python."""
     while True:
         lines, rows, through = conn.execute(
