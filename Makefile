@@ -7,20 +7,31 @@ RUNTIME := $(VENV)/.runtime
 DATA_DIR ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test check install lint format binary bench clean system-deps
+.PHONY: run test check install lint format binary bench clean system-deps lock
 
 # The runtime alone, for `make run`; tests and tools (`make test`, `make check`) add the rest.
-$(RUNTIME): pyproject.toml
+# Both install the exact versions of the hashed lock files (`make lock` writes them from
+# pyproject.toml), so a site can rebuild the same binary; irbox itself goes on top, editable.
+$(RUNTIME): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "irbox needs Python 3.11 or newer"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $(RUNTIME)
 
-$(STAMP): $(RUNTIME)
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(STAMP): $(RUNTIME) requirements-dev.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e '.[dev]'
 	@touch $(STAMP)
+
+lock:  ## rewrite the lock files from pyproject.toml (keeps the pins it can; add --upgrade to move)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
+		--no-header -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.11 --no-header -o requirements-dev.lock
 
 install: $(STAMP)
 
