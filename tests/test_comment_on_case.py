@@ -89,3 +89,18 @@ def test_mentions_written_as_addresses() -> None:
 
     body = "cc @Ann@Example.com, and @bob@x.org. Not a@b.c nor @@z@y.io; again @ann@example.com"
     assert mentioned_addresses(body) == ["ann@example.com", "bob@x.org"]
+
+
+def test_an_address_in_the_text_mentions_through_the_api_too(
+    server: Server, api: httpx.Client, unique: str
+) -> None:
+    """One mention rule for the API and the page: `@address` of an active user in the text
+    mentions them (the page's autocomplete writes that), beside the ids listed."""
+    case_id = _case(api, unique)
+    with server.client(user_token(server, api, "analyst")) as analyst:
+        me = analyst.get("/me").json()
+        body = f"@{me['email'].upper()} please look; @nobody@example.test is no one"
+        r = api.post(f"/cases/{case_id}/comments", json={"body": body})
+        assert r.status_code == 201 and r.json()["mentions"] == [me["id"]]
+        inbox = analyst.get("/me/notifications", params={"unread": "true"}).json()["items"]
+        assert [n["comment_id"] for n in inbox] == [r.json()["id"]]

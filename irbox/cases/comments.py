@@ -21,7 +21,8 @@ _decode_mentions = msgspec.json.Decoder(list[str]).decode
 
 MAX_BODY = 50_000
 MAX_MENTIONS = 50
-# "@jdoe@example.com" in a comment's text mentions that user (the UI's autocomplete writes it).
+# "@jdoe@example.com" in a comment's text mentions that active user, through the API as in the UI
+# (whose autocomplete writes it), besides the ids a client lists in `mentions`.
 _AT_ADDRESS = re.compile(r"(?<![\w@])@([\w.%+-]+@[\w-]+(?:\.[\w-]+)*)", re.UNICODE)
 
 
@@ -35,20 +36,21 @@ class CommentService:
         self.writer = writer
 
     async def add(self, case_id: str, data: CommentIn, actor: Actor) -> Comment:
-        mentions, html = _checked(data)
+        html = _checked(data)
         now = clock.now_us()
-        comment = Comment(
-            id=ids.new_id("cmt"),
-            author=actor.user_id,
-            body=data.body,
-            body_html=html,
-            mentions=mentions,
-            created_at=clock.to_rfc3339(now) or "",
-        )
+        comment_id = ids.new_id("cmt")
 
         def write(conn: sqlite3.Connection) -> Comment:
             case = changes.open_case(conn, case_id)
-            _check_mentioned(conn, data.mentions)
+            mentions = _mentions(conn, data)
+            comment = Comment(
+                id=comment_id,
+                author=actor.user_id,
+                body=data.body,
+                body_html=html,
+                mentions=mentions,
+                created_at=clock.to_rfc3339(now) or "",
+            )
             comments_table.insert(
                 conn,
                 {
@@ -73,13 +75,13 @@ class CommentService:
     async def edit(self, case_id: str, comment_id: str, data: CommentIn, actor: Actor) -> Comment:
         """The author's new text (a typo, a wrong host name): the timeline keeps the text it
         replaced; users mentioned for the first time are notified."""
-        mentions, html = _checked(data)
+        html = _checked(data)
         now = clock.now_us()
 
         def write(conn: sqlite3.Connection) -> Comment:
             case = changes.open_case(conn, case_id)
             row = _own_comment(conn, case_id, comment_id, actor, "edit")
-            _check_mentioned(conn, data.mentions)
+            mentions = _mentions(conn, data)
             encoded = msgspec.json.encode(mentions).decode()
             comments_table.update(
                 conn,
@@ -155,24 +157,30 @@ def _is_admin(conn: sqlite3.Connection, actor: Actor) -> bool:
     return user is not None and user["role"] == "admin"
 
 
-def _checked(data: CommentIn) -> tuple[list[str], str]:
-    """The comment's mentions (each once) and its sanitised HTML, once its size is checked."""
+def _checked(data: CommentIn) -> str:
+    """The comment's sanitised HTML, once its size is checked."""
     errors = Errors()
     if not data.body.strip() or len(data.body) > MAX_BODY:
         errors.add("body", f"1 to {MAX_BODY} characters, not blank")
     if len(data.mentions) > MAX_MENTIONS:
         errors.add("mentions", f"at most {MAX_MENTIONS}")
     errors.raise_if_any("the comment is invalid")
-    return list(dict.fromkeys(data.mentions)), markdown_html.render(data.body)
+    return markdown_html.render(data.body)
 
 
-def _check_mentioned(conn: sqlite3.Connection, mentions: list[str]) -> None:
-    known = users_table.active_ids(conn, list(dict.fromkeys(mentions))) if mentions else set()
+def _mentions(conn: sqlite3.Connection, data: CommentIn) -> list[str]:
+    """Who the comment mentions, each once: the ids it lists (each must be an active user)
+    and the active users whose addresses its text names as `@address`."""
+    listed = data.mentions
+    known = users_table.active_ids(conn, list(dict.fromkeys(listed))) if listed else set()
     check = Errors()
-    for i, user_id in enumerate(mentions):
+    for i, user_id in enumerate(listed):
         if user_id not in known:  # a disabled user would never read it
             check.add(f"mentions[{i}]", "no such active user")
     check.raise_if_any("the comment mentions unknown users")
+    named = users_table.active_ids_by_email(conn, mentioned_addresses(data.body)[:MAX_MENTIONS])
+    written = [named[a] for a in mentioned_addresses(data.body) if a in named]
+    return list(dict.fromkeys([*listed, *written]))
 
 
 def _notify(

@@ -37,6 +37,15 @@ def active_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
     return {r[0] for r in conn.execute(sql, ids)}
 
 
+def active_ids_by_email(conn: sqlite3.Connection, emails: list[str]) -> dict[str, str]:
+    """Active users among these addresses (lower case), as address -> id."""
+    if not emails:
+        return {}
+    marks = ",".join("?" * len(emails))
+    sql = f"SELECT lower(email), id FROM users WHERE lower(email) IN ({marks}) AND disabled = 0"
+    return dict(conn.execute(sql, emails).fetchall())
+
+
 def count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM users").fetchone()[0]
 

@@ -11,7 +11,6 @@ from litestar.response import Redirect, Template
 
 from irbox import markdown_html
 from irbox.alerts.models import REASON_CODES, SEVERITIES
-from irbox.cases.comments import mentioned_addresses
 from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
 from irbox.errors import ValidationFailed
 from irbox.observables.normalize import TYPES as OBSERVABLE_TYPES
@@ -135,7 +134,7 @@ async def case_workspace(
 @post("/cases/{case_id:str}/comments", include_in_schema=False, status_code=303)
 async def add_comment(request: Request, case_id: FromPath[str]) -> Response:
     session, form = await signed_form(request, "cases:write")
-    comment = _comment_in(request, form.get("body", ""))
+    comment = CommentIn(body=form.get("body", ""))  # the service finds its @address mentions
     await request.app.state.services.comments.add(case_id, comment, session.principal.actor)
     return Redirect(f"/cases/{case_id}#comments")
 
@@ -146,19 +145,10 @@ async def edit_comment(
     request: Request, case_id: FromPath[str], comment_id: FromPath[str]
 ) -> Response:
     session, form = await signed_form(request, "cases:write")
-    comment = _comment_in(request, form.get("body", ""))
+    comment = CommentIn(body=form.get("body", ""))  # the service finds its @address mentions
     actor = session.principal.actor
     await request.app.state.services.comments.edit(case_id, comment_id, comment, actor)
     return Redirect(f"/cases/{case_id}#{comment_id}")
-
-
-def _comment_in(request: Request, body: str) -> CommentIn:
-    """A comment from the form: its @mentions are the active users whose addresses it names."""
-    users = request.app.state.services.users.list()
-    by_address = {u.email.lower(): u.id for u in users if not u.disabled}
-    return CommentIn(
-        body=body, mentions=[by_address[a] for a in mentioned_addresses(body) if a in by_address]
-    )
 
 
 @post("/cases/{case_id:str}/comments/preview", include_in_schema=False, status_code=200)
