@@ -17,7 +17,7 @@ from irbox.services import Services
 from irbox.web import uploads
 from irbox.web.files import evidence_file, report_response
 from irbox.web.ui.inputs import utc_from_local
-from irbox.web.ui.security import CsrfRejected, current_session, session_with, signed_form
+from irbox.web.ui.security import CsrfRejected, session_with, signed_form
 
 
 @post("/cases/{case_id:str}/evidence", include_in_schema=False, status_code=303,
@@ -58,7 +58,7 @@ async def remove_evidence(
 async def download_evidence(
     request: Request, case_id: FromPath[str], attachment_id: FromPath[str]
 ) -> File:
-    current_session(request)
+    session_with(request, "cases:read")
     return evidence_file(*request.app.state.services.evidence.locate(case_id, attachment_id))
 
 
@@ -191,5 +191,5 @@ async def resolve_case(request: Request, case_id: FromPath[str]) -> Response:
 async def case_report(
     request: Request, case_id: FromPath[str], format: FromQuery[str] = "html"
 ) -> Response:
-    current_session(request)
+    session_with(request, "cases:read")
     return report_response(request.app.state.services.resolution, case_id, format, download=True)

@@ -16,7 +16,7 @@ from irbox.errors import ValidationFailed
 from irbox.observables.normalize import TYPES as OBSERVABLE_TYPES
 from irbox.paging import decode_cursor
 from irbox.web.ui.formats import names_of
-from irbox.web.ui.security import current_session, signed_form
+from irbox.web.ui.security import session_with, signed_form
 
 CASE_PAGE = 100
 # Observables whose other sightings a case or alert page shows: one index look-up each (~1 ms at
@@ -26,7 +26,7 @@ SIGHTED_MAX = 20
 
 @get("/alerts/{alert_id:str}", include_in_schema=False)
 async def alert_detail(request: Request, alert_id: FromPath[str]) -> Template:
-    session = current_session(request)
+    session = session_with(request, "alerts:read")
     services = request.app.state.services
     alert = services.alerts.get(alert_id)
     seen = {
@@ -73,7 +73,7 @@ async def case_list(
     q: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
 ) -> Template:
-    session = current_session(request)
+    session = session_with(request, "cases:read")
     services = request.app.state.services
     users = services.users.list()
     filters = {"status": status or "", "severity": severity or "", "assignee": assignee or "",
@@ -97,7 +97,7 @@ async def case_list(
 async def case_workspace(
     request: Request, case_id: FromPath[str], attack_q: FromQuery[str] = ""
 ) -> Template:
-    session = current_session(request)
+    session = session_with(request, "cases:read")
     services = request.app.state.services
     case = services.cases.get(case_id)
     users = services.users.list()

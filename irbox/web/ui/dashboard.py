@@ -12,14 +12,14 @@ from litestar.response import Template
 from irbox.alerts.models import SEVERITIES
 from irbox.index.stats import stats
 from irbox.web.ui import charts
-from irbox.web.ui.security import current_session
+from irbox.web.ui.security import session_with
 
 WINDOWS = ("24h", "7d", "30d", "90d")  # offered on the page; any window up to 366d works
 
 
 @get("/dashboard", include_in_schema=False)
 async def dashboard(request: Request, window: FromQuery[str] = "30d") -> Template:
-    session = current_session(request)
+    session = session_with(request, "alerts:read")
     services = request.app.state.services
     figures = stats(services.index, window)
     counts = services.alerts.triage_counts()

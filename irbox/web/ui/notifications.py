@@ -9,14 +9,14 @@ from litestar.response import Redirect, Template
 from irbox.errors import DomainError
 from irbox.notifications import MarkRead
 from irbox.paging import decode_cursor
-from irbox.web.ui.security import current_session, signed_form
+from irbox.web.ui.security import session_with, signed_form
 
 PAGE = 50
 
 
 @get("/notifications", include_in_schema=False)
 async def notifications_page(request: Request, cursor: FromQuery[str | None] = None) -> Template:
-    session = current_session(request)
+    session = session_with(request, "cases:read")
     service = request.app.state.services.notifications
     try:
         page = service.page(session.principal.user_id, False, decode_cursor(cursor), PAGE)

@@ -13,7 +13,7 @@ from irbox.identity.sessions import Session
 from irbox.observables.normalize import TYPES
 from irbox.observables.suppression import SuppressIn
 from irbox.web.ui.inputs import utc_from_local
-from irbox.web.ui.security import current_session, signed_form
+from irbox.web.ui.security import session_with, signed_form
 
 SUPPRESSIONS_SHOWN = 100
 
@@ -40,7 +40,7 @@ def _render(request: Request, session: Session, type: str, value: str, error: st
 async def observable_page(
     request: Request, type: FromQuery[str] = "ip", value: FromQuery[str] = ""
 ) -> Template:
-    return _render(request, current_session(request), type, value)
+    return _render(request, session_with(request, "observables:read"), type, value)
 
 
 @post("/observables/suppressions", include_in_schema=False, status_code=303)

@@ -14,7 +14,7 @@ from irbox.alerts.service import parse_filter
 from irbox.errors import ValidationFailed
 from irbox.identity.sessions import Session
 from irbox.paging import decode_cursor
-from irbox.web.ui.security import current_session, signed_form
+from irbox.web.ui.security import session_with, signed_form
 
 PAGE_SIZE = 50
 NEW_ROWS_MAX = 200  # one poll shows at most this many new alerts; the rest on reload
@@ -49,7 +49,7 @@ async def alert_queue(
     q: FromQuery[str | None] = None,
     dismissed: FromQuery[int | None] = None,
 ) -> Template:
-    session = current_session(request)
+    session = session_with(request, "alerts:read")
     alerts = request.app.state.services.alerts
     filters = _filters(status, severity, source, q)
     context = _row_context(session, filters)
@@ -77,7 +77,7 @@ async def alert_rows(
 ) -> Response:
     """Rows for the queue: the next page (`cursor`), or the alerts stored since `newer` (a
     sequence number) for the live view, with the new high-water mark in `X-Newest-Seq`."""
-    session = current_session(request)
+    session = session_with(request, "alerts:read")
     alerts = request.app.state.services.alerts
     filters = _filters(status, severity, source, q)
     context = _row_context(session, filters)
