@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from litestar import Litestar, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -47,6 +48,7 @@ from irbox.web.ui import formats
 from irbox.web.ui.pages import static_files, ui_router
 from irbox.web.ui.security import HANDLERS as UI_HANDLERS
 
+READ_THREADS = 8  # reads at once; more wait their turn
 JSON_BODY_LIMIT = 8 * 1024 * 1024  # an alert: 1 MiB of raw + 1,000 observables + text
 LOGIN_PER_MINUTE, LOGIN_BURST = 20, 10  # password guesses per client IP
 TEMPLATES = Path(__file__).resolve().parent / "ui" / "templates"
@@ -55,6 +57,10 @@ TEMPLATES = Path(__file__).resolve().parent / "ui" / "templates"
 def create_litestar(config: Config) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        # Read-only handlers (`sync_to_thread=True`) run on a few threads, off the event loop
+        # that serves ingest: SQLite and DuckDB release the GIL while they work, and each
+        # thread has its own read connection and index cursor.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = READ_THREADS
         services = Services(config)
         services.start_background()
         app.state.services = services

@@ -26,8 +26,8 @@ class AlertsController(Controller):
         result = await ctx.services.alerts.ingest(data, ctx.actor)
         return Response(result, status_code=200 if result.deduplicated else 201)
 
-    @get("/", opt=READ)
-    async def list_alerts(
+    @get("/", opt=READ, sync_to_thread=True)
+    def list_alerts(
         self,
         ctx: CtxDep,
         status: FromQuery[list[str] | None] = None,
@@ -43,8 +43,8 @@ class AlertsController(Controller):
         flt = parse_filter(joined(status), joined(severity), joined(source), since, until, q)
         return ctx.services.alerts.list(flt, before, limit)
 
-    @get("/{alert_id:str}", opt=READ)
-    async def get_alert(self, alert_id: FromPath[str], ctx: CtxDep) -> Alert:
+    @get("/{alert_id:str}", opt=READ, sync_to_thread=True)
+    def get_alert(self, alert_id: FromPath[str], ctx: CtxDep) -> Alert:
         return ctx.services.alerts.get(alert_id)
 
     @post("/{alert_id:str}/dismiss", opt=WRITE, status_code=200)

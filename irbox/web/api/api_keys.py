@@ -27,8 +27,8 @@ class ApiKeysController(Controller):
             parent=ctx.principal.key_id,
         )  # fmt: skip
 
-    @get("/", opt=ANY_TOKEN)
-    async def list_keys(self, ctx: CtxDep) -> ApiKeyList:
+    @get("/", opt=ANY_TOKEN, sync_to_thread=True)
+    def list_keys(self, ctx: CtxDep) -> ApiKeyList:
         owner = None if ctx.principal.can("admin") else ctx.principal.user_id
         return ApiKeyList(items=ctx.services.api_keys.list(owner))
 

@@ -16,8 +16,8 @@ class TechniqueList(msgspec.Struct):
     items: list[TechniqueOut]
 
 
-@get("/attack/techniques", opt={"scope": "cases:read"}, tags=["attack"])
-async def search_techniques(
+@get("/attack/techniques", opt={"scope": "cases:read"}, tags=["attack"], sync_to_thread=True)
+def search_techniques(
     ctx: CtxDep, q: FromQuery[str] = "", limit: FromQuery[int] = 20
 ) -> TechniqueList:
     """Techniques whose id starts with `q` or whose name contains its words."""

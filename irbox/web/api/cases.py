@@ -43,8 +43,8 @@ class CasesController(Controller):
     async def create_case(self, data: JSONBody[CaseCreate], ctx: CtxDep) -> Case:
         return await ctx.services.cases.create(data, ctx.actor)
 
-    @get("/", opt=READ)
-    async def list_cases(
+    @get("/", opt=READ, sync_to_thread=True)
+    def list_cases(
         self,
         ctx: CtxDep,
         status: FromQuery[list[str] | None] = None,
@@ -60,8 +60,8 @@ class CasesController(Controller):
         statuses, severities = _split(joined(status)), _split(joined(severity))
         return ctx.services.cases.list(statuses, severities, who, before, limit, q)
 
-    @get("/{case_id:str}", opt=READ)
-    async def get_case(self, case_id: FromPath[str], ctx: CtxDep) -> Case:
+    @get("/{case_id:str}", opt=READ, sync_to_thread=True)
+    def get_case(self, case_id: FromPath[str], ctx: CtxDep) -> Case:
         return ctx.services.cases.get(case_id)
 
     @patch("/{case_id:str}", opt=WRITE)
@@ -137,8 +137,8 @@ class CasesController(Controller):
         """Take a file off an open case; its bytes go unless another attachment holds them."""
         return await ctx.services.evidence.remove(case_id, attachment_id, ctx.actor)
 
-    @get("/{case_id:str}/attachments/{attachment_id:str}", opt=READ)
-    async def download_evidence(
+    @get("/{case_id:str}/attachments/{attachment_id:str}", opt=READ, sync_to_thread=True)
+    def download_evidence(
         self, case_id: FromPath[str], attachment_id: FromPath[str], ctx: CtxDep
     ) -> File:
         return evidence_file(*ctx.services.evidence.locate(case_id, attachment_id))
@@ -151,8 +151,8 @@ class CasesController(Controller):
     async def reopen(self, case_id: FromPath[str], ctx: CtxDep) -> Case:
         return await ctx.services.resolution.reopen(case_id, ctx.actor)
 
-    @get("/{case_id:str}/report", opt=READ)
-    async def report(
+    @get("/{case_id:str}/report", opt=READ, sync_to_thread=True)
+    def report(
         self, case_id: FromPath[str], ctx: CtxDep, format: FromQuery[str] = "html"
     ) -> Response[str]:
         return report_response(ctx.services.resolution, case_id, format)

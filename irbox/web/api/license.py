@@ -11,8 +11,8 @@ from irbox.web.deps import CtxDep
 LICENSE_BODY_LIMIT = 64 * 1024
 
 
-@get("/license", opt={"scope": None, "lock_exempt": True}, tags=["license"])
-async def license_status(ctx: CtxDep) -> LicenseStatus:
+@get("/license", opt={"scope": None, "lock_exempt": True}, tags=["license"], sync_to_thread=True)
+def license_status(ctx: CtxDep) -> LicenseStatus:
     return ctx.services.license.status
 
 

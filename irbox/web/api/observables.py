@@ -19,8 +19,8 @@ class ObservablesController(Controller):
     path = "/observables"
     tags = ["observables"]
 
-    @get("/search", opt=READ)
-    async def search(
+    @get("/search", opt=READ, sync_to_thread=True)
+    def search(
         self,
         ctx: CtxDep,
         type: FromQuery[str],
@@ -35,8 +35,8 @@ class ObservablesController(Controller):
     async def suppress(self, data: JSONBody[SuppressIn], ctx: CtxDep) -> Suppression:
         return await ctx.services.suppressions.create(data, ctx.actor)
 
-    @get("/suppressions", opt=READ)
-    async def list_suppressions(
+    @get("/suppressions", opt=READ, sync_to_thread=True)
+    def list_suppressions(
         self,
         ctx: CtxDep,
         active: FromQuery[bool] = False,
@@ -51,7 +51,7 @@ class ObservablesController(Controller):
         return await ctx.services.suppressions.lift(suppression_id, ctx.actor)
 
 
-@get("/stats", opt={"scope": "alerts:read"}, tags=["stats"])
-async def dashboard_stats(ctx: CtxDep, window: FromQuery[str] = "30d") -> Stats:
+@get("/stats", opt={"scope": "alerts:read"}, tags=["stats"], sync_to_thread=True)
+def dashboard_stats(ctx: CtxDep, window: FromQuery[str] = "30d") -> Stats:
     """Top observables, alert volume per day, time to triage and to resolve."""
     return stats(ctx.services.index, window)

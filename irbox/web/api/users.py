@@ -20,8 +20,8 @@ class Me(User, kw_only=True):
     scopes: list[str]
 
 
-@get("/me", opt={"scope": None}, tags=["users"])
-async def me(ctx: CtxDep) -> Me:
+@get("/me", opt={"scope": None}, tags=["users"], sync_to_thread=True)
+def me(ctx: CtxDep) -> Me:
     """The caller: its user, the key in use and the scopes that key may use."""
     user = ctx.services.users.get(ctx.principal.user_id)
     fields = msgspec.structs.asdict(user)
@@ -32,16 +32,16 @@ class UsersController(Controller):
     path = "/users"
     tags = ["users"]
 
-    @get("/", opt=ADMIN)
-    async def list_users(self, ctx: CtxDep) -> UserList:
+    @get("/", opt=ADMIN, sync_to_thread=True)
+    def list_users(self, ctx: CtxDep) -> UserList:
         return UserList(items=ctx.services.users.list())
 
     @post("/", opt={**ADMIN, "withheld_on_replay": ("password",)}, status_code=201)
     async def create_user(self, data: JSONBody[UserCreate], ctx: CtxDep) -> UserCreated:
         return await ctx.services.users.create(data, ctx.actor)
 
-    @get("/{user_id:str}", opt=ADMIN)
-    async def get_user(self, user_id: FromPath[str], ctx: CtxDep) -> User:
+    @get("/{user_id:str}", opt=ADMIN, sync_to_thread=True)
+    def get_user(self, user_id: FromPath[str], ctx: CtxDep) -> User:
         return ctx.services.users.get(user_id)
 
     @patch("/{user_id:str}", opt=ADMIN)
@@ -54,8 +54,8 @@ class UsersController(Controller):
         return await ctx.services.users.update(user_id, data, ctx.actor)
 
 
-@get("/audit", opt=ADMIN, tags=["audit"])
-async def audit_log(
+@get("/audit", opt=ADMIN, tags=["audit"], sync_to_thread=True)
+def audit_log(
     ctx: CtxDep,
     limit: FromQuery[int] = DEFAULT_LIMIT,
     cursor: FromQuery[str | None] = None,
@@ -63,8 +63,8 @@ async def audit_log(
     return ctx.services.audit.page(page_args(limit, cursor), limit)
 
 
-@get("/me/notifications", opt={"scope": "cases:read"}, tags=["users"])
-async def my_notifications(
+@get("/me/notifications", opt={"scope": "cases:read"}, tags=["users"], sync_to_thread=True)
+def my_notifications(
     ctx: CtxDep,
     unread: FromQuery[bool] = False,
     limit: FromQuery[int] = DEFAULT_LIMIT,

@@ -30,12 +30,12 @@ class WebhooksController(Controller):
         """The secret (generated when absent) is shown in this answer only."""
         return await ctx.services.webhooks.create(data, ctx.actor)
 
-    @get("/", opt=ADMIN)
-    async def list_webhooks(self, ctx: CtxDep) -> WebhookList:
+    @get("/", opt=ADMIN, sync_to_thread=True)
+    def list_webhooks(self, ctx: CtxDep) -> WebhookList:
         return WebhookList(items=ctx.services.webhooks.list())
 
-    @get("/{webhook_id:str}", opt=ADMIN)
-    async def get_webhook(self, webhook_id: FromPath[str], ctx: CtxDep) -> Webhook:
+    @get("/{webhook_id:str}", opt=ADMIN, sync_to_thread=True)
+    def get_webhook(self, webhook_id: FromPath[str], ctx: CtxDep) -> Webhook:
         return ctx.services.webhooks.get(webhook_id)
 
     @patch("/{webhook_id:str}", opt=ADMIN)
@@ -49,8 +49,8 @@ class WebhooksController(Controller):
     async def delete_webhook(self, webhook_id: FromPath[str], ctx: CtxDep) -> Webhook:
         return await ctx.services.webhooks.delete(webhook_id, ctx.actor)
 
-    @get("/{webhook_id:str}/deliveries", opt=ADMIN)
-    async def list_deliveries(
+    @get("/{webhook_id:str}/deliveries", opt=ADMIN, sync_to_thread=True)
+    def list_deliveries(
         self,
         webhook_id: FromPath[str],
         ctx: CtxDep,

@@ -62,8 +62,8 @@ async def new_password(request: Request, user_id: FromPath[str]) -> Template:
     return render(request, shown={"label": f"new password for {email}", "secret": password})
 
 
-@get("/settings/audit", include_in_schema=False)
-async def audit_log(request: Request, cursor: FromQuery[str | None] = None) -> Template:
+@get("/settings/audit", include_in_schema=False, sync_to_thread=True)
+def audit_log(request: Request, cursor: FromQuery[str | None] = None) -> Template:
     session = session_with(request, "admin")
     try:
         page = request.app.state.services.audit.page(decode_cursor(cursor), AUDIT_PAGE)

@@ -54,8 +54,12 @@ async def remove_evidence(
     )
 
 
-@get("/cases/{case_id:str}/evidence/{attachment_id:str}", include_in_schema=False)
-async def download_evidence(
+@get(
+    "/cases/{case_id:str}/evidence/{attachment_id:str}",
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def download_evidence(
     request: Request, case_id: FromPath[str], attachment_id: FromPath[str]
 ) -> File:
     session_with(request, "cases:read")
@@ -187,8 +191,8 @@ async def resolve_case(request: Request, case_id: FromPath[str]) -> Response:
     return Redirect(f"/cases/{case_id}")
 
 
-@get("/cases/{case_id:str}/report", include_in_schema=False)
-async def case_report(
+@get("/cases/{case_id:str}/report", include_in_schema=False, sync_to_thread=True)
+def case_report(
     request: Request, case_id: FromPath[str], format: FromQuery[str] = "html"
 ) -> Response:
     session_with(request, "cases:read")

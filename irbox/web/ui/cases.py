@@ -24,8 +24,8 @@ CASE_PAGE = 100
 SIGHTED_MAX = 20
 
 
-@get("/alerts/{alert_id:str}", include_in_schema=False)
-async def alert_detail(request: Request, alert_id: FromPath[str]) -> Template:
+@get("/alerts/{alert_id:str}", include_in_schema=False, sync_to_thread=True)
+def alert_detail(request: Request, alert_id: FromPath[str]) -> Template:
     session = session_with(request, "alerts:read")
     services = request.app.state.services
     alert = services.alerts.get(alert_id)
@@ -64,8 +64,8 @@ async def escalate_alert(request: Request, alert_id: FromPath[str]) -> Response:
     return Redirect(f"/cases/{result.case_id}")
 
 
-@get("/cases", include_in_schema=False)
-async def case_list(
+@get("/cases", include_in_schema=False, sync_to_thread=True)
+def case_list(
     request: Request,
     status: FromQuery[str | None] = None,
     severity: FromQuery[str | None] = None,
@@ -93,8 +93,8 @@ async def case_list(
     return Template("cases.html", context=context)
 
 
-@get("/cases/{case_id:str}", include_in_schema=False)
-async def case_workspace(
+@get("/cases/{case_id:str}", include_in_schema=False, sync_to_thread=True)
+def case_workspace(
     request: Request, case_id: FromPath[str], attack_q: FromQuery[str] = ""
 ) -> Template:
     session = session_with(request, "cases:read")

@@ -17,8 +17,8 @@ from irbox.web.ui.security import session_with
 WINDOWS = ("24h", "7d", "30d", "90d")  # offered on the page; any window up to 366d works
 
 
-@get("/dashboard", include_in_schema=False)
-async def dashboard(request: Request, window: FromQuery[str] = "30d") -> Template:
+@get("/dashboard", include_in_schema=False, sync_to_thread=True)
+def dashboard(request: Request, window: FromQuery[str] = "30d") -> Template:
     session = session_with(request, "alerts:read")
     services = request.app.state.services
     figures = stats(services.index, window)

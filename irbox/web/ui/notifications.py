@@ -14,8 +14,8 @@ from irbox.web.ui.security import session_with, signed_form
 PAGE = 50
 
 
-@get("/notifications", include_in_schema=False)
-async def notifications_page(request: Request, cursor: FromQuery[str | None] = None) -> Template:
+@get("/notifications", include_in_schema=False, sync_to_thread=True)
+def notifications_page(request: Request, cursor: FromQuery[str | None] = None) -> Template:
     session = session_with(request, "cases:read")
     service = request.app.state.services.notifications
     try:

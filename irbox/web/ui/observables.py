@@ -36,8 +36,8 @@ def _render(request: Request, session: Session, type: str, value: str, error: st
     return Template("observables.html", context=context, status_code=status_code)
 
 
-@get("/observables", include_in_schema=False)
-async def observable_page(
+@get("/observables", include_in_schema=False, sync_to_thread=True)
+def observable_page(
     request: Request, type: FromQuery[str] = "ip", value: FromQuery[str] = ""
 ) -> Template:
     return _render(request, session_with(request, "observables:read"), type, value)

@@ -40,8 +40,8 @@ def _row_context(session: Session, filters: dict) -> dict:
     }
 
 
-@get("/alerts", include_in_schema=False)
-async def alert_queue(
+@get("/alerts", include_in_schema=False, sync_to_thread=True)
+def alert_queue(
     request: Request,
     status: FromQuery[str | None] = "triage",
     severity: FromQuery[str | None] = None,
@@ -65,8 +65,8 @@ async def alert_queue(
     return Template("alerts.html", context=context)
 
 
-@get("/alerts/rows", include_in_schema=False)
-async def alert_rows(
+@get("/alerts/rows", include_in_schema=False, sync_to_thread=True)
+def alert_rows(
     request: Request,
     status: FromQuery[str | None] = None,
     severity: FromQuery[str | None] = None,

@@ -42,8 +42,8 @@ def render(request: Request, shown: dict | None = None, error: str | None = None
     return Template("settings.html", context=context, status_code=400 if error else 200)
 
 
-@get("/settings", include_in_schema=False)
-async def settings_page(request: Request) -> Template:
+@get("/settings", include_in_schema=False, sync_to_thread=True)
+def settings_page(request: Request) -> Template:
     return render(request)
 
 
