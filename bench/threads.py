@@ -8,9 +8,9 @@ handing requests to it, `tokio-rt-worker` Granian's I/O.
 
     BENCH_DURATION=15s python bench/threads.py
 
-Measured this way (2026-11-28, 1f0dc37): the whole server ~118 us of CPU per alert at ~10 k alerts/s, of
-which the event loop ~43, the SQLite writer ~29, Granian's threads ~22, the indexer ~10 and the
-merger ~12; the cores ~67% busy."""
+Measured this way (2026-11-28, 1f0dc37): the whole server ~118 us of CPU per alert at ~10 k
+alerts/s, of which the event loop ~43, the SQLite writer ~29, Granian's threads ~22, the indexer
+~10 and the merger ~12; the cores ~67% busy."""
 
 from __future__ import annotations
 

@@ -29,6 +29,7 @@ from irbox.license.service import LicenseService
 from irbox.notifications import NotificationService
 from irbox.observables.search import ObservableSearch
 from irbox.observables.suppression import SuppressionService
+from irbox.sealed import KEY_FILE, SecretBox
 from irbox.store.database import Database
 from irbox.store.writer import Writer
 from irbox.webhooks.dispatcher import Dispatcher
@@ -72,12 +73,14 @@ class Services:
         )
         self.resolution = ResolutionService(self.cases, self.writer, config.data_path / "reports")
         max_age_us = int(config.webhook_retry_max_age_h * 3600 * 1_000_000)
+        secret_box = SecretBox(config.data_path / KEY_FILE)
         self.dispatcher = Dispatcher(
             self.db,
             self.writer,
             config.webhook_timeout_s,
             config.webhook_retry_base_s,
             max_age_us,
+            secret_box,
             tuple(config.webhook_refused_targets),
         )
         self.webhooks = WebhookService(
@@ -85,6 +88,7 @@ class Services:
             self.writer,
             max_age_us,
             self.dispatcher.wake,
+            secret_box,
             tuple(config.webhook_refused_targets),
         )
         self.license = LicenseService(

@@ -140,3 +140,21 @@ def test_keys_made_by_keys_are_recorded(tmp_path: Path) -> None:
     assert "m0013_keys_made_by_keys" in migrate(path)
 
     assert _read(path, "SELECT id, parent_key_id FROM api_keys") == [("key_a", None)]
+
+
+def test_webhook_secrets_are_sealed(tmp_path: Path) -> None:
+    from irbox.sealed import SecretBox
+
+    path = tmp_path / "irbox.db"
+    insert = (
+        "INSERT INTO webhooks (id, url, events, secret, active, created_at, created_by,"
+        " updated_at) VALUES ('wh_a', 'http://127.0.0.1:9/', '[\"*\"]', ?, 1, 1, 'user_x', 1)"
+    )
+    _written_by_version(path, 14, (insert, [("a-plain-secret-of-the-past",)]))
+
+    assert "m0015_sealed_webhook_secrets" in migrate(path)
+
+    (stored,) = _read(path, "SELECT secret FROM webhooks")[0]
+    assert "a-plain-secret" not in str(stored)
+    assert SecretBox(tmp_path / "secret.key").open(str(stored)) == "a-plain-secret-of-the-past"
+    assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600

@@ -223,3 +223,28 @@ def test_every_change_to_a_case_file_is_a_case_updated(hooked: Server, receiver:
         got = receiver.wait_for_deliveries(7)
     assert [r.headers["X-IR-Event"] for r in got] == ["case.updated"] * 7
     assert {json.loads(r.body)["case_id"] for r in got} == {case_id}
+
+
+def test_a_restored_data_dir_signs_with_the_same_secret(
+    hooked: Server, receiver: Receiver, tmp_path: Path
+) -> None:
+    """The secret is sealed under the data dir's key; a backup carries the key, so the
+    deliveries of a restored irbox still verify with the secret shown at creation."""
+    from irbox.webhooks.sender import signature
+
+    hooked.start()
+    with hooked.client(hooked.token()) as api:
+        secret = _hook(api, receiver.url, ["case.created"])["secret"]
+    archive = tmp_path / "backup.tar"
+    hooked.cli("backup", "--out", str(archive))
+    hooked.kill()
+    restored = Server(tmp_path / "restored")
+    restored.cli("restore", str(archive))
+    restored.start()
+    try:
+        with restored.client(restored.token()) as api:
+            api.post("/cases", json={"title": "after restore", "severity": "low"})
+        got = receiver.wait_for(1)[0]
+        assert got.headers["X-IR-Signature"] == signature(secret, got.body)
+    finally:
+        restored.kill()

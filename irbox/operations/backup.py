@@ -57,6 +57,7 @@ def create_backup(config: Config, out: Path, config_file: Path | None = None) ->
         for name, path in (
             ("license.json", config.license_path),
             ("attack.json", data / "attack.json"),
+            ("secret.key", data / "secret.key"),  # opens the sealed webhook secrets
         ):
             if path.is_file():
                 files.append((name, path))

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from irbox import __version__, clock
+from irbox.sealed import SecretBox
 from irbox.store import deliveries
 from irbox.store.database import Database
 from irbox.store.writer import Writer
@@ -36,9 +37,11 @@ class Dispatcher:
         timeout_s: float,
         base_s: float,
         max_age_us: int,
+        secret_box: SecretBox,
         refused_targets: tuple[str, ...] = ("link-local",),
     ) -> None:
         self.refused_targets = refused_targets
+        self.secret_box = secret_box
         self.db = db
         self.writer = writer
         self.timeout_s = timeout_s
@@ -96,7 +99,7 @@ class Dispatcher:
         headers = {
             "Content-Type": "application/json",
             "User-Agent": f"irbox/{__version__}",
-            "X-IR-Signature": signature(row["secret"], body),
+            "X-IR-Signature": signature(self.secret_box.open(row["secret"]), body),
             "X-IR-Event": row["event"],
             "X-IR-Delivery": row["id"],
         }

@@ -15,6 +15,7 @@ from irbox import clock, ids
 from irbox.errors import Errors, NotFound
 from irbox.identity.principal import Actor
 from irbox.paging import split_page
+from irbox.sealed import SecretBox
 from irbox.store import audit, deliveries, webhooks
 from irbox.store.database import Database
 from irbox.store.writer import Writer
@@ -76,10 +77,12 @@ class WebhookService:
         writer: Writer,
         max_age_us: int,
         wake: Callable[[], None],
+        secret_box: SecretBox,
         refused_targets: tuple[str, ...] = ("link-local",),
     ) -> None:
         self.db = db
         self.writer = writer
+        self.secret_box = secret_box  # secrets are stored sealed, never in plain text
         self.max_age_us = max_age_us
         self.refused_targets = refused_targets
         self.wake = wake  # asks the dispatcher to look for due deliveries now
@@ -97,7 +100,7 @@ class WebhookService:
             "id": ids.new_id("wh"),
             "url": data.url,
             "events": msgspec.json.encode(events).decode(),
-            "secret": secret,
+            "secret": self.secret_box.seal(secret),
             "active": int(data.active),
             "created_at": now,
             "created_by": actor.user_id,
@@ -130,7 +133,7 @@ class WebhookService:
         errors.raise_if_any("the change is invalid")
         secret = secrets.token_urlsafe(32) if patch.rotate_secret else None
         if secret:
-            changes["secret"] = secret
+            changes["secret"] = self.secret_box.seal(secret)
         now = clock.now_us()
 
         def write(conn: sqlite3.Connection) -> sqlite3.Row:
