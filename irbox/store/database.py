@@ -7,11 +7,12 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from irbox.errors import StorageUnavailable
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -79,13 +80,18 @@ class Database:
                 self._all.append(conn)
         return conn
 
-    def read(self, fn: Callable[[sqlite3.Connection], T], *args: Any) -> T:
+    def read(
+        self,
+        fn: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
         """Run `fn(conn, *args)` in one read transaction (a consistent snapshot)."""
         conn = self.reader()
         try:
             conn.execute("BEGIN")
             try:
-                return fn(conn, *args)
+                return fn(conn, *args, **kwargs)
             finally:
                 conn.execute("COMMIT")
         except sqlite3.Error as exc:
