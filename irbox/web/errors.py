@@ -13,6 +13,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from irbox import errors
+from irbox.web.asgi import Send, send_bytes
 
 log = logging.getLogger("irbox.web.api")
 
@@ -71,6 +72,13 @@ def domain_error_headers(exc: errors.DomainError) -> dict[str, str]:
 
 def domain_error_body(exc: errors.DomainError) -> bytes:
     return error_body(exc.code, exc.message, exc.details)
+
+
+async def send_domain_error(send: Send, exc: errors.DomainError) -> None:
+    """A refusal answered by an ASGI layer in front of Litestar (the gate, the ingest path),
+    exactly as the route's handler would answer it."""
+    headers = [(k.lower().encode(), v.encode()) for k, v in domain_error_headers(exc).items()]
+    await send_bytes(send, status_of(exc), domain_error_body(exc), headers)
 
 
 def domain_error_handler(_: Request, exc: errors.DomainError) -> Response[bytes]:

@@ -18,8 +18,8 @@ from litestar.utils import normalize_path
 
 from irbox.errors import DomainError
 from irbox.web.api import API_PREFIX
-from irbox.web.asgi import ASGIApp, Receive, Scope, Send, send_bytes
-from irbox.web.errors import domain_error_body, domain_error_headers, status_of
+from irbox.web.asgi import ASGIApp, Receive, Scope, Send
+from irbox.web.errors import send_domain_error
 from irbox.web.guard import authorize
 
 # The route's `opt`, for the layers behind (the idempotency layer reads what a replay withholds).
@@ -39,11 +39,7 @@ class RefuseBeforeReading:
                 try:
                     authorize(self.litestar.state, opt, scope)
                 except DomainError as exc:
-                    headers = [
-                        (k.lower().encode(), v.encode())
-                        for k, v in domain_error_headers(exc).items()
-                    ]
-                    await send_bytes(send, status_of(exc), domain_error_body(exc), headers)
+                    await send_domain_error(send, exc)
                     return
         await self.app(scope, receive, send)
 

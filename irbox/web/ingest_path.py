@@ -31,7 +31,7 @@ from irbox.web.asgi import (
     replay_body,
     send_bytes,
 )
-from irbox.web.errors import domain_error_body, domain_error_headers, status_of
+from irbox.web.errors import send_domain_error
 from irbox.web.guard import authorize
 
 _PATH = API_PREFIX + AlertsController.path  # the ingest route's own path
@@ -64,10 +64,7 @@ class IngestFastPath:
             data = _decode(body)
             result = await self.state.services.alerts.ingest(data, scope["irbox_principal"].actor)
         except DomainError as exc:
-            headers = [
-                (k.lower().encode(), v.encode()) for k, v in domain_error_headers(exc).items()
-            ]
-            await send_bytes(send, status_of(exc), domain_error_body(exc), headers)
+            await send_domain_error(send, exc)
             return
         except Exception:
             await self.app(scope, replay_body(body, receive), send)
