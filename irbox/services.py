@@ -8,7 +8,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from irbox.alerts.service import AlertService
 from irbox.attack import catalogue as attack_catalogue
-from irbox.audit_log import AuditLog
+from irbox.audit.log import AuditLog
 from irbox.cases import assignment
 from irbox.cases.comments import CommentService
 from irbox.cases.escalation import EscalationService
@@ -16,7 +16,6 @@ from irbox.cases.evidence import EvidenceService
 from irbox.cases.resolution import ResolutionService
 from irbox.cases.service import CaseService
 from irbox.config import Config
-from irbox.health import HealthService
 from irbox.idempotency import IdempotencyStore
 from irbox.identity.api_keys import ApiKeyService
 from irbox.identity.auth_cache import AuthCache
@@ -26,9 +25,10 @@ from irbox.index.database import IndexDatabase
 from irbox.index.indexer import Indexer
 from irbox.index.rebuild import REBUILD_REASONS, needs_rebuild, rebuild
 from irbox.license.service import LicenseService
-from irbox.notifications import NotificationService
+from irbox.notifications.inbox import NotificationService
 from irbox.observables.search import ObservableSearch
 from irbox.observables.suppression import SuppressionService
+from irbox.operations.health import HealthService
 from irbox.sealed import KEY_FILE, SecretBox
 from irbox.store.database import Database
 from irbox.store.writer import Writer

@@ -24,8 +24,8 @@ def test_healthz_shape_on_both_paths(server: Server) -> None:
 
 def test_storage_that_does_not_work_reports_down(tmp_path) -> None:
     """A data dir whose irbox.db is not a database: db is down, status degraded."""
-    from irbox.health import HealthService
     from irbox.index.database import IndexDatabase
+    from irbox.operations.health import HealthService
     from irbox.store.database import Database
     from irbox.store.migrate import migrate
     from irbox.store.writer import Writer
@@ -52,8 +52,8 @@ def test_storage_that_does_not_work_reports_down(tmp_path) -> None:
 
 def test_index_lagging_when_a_change_waits_over_60_s(tmp_path) -> None:
     from irbox import clock
-    from irbox.health import HealthService
     from irbox.index.database import IndexDatabase
+    from irbox.operations.health import HealthService
     from irbox.store import outbox
     from irbox.store.database import Database
     from irbox.store.migrate import migrate

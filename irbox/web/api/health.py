@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Request, Response, get, head
 
-from irbox.health import Health
+from irbox.operations.health import Health
 from irbox.web.api import API_PREFIX
 from irbox.web.deps import CtxDep
 

@@ -6,9 +6,9 @@ import msgspec
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from irbox.audit_log import AuditPage
+from irbox.audit.log import AuditPage
 from irbox.identity.users import User, UserCreate, UserCreated, UserList, UserPatch
-from irbox.notifications import Marked, MarkRead, NotificationPage
+from irbox.notifications.inbox import Marked, MarkRead, NotificationPage
 from irbox.paging import DEFAULT_LIMIT, page_args
 from irbox.web.deps import CtxDep
 

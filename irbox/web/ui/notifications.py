@@ -7,7 +7,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from irbox.errors import DomainError
-from irbox.notifications import MarkRead
+from irbox.notifications.inbox import MarkRead
 from irbox.paging import decode_cursor
 from irbox.web.ui.security import session_with, signed_form
 
