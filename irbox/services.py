@@ -16,6 +16,7 @@ from irbox.cases.evidence import EvidenceService
 from irbox.cases.resolution import ResolutionService
 from irbox.cases.service import CaseService
 from irbox.config import Config
+from irbox.dashboard.figures import DashboardService
 from irbox.idempotency import IdempotencyStore
 from irbox.identity.api_keys import ApiKeyService
 from irbox.identity.auth_cache import AuthCache
@@ -146,6 +147,7 @@ class Services:
         assert self.index is not None
         self.health = HealthService(self.db, self.writer, self.index, self.license)
         self.observables = ObservableSearch(self.db, self.index, self.suppressions)
+        self.dashboard = DashboardService(self.index)
         flush_s = self.config.index_flush_ms / 1000
         self.indexer = Indexer(self.db, self.index, self.writer, flush_s)
 

@@ -3,15 +3,11 @@ severity, time to triage and time to resolve (percentiles), over a window."""
 
 from __future__ import annotations
 
-import re
-
 import msgspec
 
 from irbox import clock
-from irbox.errors import ValidationFailed
 from irbox.index.database import IndexDatabase
 
-_WINDOW = re.compile(r"^([1-9][0-9]{0,3})([hd])$")
 DAY_US = 86_400 * 1_000_000
 
 
@@ -44,19 +40,8 @@ class Stats(msgspec.Struct):
     time_to_resolve: Percentiles
 
 
-def parse_window(window: str) -> int:
-    """`30d` or `12h` to microseconds; at most 366 days."""
-    match = _WINDOW.match(window)
-    if match is None:
-        raise ValidationFailed("invalid window", {"window": "like 30d or 24h"})
-    hours = int(match.group(1)) * (24 if match.group(2) == "d" else 1)
-    if hours > 366 * 24:
-        raise ValidationFailed("invalid window", {"window": "at most 366d"})
-    return hours * 3600 * 1_000_000
-
-
-def stats(index: IndexDatabase, window: str, top: int = 10) -> Stats:
-    since = clock.now_us() - parse_window(window)
+def stats(index: IndexDatabase, window: str, since: int, top: int = 10) -> Stats:
+    """The figures since `since` (microseconds), labelled `window`."""
     with index.snapshot():  # every figure from the same state of the index
         return _stats(index, window, since, top)
 

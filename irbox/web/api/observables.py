@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from irbox.index.stats import Stats, stats
+from irbox.dashboard.figures import Stats
 from irbox.observables.search import SearchResult
 from irbox.observables.suppression import SuppressIn, Suppression, SuppressionPage
 from irbox.paging import DEFAULT_LIMIT, page_args
@@ -54,4 +54,4 @@ class ObservablesController(Controller):
 @get("/stats", opt={"scope": "alerts:read"}, tags=["stats"], sync_to_thread=True)
 def dashboard_stats(ctx: CtxDep, window: FromQuery[str] = "30d") -> Stats:
     """Top observables, alert volume per day, time to triage and to resolve."""
-    return stats(ctx.services.index, window)
+    return ctx.services.dashboard.figures(window)

@@ -10,7 +10,6 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from irbox.alerts.models import SEVERITIES
-from irbox.index.stats import stats
 from irbox.web.ui import charts
 from irbox.web.ui.security import session_with
 
@@ -21,7 +20,7 @@ WINDOWS = ("24h", "7d", "30d", "90d")  # offered on the page; any window up to 3
 def dashboard(request: Request, window: FromQuery[str] = "30d") -> Template:
     session = session_with(request, "alerts:read")
     services = request.app.state.services
-    figures = stats(services.index, window)
+    figures = services.dashboard.figures(window)
     counts = services.alerts.triage_counts()
     open_by_severity = [
         (severity, counts.get(severity, 0), f"/alerts?{urlencode({'severity': severity})}")
