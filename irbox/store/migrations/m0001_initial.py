@@ -40,8 +40,8 @@ def migrate(db: Database) -> None:
         not_null={"user_id", "name", "token_hash", "token_prefix", "scopes", "created_at"},
         foreign_keys=[("user_id", "users", "id")],
     )
-    db["api_keys"].create_index(["token_hash"], unique=True)
-    db["api_keys"].create_index(["user_id"])
+    db.table("api_keys").create_index(["token_hash"], unique=True)
+    db.table("api_keys").create_index(["user_id"])
 
     # `seq` orders lists: assigned in commit order by the single writer, so keyset pagination
     # on it is stable under concurrent inserts.
@@ -87,12 +87,12 @@ def migrate(db: Database) -> None:
             "observables",
         },
     )
-    db["alerts"].create_index(["id"], unique=True)
-    db["alerts"].create_index(["source", "external_id"], unique=True)
-    db["alerts"].create_index(["status", "seq"])
-    db["alerts"].create_index(["severity", "seq"])
-    db["alerts"].create_index(["detected_at"])
-    db["alerts"].create_index(["case_id"])
+    db.table("alerts").create_index(["id"], unique=True)
+    db.table("alerts").create_index(["source", "external_id"], unique=True)
+    db.table("alerts").create_index(["status", "seq"])
+    db.table("alerts").create_index(["severity", "seq"])
+    db.table("alerts").create_index(["detected_at"])
+    db.table("alerts").create_index(["case_id"])
 
     db.create_table(
         "idempotency_keys",
@@ -108,7 +108,7 @@ def migrate(db: Database) -> None:
         pk=("owner", "key"),
         not_null={"request_hash", "status", "body", "created_at"},
     )
-    db["idempotency_keys"].create_index(["created_at"])
+    db.table("idempotency_keys").create_index(["created_at"])
 
     db.create_table(
         "audit_log",

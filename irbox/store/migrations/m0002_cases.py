@@ -36,10 +36,10 @@ def migrate(db: Database) -> None:
             "updated_at",
         },
     )
-    db["cases"].create_index(["id"], unique=True)
-    db["cases"].create_index(["number"], unique=True)
-    db["cases"].create_index(["status", "seq"])
-    db["cases"].create_index(["assignee", "seq"])
+    db.table("cases").create_index(["id"], unique=True)
+    db.table("cases").create_index(["number"], unique=True)
+    db.table("cases").create_index(["status", "seq"])
+    db.table("cases").create_index(["assignee", "seq"])
 
     db.create_table(
         "case_observables",
@@ -47,7 +47,7 @@ def migrate(db: Database) -> None:
         pk=("case_id", "type", "value"),
         not_null={"first_seen"},
     )
-    db["case_observables"].create_index(["type", "value"])
+    db.table("case_observables").create_index(["type", "value"])
 
     db.create_table(
         "case_timeline",
@@ -63,7 +63,7 @@ def migrate(db: Database) -> None:
         pk="seq",
         not_null={"case_id", "at", "type", "summary", "data"},
     )
-    db["case_timeline"].create_index(["case_id", "at"])
+    db.table("case_timeline").create_index(["case_id", "at"])
 
     db.create_table(
         "comments",
@@ -80,7 +80,7 @@ def migrate(db: Database) -> None:
         pk="seq",
         not_null={"id", "case_id", "body", "body_html", "mentions", "created_at"},
     )
-    db["comments"].create_index(["case_id", "seq"])
+    db.table("comments").create_index(["case_id", "seq"])
 
     db.create_table(
         "attachments",
@@ -98,8 +98,8 @@ def migrate(db: Database) -> None:
         pk="id",
         not_null={"case_id", "filename", "size", "sha256", "content_type", "uploaded_at"},
     )
-    db["attachments"].create_index(["case_id"])
-    db["attachments"].create_index(["sha256"])
+    db.table("attachments").create_index(["case_id"])
+    db.table("attachments").create_index(["sha256"])
 
     db.create_table(
         "notifications",
@@ -117,4 +117,4 @@ def migrate(db: Database) -> None:
         pk="seq",
         not_null={"id", "user_id", "kind", "summary", "created_at"},
     )
-    db["notifications"].create_index(["user_id", "seq"])
+    db.table("notifications").create_index(["user_id", "seq"])

@@ -29,6 +29,6 @@ def migrate(db: Database) -> None:
         pk="seq",
         not_null={"id", "type", "value", "scope", "reason", "created_at"},
     )
-    db["suppressions"].create_index(["id"], unique=True)
-    db["suppressions"].create_index(["type", "value"])
-    db["alerts"].add_column("triaged_at", int)
+    db.table("suppressions").create_index(["id"], unique=True)
+    db.table("suppressions").create_index(["type", "value"])
+    db.table("alerts").add_column("triaged_at", int)

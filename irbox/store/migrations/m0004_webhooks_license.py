@@ -42,7 +42,7 @@ def migrate(db: Database) -> None:
         not_null={"id", "webhook_id", "event", "payload", "status", "attempts", "created_at",
                   "retry_from"},
     )  # fmt: skip
-    db["webhook_deliveries"].create_index(["id"], unique=True)
-    db["webhook_deliveries"].create_index(["status", "next_attempt_at"])
-    db["webhook_deliveries"].create_index(["webhook_id", "seq"])
+    db.table("webhook_deliveries").create_index(["id"], unique=True)
+    db.table("webhook_deliveries").create_index(["status", "next_attempt_at"])
+    db.table("webhook_deliveries").create_index(["webhook_id", "seq"])
     db.create_table("settings", {"name": str, "value": str}, pk="name")

@@ -5,5 +5,5 @@ from sqlite_utils import Database
 
 
 def migrate(db: Database) -> None:
-    db["alerts"].create_index(["source", "seq"])
-    db["alerts"].create_index(["status", "severity", "seq"])
+    db.table("alerts").create_index(["source", "seq"])
+    db.table("alerts").create_index(["status", "severity", "seq"])

@@ -16,4 +16,4 @@ def migrate(db: Database) -> None:
         pk="id",
         not_null={"user_id", "csrf", "created_at", "expires_at"},
     )
-    db["sessions"].create_index(["user_id"])
+    db.table("sessions").create_index(["user_id"])
