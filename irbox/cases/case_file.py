@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -25,13 +24,14 @@ from irbox.cases.models import (
 )
 from irbox.store import alerts as alerts_table
 from irbox.store import attachments, case_observables, comments, timeline
+from irbox.store.database import RowLike
 
 _decode_list = msgspec.json.Decoder(list[str]).decode
 _decode_observables = msgspec.json.Decoder(list[Observable]).decode
 _decode_dict = msgspec.json.Decoder(dict[str, Any]).decode
 
 
-def summary_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+def summary_fields(row: RowLike) -> dict[str, Any]:
     return {
         "id": row["id"],
         "number": row["number"],
@@ -46,12 +46,12 @@ def summary_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def to_summary(row: Mapping[str, Any]) -> CaseSummary:
+def to_summary(row: RowLike) -> CaseSummary:
     return CaseSummary(**summary_fields(row))
 
 
 def read_case(
-    conn: sqlite3.Connection, row: Mapping[str, Any], catalogue: Catalogue, public_url: str
+    conn: sqlite3.Connection, row: RowLike, catalogue: Catalogue, public_url: str
 ) -> Case:
     case_id = row["id"]
     alerts = alerts_table.for_case(conn, case_id)

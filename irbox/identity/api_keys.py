@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Mapping
-from typing import Any
 
 import msgspec
 
@@ -18,7 +16,7 @@ from irbox.identity.scopes import SCOPES, effective, role_scopes
 from irbox.store import api_keys as keys_table
 from irbox.store import audit
 from irbox.store import users as users_table
-from irbox.store.database import Database
+from irbox.store.database import Database, RowLike
 from irbox.store.writer import Writer
 
 LAST_USED_EVERY_S = 60  # last-used time is written at most this often per key
@@ -52,7 +50,7 @@ class ApiKeyCreated(msgspec.Struct):
     token: str  # shown once, never again
 
 
-def to_key(row: Mapping[str, Any]) -> ApiKey:
+def to_key(row: RowLike) -> ApiKey:
     return ApiKey(
         id=row["id"],
         name=row["name"],

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
@@ -19,7 +18,7 @@ from irbox.identity.scopes import ROLES, role_scopes
 from irbox.store import audit
 from irbox.store import sessions as sessions_table
 from irbox.store import users as users_table
-from irbox.store.database import Database
+from irbox.store.database import Database, RowLike
 from irbox.store.writer import Writer
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$|^[^@\s]{1,64}@[a-z0-9-]+$")
@@ -65,7 +64,7 @@ class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
     disabled: bool | msgspec.UnsetType = msgspec.UNSET
 
 
-def to_user(row: Mapping[str, Any]) -> User:
+def to_user(row: RowLike) -> User:
     return User(
         id=row["id"],
         email=row["email"],

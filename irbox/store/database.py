@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -13,6 +13,8 @@ from irbox.errors import StorageUnavailable
 
 T = TypeVar("T")
 P = ParamSpec("P")
+# A row as the stores hand it out (sqlite3.Row) or as a caller builds it (a dict).
+RowLike = sqlite3.Row | Mapping[str, Any]
 
 BUSY_TIMEOUT_MS = 5000
 

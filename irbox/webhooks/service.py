@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import msgspec
@@ -17,7 +16,7 @@ from irbox.identity.principal import Actor
 from irbox.paging import split_page
 from irbox.sealed import SecretBox
 from irbox.store import audit, deliveries, webhooks
-from irbox.store.database import Database
+from irbox.store.database import Database, RowLike
 from irbox.store.writer import Writer
 from irbox.webhooks import targets
 from irbox.webhooks.models import (
@@ -33,7 +32,7 @@ from irbox.webhooks.models import (
 from irbox.webhooks.outbox import enqueue
 
 
-def to_webhook(row: Mapping[str, Any]) -> Webhook:
+def to_webhook(row: RowLike) -> Webhook:
     return Webhook(
         id=row["id"],
         url=row["url"],
@@ -195,7 +194,7 @@ class WebhookService:
         self.wake()
         return delivery
 
-    def to_delivery(self, row: Mapping[str, Any]) -> Delivery:
+    def to_delivery(self, row: RowLike) -> Delivery:
         pending = row["status"] == "pending"
         return Delivery(
             id=row["id"],
