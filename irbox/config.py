@@ -124,7 +124,8 @@ def _check(cfg: Config) -> None:
     split_listen(cfg.listen)
     if not cfg.public_url.startswith(("http://", "https://")):
         raise ConfigError(f"public_url: expected an http(s) URL, got {cfg.public_url!r}")
-    positive = ("max_upload_mb", "rate_limit_per_minute", "rate_limit_burst", "index_flush_ms")
+    positive: tuple[str, ...] = ("max_upload_mb", "rate_limit_per_minute", "rate_limit_burst")
+    positive += ("index_flush_ms",)
     positive += ("index_memory_mb", "header_timeout_s")
     positive += ("webhook_timeout_s", "webhook_retry_base_s", "webhook_retry_max_age_h")
     for key in positive:

@@ -32,7 +32,7 @@ from irbox.observables.suppression import SuppressionService
 from irbox.paging import split_page
 from irbox.store import alerts as alerts_table
 from irbox.store import audit
-from irbox.store.database import Database
+from irbox.store.database import Database, written
 from irbox.store.writer import BulkJob, Writer
 
 MAX_BULK = 500  # alerts one bulk dismissal may name
@@ -191,7 +191,7 @@ class AlertService:
             audit.record(
                 conn, actor.who, "alert.dismiss", alert_id, now, {"reason_code": data.reason_code}
             )
-            return alerts_table.get(conn, alert_id)
+            return written(alerts_table.get(conn, alert_id))
 
         return to_alert(await self.writer.run(write))
 
@@ -207,7 +207,7 @@ class AlertService:
             alerts_table.set_triage(conn, alert_id)
             index_events.alert_triaged(conn, alert_id, now, "triage")
             audit.record(conn, actor.who, "alert.reopen", alert_id, now)
-            return alerts_table.get(conn, alert_id)
+            return written(alerts_table.get(conn, alert_id))
 
         return to_alert(await self.writer.run(write))
 

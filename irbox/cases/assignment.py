@@ -12,6 +12,7 @@ from irbox.cases import changes
 from irbox.identity.principal import Actor
 from irbox.store import cases as cases_table
 from irbox.store import notifications
+from irbox.store.database import written
 
 
 def notify_assignee(
@@ -21,7 +22,7 @@ def notify_assignee(
     assigned themselves."""
     if assignee is None or assignee == actor.user_id:
         return
-    case = cases_table.get(conn, case_id)
+    case = written(cases_table.get(conn, case_id))
     summary = f"assigned case #{case['number']}: {case['title']}"
     _notify(conn, assignee, "assigned", case_id, summary, at)
 

@@ -15,6 +15,7 @@ from irbox.identity.principal import Actor
 from irbox.store import comments as comments_table
 from irbox.store import notifications, timeline
 from irbox.store import users as users_table
+from irbox.store.database import written
 from irbox.store.writer import Writer
 
 _decode_mentions = msgspec.json.Decoder(list[str]).decode
@@ -96,7 +97,7 @@ class CommentService:
             changes.announce(conn, case_id, "case.updated", actor, now)
             before = set(_decode_mentions(row["mentions"]))
             _notify(conn, case, comment_id, [m for m in mentions if m not in before], now)
-            return comment_from_row(comments_table.get(conn, case_id, comment_id))
+            return comment_from_row(written(comments_table.get(conn, case_id, comment_id)))
 
         return await self.writer.run(write)
 

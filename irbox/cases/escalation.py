@@ -17,6 +17,7 @@ from irbox.index import events as index_events
 from irbox.store import alerts as alerts_table
 from irbox.store import audit
 from irbox.store import cases as cases_table
+from irbox.store.database import written
 from irbox.store.writer import Writer
 
 _decode_observables = msgspec.json.Decoder(list[Observable]).decode
@@ -55,7 +56,7 @@ class EscalationService:
                     attack=[],
                     observables=[],
                 )
-                case_seq = cases_table.get(conn, case_id)["seq"]
+                case_seq = written(cases_table.get(conn, case_id))["seq"]
             else:
                 case = changes.open_case(conn, data.case_id)
                 case_id, case_seq = case["id"], case["seq"]

@@ -16,7 +16,7 @@ from irbox.identity.scopes import SCOPES, effective, role_scopes
 from irbox.store import api_keys as keys_table
 from irbox.store import audit
 from irbox.store import users as users_table
-from irbox.store.database import Database, RowLike
+from irbox.store.database import Database, RowLike, written
 from irbox.store.writer import Writer
 
 LAST_USED_EVERY_S = 60  # last-used time is written at most this often per key
@@ -158,7 +158,7 @@ class ApiKeyService:
                 raise Forbidden("admin")
             for revoked_id in keys_table.revoke(conn, key_id, now):
                 audit.record(conn, actor.who, "api_key.revoke", revoked_id, now)
-            return keys_table.get(conn, key_id)
+            return written(keys_table.get(conn, key_id))
 
         revoked = await self.writer.run(write)
         self.cache.clear()

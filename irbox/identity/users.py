@@ -18,7 +18,7 @@ from irbox.identity.scopes import ROLES, role_scopes
 from irbox.store import audit
 from irbox.store import sessions as sessions_table
 from irbox.store import users as users_table
-from irbox.store.database import Database, RowLike
+from irbox.store.database import Database, RowLike, written
 from irbox.store.writer import Writer
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$|^[^@\s]{1,64}@[a-z0-9-]+$")
@@ -179,7 +179,7 @@ class UserService:
                 self.on_lost_work(conn, user_id, "user disabled", actor, now)
             elif changes.get("role") == "viewer":
                 self.on_lost_work(conn, user_id, "user made a viewer", actor, now)
-            return users_table.get(conn, user_id)
+            return written(users_table.get(conn, user_id))
 
         updated = await self.writer.run(write)
         self.cache.clear()

@@ -23,7 +23,7 @@ from irbox.index import levels
 
 # An air-gapped appliance must never try to download extensions, and DuckDB must not take the
 # machine's memory: both are fixed here for every connection.
-SETTINGS = {
+SETTINGS: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "memory_limit": "192MB",  # the default; `index_memory_mb` sets it

@@ -67,7 +67,7 @@ def payload(event: Event) -> str:
 
 
 def emit(conn: sqlite3.Connection, event: Event, at: int) -> None:
-    outbox.add(conn, type(event).__struct_config__.tag, payload(event), at)
+    outbox.add(conn, str(type(event).__struct_config__.tag), payload(event), at)
 
 
 def alert_seen(

@@ -20,7 +20,7 @@ from irbox.observables.normalize import normalize
 from irbox.paging import split_page
 from irbox.store import audit
 from irbox.store import suppressions as suppressions_table
-from irbox.store.database import Database
+from irbox.store.database import Database, written
 from irbox.store.writer import Writer
 
 _SCOPE = re.compile(r"^(global|source:(.+))$")
@@ -150,7 +150,7 @@ class SuppressionService:
             audit.record(
                 conn, actor.who, "suppression.create", row["id"], now, {"scope": data.scope}
             )
-            return suppressions_table.get(conn, row["id"])
+            return written(suppressions_table.get(conn, row["id"]))
 
         return to_suppression(await self.writer.run(write), now)
 
@@ -163,7 +163,7 @@ class SuppressionService:
             suppressions_table.lift(conn, suppression_id, actor.user_id, now)
             self._maybe_active = suppressions_table.any_unlifted(conn)
             audit.record(conn, actor.who, "suppression.lift", suppression_id, now)
-            return suppressions_table.get(conn, suppression_id)
+            return written(suppressions_table.get(conn, suppression_id))
 
         return to_suppression(await self.writer.run(write), now)
 

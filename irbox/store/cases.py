@@ -28,6 +28,7 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
         " :created_by, :updated_at)",
         row,
     )
+    assert cur.lastrowid is not None  # an INSERT of one row
     return cur.lastrowid
 
 

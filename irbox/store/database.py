@@ -64,6 +64,14 @@ def storage_error(exc: sqlite3.Error) -> StorageUnavailable | None:
     return None
 
 
+def written(row: sqlite3.Row | None) -> sqlite3.Row:
+    """A row the caller's own transaction just wrote or found: there by construction (a read
+    inside the writer's transaction cannot miss it)."""
+    if row is None:
+        raise LookupError("a row this transaction wrote is missing")
+    return row
+
+
 class Database:
     """Hands out one read-only connection per thread; the `Writer` owns the only write path."""
 

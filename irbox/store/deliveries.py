@@ -57,7 +57,8 @@ def reset(conn: sqlite3.Connection, delivery_id: str, now: int) -> None:
 def page(
     conn: sqlite3.Connection, webhook_id: str, before_seq: int | None, limit: int
 ) -> list[sqlite3.Row]:
-    where, args = "webhook_id = ?", [webhook_id]
+    where = "webhook_id = ?"
+    args: list[str | int] = [webhook_id]
     if before_seq is not None:
         where += " AND seq < ?"
         args.append(before_seq)

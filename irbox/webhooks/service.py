@@ -16,7 +16,7 @@ from irbox.identity.principal import Actor
 from irbox.paging import split_page
 from irbox.sealed import SecretBox
 from irbox.store import audit, deliveries, webhooks
-from irbox.store.database import Database, RowLike
+from irbox.store.database import Database, RowLike, written
 from irbox.store.writer import Writer
 from irbox.webhooks import targets
 from irbox.webhooks.models import (
@@ -141,7 +141,7 @@ class WebhookService:
             webhooks.update(conn, webhook_id, {**changes, "updated_at": now})
             shown = sorted(k if k != "secret" else "secret (rotated)" for k in changes)
             audit.record(conn, actor.who, "webhook.update", webhook_id, now, {"changed": shown})
-            return webhooks.get(conn, webhook_id)
+            return written(webhooks.get(conn, webhook_id))
 
         return WebhookUpdated(webhook=to_webhook(await self.writer.run(write)), secret=secret)
 
@@ -173,7 +173,7 @@ class WebhookService:
                 raise NotFound(f"no delivery {delivery_id} for webhook {webhook_id}")
             deliveries.reset(conn, delivery_id, now)
             audit.record(conn, actor.who, "webhook.redeliver", delivery_id, now)
-            return deliveries.get(conn, delivery_id)
+            return written(deliveries.get(conn, delivery_id))
 
         delivery = self.to_delivery(await self.writer.run(write))
         self.wake()
@@ -188,7 +188,7 @@ class WebhookService:
             queued = enqueue(conn, "ping", None, actor, now, only_webhook=webhook_id)
             if not queued:  # an inactive webhook gets no deliveries, pings included
                 raise NotFound(f"webhook {webhook_id} is not active")
-            return deliveries.get(conn, queued[0])
+            return written(deliveries.get(conn, queued[0]))
 
         delivery = self.to_delivery(await self.writer.run(write))
         self.wake()

@@ -56,7 +56,7 @@ def stacked_days(volume: list, width: int = 640, height: int = 160) -> Markup:
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 40}" width="{width}"'
              f' height="{height + 40}" role="img">']  # fmt: skip
     for i, day in enumerate(days):
-        y = height
+        y: float = height
         for severity in COLOURS:
             n = per_day[day].get(severity, 0)
             if not n:
