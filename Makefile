@@ -58,10 +58,11 @@ system-deps:
 		fi; \
 	fi
 
-lint: install  ## ruff and the import contracts (the layers)
+lint: install  ## ruff, the import contracts (the layers) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import overload
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def now_us() -> int:
     return time.time_ns() // 1000
+
+
+@overload
+def to_rfc3339(us: int) -> str: ...
+@overload
+def to_rfc3339(us: None) -> None: ...
+@overload
+def to_rfc3339(us: int | None) -> str | None: ...
 
 
 def to_rfc3339(us: int | None) -> str | None:

@@ -14,6 +14,7 @@ import msgspec
 from granian import Granian
 from granian.constants import Interfaces, Loops
 from granian.http import HTTP1Settings
+from granian.log import LogLevels
 
 from irbox import logs
 from irbox.config import Config
@@ -64,7 +65,7 @@ def serve(config: Config) -> None:
         interface=Interfaces.ASGI,
         workers=1,
         loop=Loops.uvloop,
-        log_level=config.log_level,
+        log_level=LogLevels(config.log_level),
         log_dictconfig=logs.GRANIAN_LOGGING,
         log_access=False,
         backlog=2048,

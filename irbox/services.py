@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -97,15 +98,31 @@ class Services:
         )
         self.scheduler: BackgroundScheduler | None = None
         # What reads the index exists only where the index is open (the server process).
-        self.health: HealthService | None = None
-        self.observables: ObservableSearch | None = None
+        self._health: HealthService | None = None
+        self._observables: ObservableSearch | None = None
+        self._dashboard: DashboardService | None = None
         self.indexer: Indexer | None = None
         if self.index is not None:
             self._bind_index()
 
+    # What reads the index exists only where the index is open (the server process); a CLI
+    # command built without it that asked for one of these has a bug, said plainly.
+    @property
+    def health(self) -> HealthService:
+        return _bound(self._health, "health")
+
+    @property
+    def observables(self) -> ObservableSearch:
+        return _bound(self._observables, "observables")
+
+    @property
+    def dashboard(self) -> DashboardService:
+        return _bound(self._dashboard, "dashboard")
+
     def start_background(self) -> None:
-        assert self.index is not None and self.indexer is not None
-        reason = self.db.read(lambda conn: needs_rebuild(self.index, conn))
+        index = self.index
+        assert index is not None and self.indexer is not None
+        reason = self.db.read(lambda conn: needs_rebuild(index, conn))
         if reason is not None:
             # A new, older or restored index file: outbox rows it never saw are gone, so
             # rebuild. Only a file behind its outbox is news to the operator.
@@ -113,7 +130,7 @@ class Services:
                 logging.WARNING if reason == "behind" else logging.INFO,
                 REBUILD_REASONS[reason],
             )
-            self.index.close()
+            index.close()
             rebuild(self.config.db_path, self.config.index_path, self.config.index_memory_mb)
             self.index = IndexDatabase(
                 self.config.index_path, memory_mb=self.config.index_memory_mb
@@ -145,9 +162,9 @@ class Services:
 
     def _bind_index(self) -> None:
         assert self.index is not None
-        self.health = HealthService(self.db, self.writer, self.index, self.license)
-        self.observables = ObservableSearch(self.db, self.index, self.suppressions)
-        self.dashboard = DashboardService(self.index)
+        self._health = HealthService(self.db, self.writer, self.index, self.license)
+        self._observables = ObservableSearch(self.db, self.index, self.suppressions)
+        self._dashboard = DashboardService(self.index)
         flush_s = self.config.index_flush_ms / 1000
         self.indexer = Indexer(self.db, self.index, self.writer, flush_s)
 
@@ -161,3 +178,12 @@ class Services:
         self.db.close()
         if self.index is not None:
             self.index.close()
+
+
+T = TypeVar("T")
+
+
+def _bound(service: T | None, name: str) -> T:
+    if service is None:
+        raise RuntimeError(f"services.{name} needs the observable index (with_index=True)")
+    return service

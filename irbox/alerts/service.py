@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins  # `list` below is also a method of AlertService
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -139,7 +140,7 @@ class AlertService:
         page, next_cursor = split_page(rows, limit)
         return AlertPage(items=[to_summary(r) for r in page], next_cursor=next_cursor)
 
-    def sources(self, limit: int = 200) -> list[str]:
+    def sources(self, limit: int = 200) -> builtins.list[str]:
         """The sources alerts came from (for the queue's filter), alphabetically."""
         return self.db.read(alerts_table.sources, limit)
 
@@ -148,7 +149,9 @@ class AlertService:
         starts looking for newer ones."""
         return self.db.read(alerts_table.latest_seq)
 
-    async def dismiss_many(self, alert_ids: list[str], data: DismissIn, actor: Actor) -> int:
+    async def dismiss_many(
+        self, alert_ids: builtins.list[str], data: DismissIn, actor: Actor
+    ) -> int:
         """Dismiss each alert that is still in triage; the writes share group commits. Returns
         how many were dismissed (alerts already handled by someone else are left as they are)."""
         if data.reason_code not in REASON_CODES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import msgspec
 from msgspec import UNSET
@@ -119,7 +120,7 @@ class CaseService:
 
     async def update(self, case_id: str, patch: CasePatch, actor: Actor) -> Case:
         errors = Errors()
-        wanted: dict[str, object] = {}
+        wanted: dict[str, Any] = {}
         if patch.title is not UNSET:
             wanted["title"] = validation.check_title(errors, patch.title)
         if patch.description is not UNSET:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from irbox import clock
 from irbox.cli.common import CommandError, config_from, open_services
@@ -86,7 +86,7 @@ def run_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
     """Columns aligned for reading, one row per line (`cut`/`awk` friendly: no value has
     spaces but the last column's)."""
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from typing import Any
 
 import msgspec
 
@@ -114,7 +115,7 @@ class ApiKeyService:
                 raise Forbidden(scope)
         token = secrets.new_token()
         now = clock.now_us()
-        row = {
+        row: dict[str, Any] = {
             "id": ids.new_id("key"),
             "user_id": owner_id,
             "name": name,

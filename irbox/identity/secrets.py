@@ -16,7 +16,9 @@ import hashlib
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -45,6 +47,7 @@ def _dummy_hash() -> str:
     return _hasher.hash("irbox: an address with no account")
 
 
+T = TypeVar("T")
 MAX_WAITING = 32  # password checks queued for the worker; more are refused with 429
 _waiting = 0
 _waiting_lock = threading.Lock()
@@ -62,7 +65,7 @@ def _worker() -> ThreadPoolExecutor:
     return _pools[pid]
 
 
-async def _off_loop(fn, *args):  # type: ignore[no-untyped-def]
+async def _off_loop(fn: Callable[..., T], *args: Any) -> T:
     global _waiting
     with _waiting_lock:
         if _waiting >= MAX_WAITING:

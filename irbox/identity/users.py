@@ -6,6 +6,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -116,7 +117,7 @@ class UserService:
         generated = secrets.new_password() if data.password is None else None
         password_hash = await secrets.new_password_hash(data.password or generated or "")
         now = clock.now_us()
-        row = {
+        row: dict[str, Any] = {
             "id": ids.new_id("user"),
             "email": email,
             "name": data.name.strip(),

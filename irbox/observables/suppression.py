@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from typing import Any
 
 import msgspec
 
@@ -120,7 +121,7 @@ class SuppressionService:
             except ValueError as exc:
                 errors.add("until", str(exc))
         errors.raise_if_any("the suppression is invalid")
-        row = {
+        row: dict[str, Any] = {
             "id": ids.new_id("sup"),
             "type": data.type,
             "value": value,

@@ -11,6 +11,7 @@ import shutil
 import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from irbox.operations.backup import FORMAT, MANIFEST
 
@@ -90,7 +91,7 @@ def _read_manifest(tar: tarfile.TarFile, first: tarfile.TarInfo) -> tuple[dict, 
     return manifest, expected
 
 
-def _private(path: Path):  # type: ignore[no-untyped-def]
+def _private(path: Path) -> BinaryIO:
     """A new file opened for writing, readable by its owner only (0600 whatever the umask)."""
     return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
-from irbox.web.asgi import Message, Receive, Scope, Send
+from irbox.web.asgi import ASGIApp, Message, Receive, Scope, Send
 
 
 class AllowedMethods:
     def __init__(self, app: Litestar) -> None:
-        self.app = app
+        self.app: ASGIApp = app  # type: ignore[assignment]  # Litestar's scope types are TypedDicts
         # By the route's template as the router puts it on the scope (`/cases/{case_id}`).
         methods: dict[str, set[str]] = {}
         for route in app.routes:

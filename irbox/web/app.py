@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import cast
 
 import anyio.to_thread
 from litestar import Litestar, Router
@@ -14,6 +15,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from litestar.types import ExceptionHandlersMap
 
 from irbox import __version__
 from irbox.config import Config, proxy_networks
@@ -102,7 +104,7 @@ def create_litestar(config: Config) -> Litestar:
             static_files,
         ],
         dependencies=DEPENDENCIES,
-        exception_handlers={**HANDLERS, **UI_HANDLERS},
+        exception_handlers=cast(ExceptionHandlersMap, {**HANDLERS, **UI_HANDLERS}),
         template_config=TemplateConfig(
             directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=formats.register
         ),

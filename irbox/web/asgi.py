@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 Scope = MutableMapping[str, Any]
@@ -25,7 +25,7 @@ def is_json(scope: Scope) -> bool:
     return kind is not None and kind.split(";", 1)[0].strip().lower() == "application/json"
 
 
-def client_ip(scope: Scope) -> str | None:
+def client_ip(scope: Mapping[str, Any]) -> str | None:
     client = scope.get("client")
     return client[0] if client else None
 

@@ -5,6 +5,8 @@ anyio task group, which cost more per request than everything else in a simple h
 
 from __future__ import annotations
 
+from typing import cast
+
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 
@@ -31,7 +33,8 @@ class Ctx:
 
 
 def provide_ctx(request: Request) -> Ctx:
-    return Ctx(request.app.state.services, request.scope.get("irbox_principal"))
+    principal = cast("Principal | None", request.scope.get("irbox_principal"))
+    return Ctx(request.app.state.services, principal)
 
 
 DEPENDENCIES = {"ctx": Provide(provide_ctx, sync_to_thread=False)}

@@ -7,7 +7,7 @@ A route declares what it needs in `opt`: `{"scope": "alerts:write"}`, several sc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
@@ -38,7 +38,7 @@ def bearer_token(scope: Scope) -> str:
 async def api_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     # async on purpose: Litestar runs a sync guard in a worker thread, which costs more than
     # the cached, in-memory check below.
-    authorize(connection.app.state, handler.opt, connection.scope)
+    authorize(connection.app.state, handler.opt, cast(Scope, connection.scope))
 
 
 def authorize(state: State, opt: Mapping[str, Any], scope: Scope) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
@@ -95,7 +96,7 @@ class WebhookService:
         errors.raise_if_any("the webhook is invalid")
         secret = data.secret or secrets.token_urlsafe(32)
         now = clock.now_us()
-        row = {
+        row: dict[str, Any] = {
             "id": ids.new_id("wh"),
             "url": data.url,
             "events": msgspec.json.encode(events).decode(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -68,10 +70,10 @@ def audit_log(request: Request, cursor: FromQuery[str | None] = None) -> Templat
     try:
         page = request.app.state.services.audit.page(decode_cursor(cursor), AUDIT_PAGE)
     except DomainError as exc:
-        context = {"session": session, "page": None, "error": _problem(exc)}
-        return Template("audit.html", context=context, status_code=400)
+        refused = {"session": session, "page": None, "error": _problem(exc)}
+        return Template("audit.html", context=refused, status_code=400)
     services = request.app.state.services
-    context = {
+    context: dict[str, Any] = {
         "session": session,
         "page": page,
         "error": None,

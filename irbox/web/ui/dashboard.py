@@ -22,11 +22,11 @@ def dashboard(request: Request, window: FromQuery[str] = "30d") -> Template:
     services = request.app.state.services
     figures = services.dashboard.figures(window)
     counts = services.alerts.triage_counts()
-    open_by_severity = [
+    open_by_severity: list[tuple[str, int, str | None]] = [
         (severity, counts.get(severity, 0), f"/alerts?{urlencode({'severity': severity})}")
         for severity in reversed(SEVERITIES)
     ]
-    top = [
+    top: list[tuple[str, int, str | None]] = [
         (
             f"{o.type} {o.value}",
             o.alerts,

@@ -33,6 +33,5 @@ async def mark_read(request: Request) -> Response:
     ids = [form["id"]] if form.get("id") else None
     service = request.app.state.services.notifications
     await service.mark_read(session.principal.user_id, MarkRead(ids=ids))
-    return Redirect(
-        form.get("next") if form.get("next", "").startswith("/cases/") else "/notifications"
-    )
+    next_page = form.get("next", "")
+    return Redirect(next_page if next_page.startswith("/cases/") else "/notifications")
