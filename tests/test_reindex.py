@@ -46,10 +46,13 @@ def _answers(api) -> list[dict]:
 
 
 def _settle(api, expected_alerts: int) -> list[dict]:
+    """The answers once the index has applied everything `_load` wrote: every alert, and the
+    case made last (only it holds the ip), which may be applied a flush after the alerts."""
     deadline = time.monotonic() + 5
     while True:
         answers = _answers(api)
-        if sum(a["alert_count"] for a in answers) >= expected_alerts or time.monotonic() > deadline:
+        alerts_in = sum(a["alert_count"] for a in answers) >= expected_alerts
+        if (alerts_in and answers[-1]["case_count"] >= 1) or time.monotonic() > deadline:
             return answers
         time.sleep(0.05)
 
