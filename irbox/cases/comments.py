@@ -179,8 +179,9 @@ def _mentions(conn: sqlite3.Connection, data: CommentIn) -> list[str]:
         if user_id not in known:  # a disabled user would never read it
             check.add(f"mentions[{i}]", "no such active user")
     check.raise_if_any("the comment mentions unknown users")
-    named = users_table.active_ids_by_email(conn, mentioned_addresses(data.body)[:MAX_MENTIONS])
-    written = [named[a] for a in mentioned_addresses(data.body) if a in named]
+    addresses = mentioned_addresses(data.body)[:MAX_MENTIONS]
+    named = users_table.active_ids_by_email(conn, addresses)
+    written = [named[a] for a in addresses if a in named]
     return list(dict.fromkeys([*listed, *written]))
 
 

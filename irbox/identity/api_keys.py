@@ -149,13 +149,14 @@ class ApiKeyService:
         admin = caller is None or caller.can("admin")
         # Someone else's key is invisible to a non-admin: 404, never 403.
         only_of = caller.user_id if caller is not None and not admin else None
-        only_itself = not admin and caller is not None and caller.key_id is not None
+        # A key without admin revokes only itself (a signed-in user, no key, any of their own).
+        itself = caller.key_id if caller is not None and not admin else None
 
         def write(conn: sqlite3.Connection) -> sqlite3.Row:
             row = keys_table.get(conn, key_id)
             if row is None or (only_of is not None and row["user_id"] != only_of):
                 raise NotFound(f"no API key {key_id}")
-            if only_itself and caller is not None and key_id != caller.key_id:
+            if itself is not None and key_id != itself:
                 raise Forbidden("admin")
             for revoked_id in keys_table.revoke(conn, key_id, now):
                 audit.record(conn, actor.who, "api_key.revoke", revoked_id, now)

@@ -47,6 +47,11 @@ def _dummy_hash() -> str:
     return _hasher.hash("irbox: an address with no account")
 
 
+def _verify_dummy(password: str) -> bool:
+    # On the worker too: the first call makes the dummy hash, as slow as a verification.
+    return verify_password(_dummy_hash(), password)
+
+
 T = TypeVar("T")
 MAX_WAITING = 32  # password checks queued for the worker; more are refused with 429
 _waiting = 0
@@ -82,7 +87,7 @@ async def check_password(password_hash: str | None, password: str) -> bool:
     """`verify_password` on the worker thread; without a hash (no such account, or one that
     signs in elsewhere), a dummy one is verified, so both take the same time."""
     if not password_hash:
-        await _off_loop(verify_password, _dummy_hash(), password)
+        await _off_loop(_verify_dummy, password)
         return False
     return bool(await _off_loop(verify_password, password_hash, password))
 
