@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import TypeVar
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -42,18 +41,13 @@ DISPATCH_EVERY_S = 0.5  # how often due webhook deliveries are looked for
 
 
 class Services:
-    """Everything the HTTP layer and the CLI call into. `start_background()` is for the server
-    process only: the scheduler and the index belong to exactly one process."""
+    """The domain services over one data dir: everything a CLI command may call. The server
+    builds `ServerServices`, which adds what only the one serving process may own."""
 
-    def __init__(self, config: Config, *, with_index: bool = True) -> None:
+    def __init__(self, config: Config) -> None:
         self.config = config
         self.db = Database(config.db_path)
         self.writer = Writer(config.db_path)
-        self.index = (
-            IndexDatabase(config.index_path, memory_mb=config.index_memory_mb)
-            if with_index
-            else None
-        )
         auth_cache = AuthCache()
         self.users = UserService(
             self.db, self.writer, auth_cache, config.data_path / FIRST_PASSWORD_FILE
@@ -96,61 +90,54 @@ class Services:
         self.license = LicenseService(
             self.db, self.writer, config.license_path, config.license_public_keys
         )
-        self.scheduler: BackgroundScheduler | None = None
-        # What reads the index exists only where the index is open (the server process).
-        self._health: HealthService | None = None
-        self._observables: ObservableSearch | None = None
-        self._dashboard: DashboardService | None = None
-        self.indexer: Indexer | None = None
-        if self.index is not None:
-            self._bind_index()
 
-    # What reads the index exists only where the index is open (the server process); a CLI
-    # command built without it that asked for one of these has a bug, said plainly.
-    @property
-    def health(self) -> HealthService:
-        return _bound(self._health, "health")
+    def close(self) -> None:
+        self.dispatcher.close()
+        self.writer.close()
+        self.db.close()
 
-    @property
-    def observables(self) -> ObservableSearch:
-        return _bound(self._observables, "observables")
 
-    @property
-    def dashboard(self) -> DashboardService:
-        return _bound(self._dashboard, "dashboard")
+class ServerServices(Services):
+    """The services of the serving process: the domain services plus what exactly one process
+    may own, the observable index (and what reads it), its indexer and the scheduler.
+    `start_background()` starts the threads; `close()` stops them."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self.index = self._open_index()
+        self.health = HealthService(self.db, self.writer, self.index, self.license)
+        self.observables = ObservableSearch(self.db, self.index, self.suppressions)
+        self.dashboard = DashboardService(self.index)
+        self.indexer = Indexer(self.db, self.index, self.writer, config.index_flush_ms / 1000)
+        self.scheduler = BackgroundScheduler(timezone="UTC")
+
+    def _open_index(self) -> IndexDatabase:
+        config = self.config
+        index = IndexDatabase(config.index_path, memory_mb=config.index_memory_mb)
+        reason = self.db.read(lambda conn: needs_rebuild(index, conn))
+        if reason is None:
+            return index
+        # A new, older or restored index file: outbox rows it never saw are gone, so rebuild.
+        # Only a file behind its outbox is news to the operator.
+        log.log(logging.WARNING if reason == "behind" else logging.INFO, REBUILD_REASONS[reason])
+        index.close()
+        rebuild(config.db_path, config.index_path, config.index_memory_mb)
+        return IndexDatabase(config.index_path, memory_mb=config.index_memory_mb)
 
     def start_background(self) -> None:
-        index = self.index
-        assert index is not None and self.indexer is not None
-        reason = self.db.read(lambda conn: needs_rebuild(index, conn))
-        if reason is not None:
-            # A new, older or restored index file: outbox rows it never saw are gone, so
-            # rebuild. Only a file behind its outbox is news to the operator.
-            log.log(
-                logging.WARNING if reason == "behind" else logging.INFO,
-                REBUILD_REASONS[reason],
-            )
-            index.close()
-            rebuild(self.config.db_path, self.config.index_path, self.config.index_memory_mb)
-            self.index = IndexDatabase(
-                self.config.index_path, memory_mb=self.config.index_memory_mb
-            )
-            self._bind_index()
         self.indexer.start()
         if discarded := self.evidence.discard_abandoned_uploads():
             log.info("removed %d partial uploads left by an earlier stop", discarded)
         self.license.check()
         self.users.on_change = self.license.check
-        self.scheduler = BackgroundScheduler(timezone="UTC")
-        self.scheduler.add_job(self.license.check, "interval", hours=1, id="license-check")
-        self.scheduler.add_job(
-            self.license.check_if_changed, "interval", minutes=1, id="license-file-watch"
-        )
-        self.scheduler.add_job(
+        jobs = self.scheduler
+        jobs.add_job(self.license.check, "interval", hours=1, id="license-check")
+        jobs.add_job(self.license.check_if_changed, "interval", minutes=1, id="license-file-watch")
+        jobs.add_job(
             self.idempotency.purge, "interval", hours=1, id="idempotency-purge", coalesce=True
         )
-        self.scheduler.add_job(self.sessions.purge, "interval", hours=1, id="session-purge")
-        self.scheduler.add_job(
+        jobs.add_job(self.sessions.purge, "interval", hours=1, id="session-purge")
+        jobs.add_job(
             self.dispatcher.tick,
             "interval",
             seconds=DISPATCH_EVERY_S,
@@ -158,32 +145,11 @@ class Services:
             coalesce=True,
             max_instances=1,
         )
-        self.scheduler.start()
-
-    def _bind_index(self) -> None:
-        assert self.index is not None
-        self._health = HealthService(self.db, self.writer, self.index, self.license)
-        self._observables = ObservableSearch(self.db, self.index, self.suppressions)
-        self._dashboard = DashboardService(self.index)
-        flush_s = self.config.index_flush_ms / 1000
-        self.indexer = Indexer(self.db, self.index, self.writer, flush_s)
+        jobs.start()
 
     def close(self) -> None:
-        if self.scheduler is not None:
+        if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        self.dispatcher.close()
-        if self.indexer is not None:
-            self.indexer.stop()
-        self.writer.close()
-        self.db.close()
-        if self.index is not None:
-            self.index.close()
-
-
-T = TypeVar("T")
-
-
-def _bound(service: T | None, name: str) -> T:
-    if service is None:
-        raise RuntimeError(f"services.{name} needs the observable index (with_index=True)")
-    return service
+        self.indexer.stop()
+        super().close()
+        self.index.close()

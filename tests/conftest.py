@@ -71,7 +71,7 @@ def services(fresh_server: Server) -> Iterator[Services]:
     index), for tests that drive the services or a middleware in-process."""
     fresh_server.cli("init")
     config = load_config(overrides={"data_dir": str(fresh_server.data_dir)})
-    services = Services(config, with_index=False)
+    services = Services(config)
     try:
         yield services
     finally:

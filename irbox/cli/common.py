@@ -32,7 +32,7 @@ def open_services(config: Config) -> Iterator[Services]:
     if not config.db_path.exists():
         raise CommandError(f"no irbox data in {config.data_dir}: run `irbox init` first")
     migrate(config.db_path)
-    services = Services(config, with_index=False)
+    services = Services(config)
     try:
         yield services
     finally:

@@ -3,6 +3,8 @@ with the alerts' and cases' details read from SQLite (the source of truth)."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import msgspec
 
 from irbox import clock
@@ -98,7 +100,9 @@ class ObservableSearch:
         more_cases = case_ids[limit - 1][1] if len(case_ids) > limit else 0
         alert_ids, case_ids = alert_ids[:limit], case_ids[:limit]
 
-        def details(conn):
+        def details(
+            conn: sqlite3.Connection,
+        ) -> tuple[dict[str, sqlite3.Row], dict[str, sqlite3.Row]]:
             return (
                 alerts_table.summaries(conn, [i for i, _ in alert_ids]),
                 cases_table.summaries(conn, [i for i, _ in case_ids]),

@@ -13,10 +13,10 @@ from typing import Any
 import msgspec
 
 from irbox import clock, ids
-from irbox.alerts.models import Observable
 from irbox.alerts.validation import SOURCE_RE
 from irbox.errors import Errors, NotFound
 from irbox.identity.principal import Actor
+from irbox.observable import Observable
 from irbox.observables.normalize import normalize
 from irbox.paging import split_page
 from irbox.store import audit

@@ -19,7 +19,7 @@ from litestar.types import ExceptionHandlersMap
 
 from irbox import __version__
 from irbox.config import Config, proxy_networks
-from irbox.services import Services
+from irbox.services import ServerServices
 from irbox.web.allow import AllowedMethods
 from irbox.web.api import (
     API_PREFIX,
@@ -63,7 +63,7 @@ def create_litestar(config: Config) -> Litestar:
         # that serves ingest: SQLite and DuckDB release the GIL while they work, and each
         # thread has its own read connection and index cursor.
         anyio.to_thread.current_default_thread_limiter().total_tokens = READ_THREADS
-        services = Services(config)
+        services = ServerServices(config)
         services.start_background()
         app.state.services = services
         app.state.rate_limiter = RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)

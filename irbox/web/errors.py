@@ -9,11 +9,12 @@ import re
 from typing import Any
 
 import msgspec
-from litestar import Request, Response
+from litestar import Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from irbox import errors
 from irbox.web.asgi import Send, send_bytes
+from irbox.web.deps import AnyRequest
 
 log = logging.getLogger("irbox.web.api")
 
@@ -81,7 +82,7 @@ async def send_domain_error(send: Send, exc: errors.DomainError) -> None:
     await send_bytes(send, status_of(exc), domain_error_body(exc), headers)
 
 
-def domain_error_handler(_: Request, exc: errors.DomainError) -> Response[bytes]:
+def domain_error_handler(_: AnyRequest, exc: errors.DomainError) -> Response[bytes]:
     return _response(status_of(exc), exc.code, exc.message, exc.details, domain_error_headers(exc))
 
 
@@ -104,7 +105,7 @@ def _validation_details(extra: Any) -> dict[str, str]:
     return details
 
 
-def http_exception_handler(request: Request, exc: HTTPException) -> Response[bytes]:
+def http_exception_handler(request: AnyRequest, exc: HTTPException) -> Response[bytes]:
     status = exc.status_code
     if status >= 500:
         return internal_error_handler(request, exc)
@@ -125,7 +126,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response[byt
     return _response(status, code, message, details, headers)
 
 
-def internal_error_handler(request: Request, exc: Exception) -> Response[bytes]:
+def internal_error_handler(request: AnyRequest, exc: Exception) -> Response[bytes]:
     request_id = request.scope.get("irbox_request_id")
     log.error("unhandled error in request %s", request_id, exc_info=exc)
     return _response(
@@ -137,7 +138,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[bytes]:
     )
 
 
-def recursion_error_handler(request: Request, exc: RecursionError) -> Response[bytes]:
+def recursion_error_handler(request: AnyRequest, exc: RecursionError) -> Response[bytes]:
     """msgspec gives up on JSON nested past Python's recursion limit: the body is at fault."""
     if "deserializ" not in str(exc):
         return internal_error_handler(request, exc)
@@ -149,7 +150,7 @@ def recursion_error_handler(request: Request, exc: RecursionError) -> Response[b
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 
-def os_error_handler(request: Request, exc: OSError) -> Response[bytes]:
+def os_error_handler(request: AnyRequest, exc: OSError) -> Response[bytes]:
     """A full disk while writing a file (evidence, a report, a license) is a 503, like SQLite's
     "database or disk is full"; the writer of the file has already removed what it began."""
     if exc.errno not in _NO_SPACE:

@@ -35,7 +35,9 @@ def bearer_token(scope: Scope) -> str:
     return token.strip()
 
 
-async def api_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def api_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     # async on purpose: Litestar runs a sync guard in a worker thread, which costs more than
     # the cached, in-memory check below.
     authorize(connection.app.state, handler.opt, cast(Scope, connection.scope))

@@ -99,7 +99,7 @@ class IdempotencyMiddleware:
             spool.close()
 
     async def _spool(
-        self, scope: Scope, receive: Receive, spool: tempfile.SpooledTemporaryFile
+        self, scope: Scope, receive: Receive, spool: tempfile.SpooledTemporaryFile[bytes]
     ) -> str | None:
         """Copy the body aside while hashing it with the method, path and query."""
         digest = hashlib.sha256(f"{scope['method']} {scope['path']}?".encode())
@@ -128,7 +128,7 @@ class IdempotencyMiddleware:
         store: IdempotencyStore,
         slot: tuple[str, str],
         digest: str,
-        spool: tempfile.SpooledTemporaryFile,
+        spool: tempfile.SpooledTemporaryFile[bytes],
     ) -> None:
         body_done = False
 

@@ -56,7 +56,9 @@ class StreamedForm:
         except MultipartError as exc:
             raise ValidationFailed("malformed multipart body", {"body": str(exc)}) from None
 
-    def _event(self, part: FormPart | None, event: MultipartSegment | bytes | None):
+    def _event(
+        self, part: FormPart | None, event: MultipartSegment | bytes | None
+    ) -> FormPart | None:
         if isinstance(event, MultipartSegment):
             part = FormPart(event)
             if part.filename is not None:

@@ -13,6 +13,7 @@ import random
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import urlsplit
 
 from irbox import __version__, clock
@@ -77,7 +78,7 @@ class Dispatcher:
         self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _attempt(self, row: dict) -> None:
+    def _attempt(self, row: dict[str, Any]) -> None:
         try:
             self._deliver(row)
         except Exception:
@@ -90,7 +91,7 @@ class Dispatcher:
             if backlog:  # keep a queue draining at the pace the receiver answers
                 self.wake()
 
-    def _deliver(self, row: dict) -> None:
+    def _deliver(self, row: dict[str, Any]) -> None:
         deadline = row["retry_from"] + self.max_age_us
         if clock.now_us() >= deadline:  # e.g. irbox was down past the whole retry window
             self._record(row["id"], {"status": "failed", "last_error": "retry window expired"})

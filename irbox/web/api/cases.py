@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File
 
@@ -22,7 +22,7 @@ from irbox.cases.models import (
     TimelineIn,
 )
 from irbox.paging import DEFAULT_LIMIT, page_args
-from irbox.web.deps import CtxDep
+from irbox.web.deps import AnyRequest, CtxDep
 from irbox.web.files import evidence_file, report_response
 from irbox.web.query import joined
 from irbox.web.uploads import upload_evidence
@@ -119,7 +119,7 @@ class CasesController(Controller):
 
     @post("/{case_id:str}/attachments", opt=WRITE, status_code=201, request_max_body_size=None)
     async def upload_evidence(
-        self, case_id: FromPath[str], request: Request, ctx: CtxDep
+        self, case_id: FromPath[str], request: AnyRequest, ctx: CtxDep
     ) -> Evidence:
         """Multipart upload: field `file` (required, one file) and `description` (optional)."""
         return await upload_evidence(

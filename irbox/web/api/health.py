@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, head
+from litestar import Response, get, head
 
 from irbox.operations.health import Health
 from irbox.web.api import API_PREFIX
-from irbox.web.deps import CtxDep
+from irbox.web.deps import AnyRequest, CtxDep
 
 PATHS = ["/healthz", f"{API_PREFIX}/healthz"]
 
@@ -36,5 +36,5 @@ def _status(report: Health) -> int:
     include_in_schema=False,
     sync_to_thread=False,
 )
-def openapi_json(request: Request) -> dict[str, Any]:
+def openapi_json(request: AnyRequest) -> dict[str, Any]:
     return request.app.openapi_schema.to_schema()

@@ -3,10 +3,10 @@ license file (admin). Both answer while the org is locked: they are how it unloc
 
 from __future__ import annotations
 
-from litestar import Request, get, put
+from litestar import get, put
 
 from irbox.license.state import LicenseStatus
-from irbox.web.deps import CtxDep
+from irbox.web.deps import AnyRequest, CtxDep
 
 LICENSE_BODY_LIMIT = 64 * 1024
 
@@ -22,6 +22,6 @@ def license_status(ctx: CtxDep) -> LicenseStatus:
     tags=["license"],
     request_max_body_size=LICENSE_BODY_LIMIT,
 )
-async def install_license(request: Request, ctx: CtxDep) -> LicenseStatus:
+async def install_license(request: AnyRequest, ctx: CtxDep) -> LicenseStatus:
     """Body: the license file as issued (`{"payload": {...}, "signature": "..."}`)."""
     return await ctx.services.license.install(await request.body(), ctx.actor)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from irbox.errors import DomainError
 from irbox.identity.users import UserCreate, UserPatch
 from irbox.paging import decode_cursor
+from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep
 from irbox.web.ui.formats import names_of
 from irbox.web.ui.security import session_with, signed_form
 from irbox.web.ui.settings import render
@@ -23,7 +24,7 @@ def _problem(exc: DomainError) -> str:
 
 
 @post("/settings/users", include_in_schema=False, status_code=200)
-async def create_user(request: Request) -> Template:
+async def create_user(request: AnyRequest, services: ServicesDep) -> Template:
     """A password left blank is generated and shown once, for the admin to hand over."""
     session, form = await signed_form(request, "admin")
     data = UserCreate(
@@ -33,7 +34,7 @@ async def create_user(request: Request) -> Template:
         password=form.get("password") or None,
     )
     try:
-        created = await request.app.state.services.users.create(data, session.principal.actor)
+        created = await services.users.create(data, session.principal.actor)
     except DomainError as exc:
         return render(request, error=_problem(exc))
     if created.password is None:
@@ -43,36 +44,41 @@ async def create_user(request: Request) -> Template:
 
 
 @post("/settings/users/{user_id:str}", include_in_schema=False, status_code=303)
-async def update_user(request: Request, user_id: FromPath[str]) -> Response:
+async def update_user(
+    request: AnyRequest, services: ServicesDep, user_id: FromPath[str]
+) -> AnyResponse:
     session, form = await signed_form(request, "admin")
     patch = UserPatch(role=form.get("role", ""), disabled=form.get("disabled") == "on")
     try:
-        await request.app.state.services.users.update(user_id, patch, session.principal.actor)
+        await services.users.update(user_id, patch, session.principal.actor)
     except DomainError as exc:
         return render(request, error=_problem(exc))
     return Redirect("/settings#users")
 
 
 @post("/settings/users/{user_id:str}/password", include_in_schema=False, status_code=200)
-async def new_password(request: Request, user_id: FromPath[str]) -> Template:
+async def new_password(
+    request: AnyRequest, services: ServicesDep, user_id: FromPath[str]
+) -> Template:
     """For a user who forgot theirs: a generated password, shown once to hand over; the user's
     sessions end. (One's own password is changed with the current one, under Your password.)"""
     session, _ = await signed_form(request, "admin")
-    users = request.app.state.services.users
+    users = services.users
     email = users.get(user_id).email
     password = await users.set_password(email, None, session.principal.actor)
     return render(request, shown={"label": f"new password for {email}", "secret": password})
 
 
 @get("/settings/audit", include_in_schema=False, sync_to_thread=True)
-def audit_log(request: Request, cursor: FromQuery[str | None] = None) -> Template:
+def audit_log(
+    request: AnyRequest, services: ServicesDep, cursor: FromQuery[str | None] = None
+) -> Template:
     session = session_with(request, "admin")
     try:
-        page = request.app.state.services.audit.page(decode_cursor(cursor), AUDIT_PAGE)
+        page = services.audit.page(decode_cursor(cursor), AUDIT_PAGE)
     except DomainError as exc:
         refused = {"session": session, "page": None, "error": _problem(exc)}
         return Template("audit.html", context=refused, status_code=400)
-    services = request.app.state.services
     context: dict[str, Any] = {
         "session": session,
         "page": page,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable
 
-from litestar import Request, Response, get, post
+from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect
 
@@ -15,6 +15,7 @@ from irbox.cases.models import CaseCreate, CasePatch, ResolveIn, TimelineIn
 from irbox.identity.principal import Actor
 from irbox.services import Services
 from irbox.web import uploads
+from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep, services_of
 from irbox.web.files import evidence_file, report_response
 from irbox.web.ui.inputs import utc_from_local
 from irbox.web.ui.security import CsrfRejected, session_with, signed_form
@@ -23,14 +24,14 @@ from irbox.web.ui.security import CsrfRejected, session_with, signed_form
 @post("/cases/{case_id:str}/evidence", include_in_schema=False, status_code=303,
       request_max_body_size=None)  # fmt: skip
 async def upload_evidence(
-    request: Request, case_id: FromPath[str], csrf: FromQuery[str] = ""
-) -> Response:
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str], csrf: FromQuery[str] = ""
+) -> AnyResponse:
     """The CSRF token comes in the query string, so it is checked before a byte is read."""
     session = session_with(request, "cases:write")
     if not hmac.compare_digest(csrf, session.csrf):
         raise CsrfRejected
     await uploads.upload_evidence(
-        request.app.state.services.evidence,
+        services.evidence,
         case_id,
         request.headers.get("content-type"),
         request.stream(),
@@ -45,8 +46,8 @@ async def upload_evidence(
     status_code=303,
 )
 async def remove_evidence(
-    request: Request, case_id: FromPath[str], attachment_id: FromPath[str]
-) -> Response:
+    request: AnyRequest, case_id: FromPath[str], attachment_id: FromPath[str]
+) -> AnyResponse:
     return await _on_case(
         request,
         f"/cases/{case_id}#evidence",
@@ -60,16 +61,18 @@ async def remove_evidence(
     sync_to_thread=True,
 )
 def download_evidence(
-    request: Request, case_id: FromPath[str], attachment_id: FromPath[str]
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str], attachment_id: FromPath[str]
 ) -> File:
     session_with(request, "cases:read")
-    return evidence_file(*request.app.state.services.evidence.locate(case_id, attachment_id))
+    return evidence_file(*services.evidence.locate(case_id, attachment_id))
 
 
 @post("/cases/{case_id:str}/attack", include_in_schema=False, status_code=303)
-async def map_technique(request: Request, case_id: FromPath[str]) -> Response:
+async def map_technique(
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str]
+) -> AnyResponse:
     session, form = await signed_form(request, "cases:write")
-    cases = request.app.state.services.cases
+    cases = services.cases
     current = [t.id for t in cases.get(case_id).attack]
     wanted = [*current, form.get("technique", "")]
     if form.get("remove"):
@@ -79,7 +82,7 @@ async def map_technique(request: Request, case_id: FromPath[str]) -> Response:
 
 
 @post("/cases", include_in_schema=False, status_code=303)
-async def open_case(request: Request) -> Response:
+async def open_case(request: AnyRequest, services: ServicesDep) -> AnyResponse:
     """A case opened by hand (a phone call, a report by mail): no alert behind it."""
     session, form = await signed_form(request, "cases:write")
     data = CaseCreate(
@@ -88,12 +91,14 @@ async def open_case(request: Request) -> Response:
         description=form.get("description", "").strip() or None,
         assignee=form.get("assignee") or None,
     )
-    case = await request.app.state.services.cases.create(data, session.principal.actor)
+    case = await services.cases.create(data, session.principal.actor)
     return Redirect(f"/cases/{case.id}")
 
 
 @post("/cases/{case_id:str}/edit", include_in_schema=False, status_code=303)
-async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
+async def edit_case(
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str]
+) -> AnyResponse:
     """The workspace's edit form: title, tags, description, severity, status, assignee. A
     field the form did not send is left as it is."""
     session, form = await signed_form(request, "cases:write")
@@ -108,16 +113,18 @@ async def edit_case(request: Request, case_id: FromPath[str]) -> Response:
         patch.description = form["description"]  # the service normalises it
     if "tags" in form:
         patch.tags = [t.strip() for t in form["tags"].split(",") if t.strip()]
-    await request.app.state.services.cases.update(case_id, patch, session.principal.actor)
+    await services.cases.update(case_id, patch, session.principal.actor)
     return Redirect(f"/cases/{case_id}")
 
 
 @post("/cases/{case_id:str}/observables", include_in_schema=False, status_code=303)
-async def add_observable(request: Request, case_id: FromPath[str]) -> Response:
+async def add_observable(
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str]
+) -> AnyResponse:
     """An indicator found during the investigation (normalised like the API's)."""
     session, form = await signed_form(request, "cases:write")
     item = ObservableIn(type=form.get("type", ""), value=form.get("value", "").strip())
-    await request.app.state.services.cases.add_observable(case_id, item, session.principal.actor)
+    await services.cases.add_observable(case_id, item, session.principal.actor)
     return Redirect(f"/cases/{case_id}#case-observables")
 
 
@@ -127,8 +134,8 @@ async def add_observable(request: Request, case_id: FromPath[str]) -> Response:
     status_code=303,
 )
 async def remove_observable(
-    request: Request, case_id: FromPath[str], observable_id: FromPath[str]
-) -> Response:
+    request: AnyRequest, case_id: FromPath[str], observable_id: FromPath[str]
+) -> AnyResponse:
     return await _on_case(
         request,
         f"/cases/{case_id}#case-observables",
@@ -142,8 +149,8 @@ async def remove_observable(
     status_code=303,
 )
 async def delete_comment(
-    request: Request, case_id: FromPath[str], comment_id: FromPath[str]
-) -> Response:
+    request: AnyRequest, case_id: FromPath[str], comment_id: FromPath[str]
+) -> AnyResponse:
     return await _on_case(
         request,
         f"/cases/{case_id}#comments",
@@ -152,7 +159,7 @@ async def delete_comment(
 
 
 @post("/cases/{case_id:str}/reopen", include_in_schema=False, status_code=303)
-async def reopen_case(request: Request, case_id: FromPath[str]) -> Response:
+async def reopen_case(request: AnyRequest, case_id: FromPath[str]) -> AnyResponse:
     return await _on_case(
         request,
         f"/cases/{case_id}",
@@ -161,39 +168,44 @@ async def reopen_case(request: Request, case_id: FromPath[str]) -> Response:
 
 
 async def _on_case(
-    request: Request, then: str, act: Callable[[Services, Actor], Awaitable[object]]
-) -> Response:
+    request: AnyRequest, then: str, act: Callable[[Services, Actor], Awaitable[object]]
+) -> AnyResponse:
     """A button in a case workspace that sends nothing but its CSRF token: run it, then back
     to `then` (the part of the page it changed)."""
     session, _ = await signed_form(request, "cases:write")
-    await act(request.app.state.services, session.principal.actor)
+    await act(services_of(request), session.principal.actor)
     return Redirect(then)
 
 
 @post("/cases/{case_id:str}/timeline", include_in_schema=False, status_code=303)
-async def add_timeline_entry(request: Request, case_id: FromPath[str]) -> Response:
+async def add_timeline_entry(
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str]
+) -> AnyResponse:
     """What happened when (`at` from a datetime-local field, read as UTC), e.g. "08:02 the user
     opened the attachment": the timeline sorts it among the recorded events."""
     session, form = await signed_form(request, "cases:write")
     entry = TimelineIn(at=utc_from_local(form.get("at")) or "", summary=form.get("summary", ""))
-    await request.app.state.services.cases.add_timeline_entry(
-        case_id, entry, session.principal.actor
-    )
+    await services.cases.add_timeline_entry(case_id, entry, session.principal.actor)
     return Redirect(f"/cases/{case_id}#timeline")
 
 
 @post("/cases/{case_id:str}/resolve", include_in_schema=False, status_code=303)
-async def resolve_case(request: Request, case_id: FromPath[str]) -> Response:
+async def resolve_case(
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str]
+) -> AnyResponse:
     session, form = await signed_form(request, "cases:write")
     data = ResolveIn(verdict=form.get("verdict", ""), root_cause=form.get("root_cause", ""),
                      narrative=form.get("narrative", ""))  # fmt: skip
-    await request.app.state.services.resolution.resolve(case_id, data, session.principal.actor)
+    await services.resolution.resolve(case_id, data, session.principal.actor)
     return Redirect(f"/cases/{case_id}")
 
 
 @get("/cases/{case_id:str}/report", include_in_schema=False, sync_to_thread=True)
 def case_report(
-    request: Request, case_id: FromPath[str], format: FromQuery[str] = "html"
-) -> Response:
+    request: AnyRequest,
+    services: ServicesDep,
+    case_id: FromPath[str],
+    format: FromQuery[str] = "html",
+) -> AnyResponse:
     session_with(request, "cases:read")
-    return report_response(request.app.state.services.resolution, case_id, format, download=True)
+    return report_response(services.resolution, case_id, format, download=True)

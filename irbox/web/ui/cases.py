@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -15,6 +15,7 @@ from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
 from irbox.errors import ValidationFailed
 from irbox.observables.normalize import TYPES as OBSERVABLE_TYPES
 from irbox.paging import decode_cursor
+from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep
 from irbox.web.ui.formats import names_of
 from irbox.web.ui.security import session_with, signed_form
 
@@ -25,9 +26,8 @@ SIGHTED_MAX = 20
 
 
 @get("/alerts/{alert_id:str}", include_in_schema=False, sync_to_thread=True)
-def alert_detail(request: Request, alert_id: FromPath[str]) -> Template:
+def alert_detail(request: AnyRequest, services: ServicesDep, alert_id: FromPath[str]) -> Template:
     session = session_with(request, "alerts:read")
-    services = request.app.state.services
     alert = services.alerts.get(alert_id)
     seen = {
         (o.type, o.value): services.observables.sighted(o.type, o.value).alert_count
@@ -55,18 +55,19 @@ def alert_detail(request: Request, alert_id: FromPath[str]) -> Template:
 
 
 @post("/alerts/{alert_id:str}/escalate", include_in_schema=False, status_code=303)
-async def escalate_alert(request: Request, alert_id: FromPath[str]) -> Response:
+async def escalate_alert(
+    request: AnyRequest, services: ServicesDep, alert_id: FromPath[str]
+) -> AnyResponse:
     session, form = await signed_form(request, "alerts:write", "cases:write")
     target = EscalateIn(case_id=form.get("case_id") or None)
-    result = await request.app.state.services.escalation.escalate(
-        alert_id, target, session.principal.actor
-    )
+    result = await services.escalation.escalate(alert_id, target, session.principal.actor)
     return Redirect(f"/cases/{result.case_id}")
 
 
 @get("/cases", include_in_schema=False, sync_to_thread=True)
 def case_list(
-    request: Request,
+    request: AnyRequest,
+    services: ServicesDep,
     status: FromQuery[str | None] = None,
     severity: FromQuery[str | None] = None,
     assignee: FromQuery[str | None] = None,
@@ -74,7 +75,6 @@ def case_list(
     cursor: FromQuery[str | None] = None,
 ) -> Template:
     session = session_with(request, "cases:read")
-    services = request.app.state.services
     users = services.users.list()
     filters = {"status": status or "", "severity": severity or "", "assignee": assignee or "",
                "q": q or ""}  # fmt: skip
@@ -95,10 +95,12 @@ def case_list(
 
 @get("/cases/{case_id:str}", include_in_schema=False, sync_to_thread=True)
 def case_workspace(
-    request: Request, case_id: FromPath[str], attack_q: FromQuery[str] = ""
+    request: AnyRequest,
+    services: ServicesDep,
+    case_id: FromPath[str],
+    attack_q: FromQuery[str] = "",
 ) -> Template:
     session = session_with(request, "cases:read")
-    services = request.app.state.services
     case = services.cases.get(case_id)
     users = services.users.list()
     # Where else each observable was seen (one index lookup each: the first ones only)
@@ -132,27 +134,29 @@ def case_workspace(
 
 
 @post("/cases/{case_id:str}/comments", include_in_schema=False, status_code=303)
-async def add_comment(request: Request, case_id: FromPath[str]) -> Response:
+async def add_comment(
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str]
+) -> AnyResponse:
     session, form = await signed_form(request, "cases:write")
     comment = CommentIn(body=form.get("body", ""))  # the service finds its @address mentions
-    await request.app.state.services.comments.add(case_id, comment, session.principal.actor)
+    await services.comments.add(case_id, comment, session.principal.actor)
     return Redirect(f"/cases/{case_id}#comments")
 
 
 @post("/cases/{case_id:str}/comments/{comment_id:str}/edit", include_in_schema=False,
       status_code=303)  # fmt: skip
 async def edit_comment(
-    request: Request, case_id: FromPath[str], comment_id: FromPath[str]
-) -> Response:
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str], comment_id: FromPath[str]
+) -> AnyResponse:
     session, form = await signed_form(request, "cases:write")
     comment = CommentIn(body=form.get("body", ""))  # the service finds its @address mentions
     actor = session.principal.actor
-    await request.app.state.services.comments.edit(case_id, comment_id, comment, actor)
+    await services.comments.edit(case_id, comment_id, comment, actor)
     return Redirect(f"/cases/{case_id}#{comment_id}")
 
 
 @post("/cases/{case_id:str}/comments/preview", include_in_schema=False, status_code=200)
-async def preview_comment(request: Request, case_id: FromPath[str]) -> Response:
+async def preview_comment(request: AnyRequest, case_id: FromPath[str]) -> AnyResponse:
     """The comment as it will show, rendered and sanitised exactly like a saved one."""
     _, form = await signed_form(request, "cases:write")
     html = markdown_html.render(form.get("body", "")) or "<p class='empty'>Nothing to preview.</p>"

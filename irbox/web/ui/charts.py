@@ -6,6 +6,8 @@ from collections import defaultdict
 
 from markupsafe import Markup, escape
 
+from irbox.index.stats import DailyVolume
+
 COLOURS = {
     "info": "#4a5568",
     "low": "#2d6a4f",
@@ -42,7 +44,7 @@ def bars(items: list[tuple[str, int, str | None]], width: int = 520, bar_h: int 
     return Markup("".join(parts))
 
 
-def stacked_days(volume: list, width: int = 640, height: int = 160) -> Markup:
+def stacked_days(volume: list[DailyVolume], width: int = 640, height: int = 160) -> Markup:
     """Alerts per day, stacked by severity."""
     per_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for v in volume:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from litestar import Request, get
+from litestar import get
 from litestar.params import FromQuery
 from litestar.response import Template
 
 from irbox.alerts.models import SEVERITIES
+from irbox.web.deps import AnyRequest, ServicesDep
 from irbox.web.ui import charts
 from irbox.web.ui.security import session_with
 
@@ -17,9 +18,10 @@ WINDOWS = ("24h", "7d", "30d", "90d")  # offered on the page; any window up to 3
 
 
 @get("/dashboard", include_in_schema=False, sync_to_thread=True)
-def dashboard(request: Request, window: FromQuery[str] = "30d") -> Template:
+def dashboard(
+    request: AnyRequest, services: ServicesDep, window: FromQuery[str] = "30d"
+) -> Template:
     session = session_with(request, "alerts:read")
-    services = request.app.state.services
     figures = services.dashboard.figures(window)
     counts = services.alerts.triage_counts()
     open_by_severity: list[tuple[str, int, str | None]] = [

@@ -7,24 +7,25 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from litestar import Request, Response, get, post
+from litestar import get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from irbox.errors import RateLimited, Unauthorized
 from irbox.web.asgi import client_ip
+from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep, services_of
 from irbox.web.ui.security import COOKIE, signed_form
 
 LOGIN_COOKIE = "irbox_login"
 LOGIN_TOKEN_S = 3600
 
 
-def _secure(request: Request) -> bool:
-    return request.app.state.services.config.public_url.startswith("https://")
+def _secure(request: AnyRequest) -> bool:
+    return services_of(request).config.public_url.startswith("https://")
 
 
 def _form(
-    request: Request, error: str | None = None, status_code: int = 200, notice: str | None = None
+    request: AnyRequest, error: str | None = None, status_code: int = 200, notice: str | None = None
 ) -> Template:
     """The sign-in page with a fresh token, in the form and in its cookie."""
     token = secrets.token_urlsafe(32)
@@ -35,20 +36,20 @@ def _form(
     return page
 
 
-def _too_many(request: Request, retry_after: int) -> Template:
+def _too_many(request: AnyRequest, retry_after: int) -> Template:
     page = _form(request, f"Too many attempts; try again in {retry_after} s.", 429)
     page.headers["Retry-After"] = str(retry_after)
     return page
 
 
 @get("/login", include_in_schema=False)
-async def login_page(request: Request, changed: FromQuery[str] = "") -> Template:
+async def login_page(request: AnyRequest, changed: FromQuery[str] = "") -> Template:
     notice = "Your password was changed: sign in with the new one." if changed else None
     return _form(request, notice=notice)
 
 
 @post("/login", include_in_schema=False, status_code=303)
-async def login(request: Request) -> Response:
+async def login(request: AnyRequest, services: ServicesDep) -> AnyResponse:
     state = request.app.state
     ip = client_ip(request.scope)
     wait = state.login_limiter.take(f"login:{ip}")
@@ -59,14 +60,14 @@ async def login(request: Request) -> Response:
     if not expected or not hmac.compare_digest(sent, expected):
         return _form(request, "This sign-in form has expired; please try again.", 403)
     try:
-        principal = await state.services.users.sign_in(
+        principal = await services.users.sign_in(
             str(form.get("email", "")), str(form.get("password", "")), ip
         )
     except Unauthorized:
         return _form(request, "Wrong email or password.", 401)
     except RateLimited as exc:
         return _too_many(request, exc.retry_after)
-    cookie, _ = await state.services.sessions.open(principal)
+    cookie, _ = await services.sessions.open(principal)
     response = Redirect("/alerts")
     response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict", secure=_secure(request),
                         path="/")  # fmt: skip
@@ -75,9 +76,9 @@ async def login(request: Request) -> Response:
 
 
 @post("/logout", include_in_schema=False, status_code=303)
-async def logout(request: Request) -> Response:
+async def logout(request: AnyRequest, services: ServicesDep) -> AnyResponse:
     await signed_form(request)
-    await request.app.state.services.sessions.close(request.cookies[COOKIE])
+    await services.sessions.close(request.cookies[COOKIE])
     response = Redirect("/login")
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from litestar import Request, Response, get, post
+from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -12,15 +12,16 @@ from irbox.errors import DomainError, ValidationFailed
 from irbox.identity.sessions import Session
 from irbox.observables.normalize import TYPES
 from irbox.observables.suppression import SuppressIn
+from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep, services_of
 from irbox.web.ui.inputs import utc_from_local
 from irbox.web.ui.security import session_with, signed_form
 
 SUPPRESSIONS_SHOWN = 100
 
 
-def _render(request: Request, session: Session, type: str, value: str, error: str | None = None,
+def _render(request: AnyRequest, session: Session, type: str, value: str, error: str | None = None,
             status_code: int = 200) -> Template:  # fmt: skip
-    services = request.app.state.services
+    services = services_of(request)
     result = None
     if value and error is None:
         try:
@@ -38,13 +39,13 @@ def _render(request: Request, session: Session, type: str, value: str, error: st
 
 @get("/observables", include_in_schema=False, sync_to_thread=True)
 def observable_page(
-    request: Request, type: FromQuery[str] = "ip", value: FromQuery[str] = ""
+    request: AnyRequest, type: FromQuery[str] = "ip", value: FromQuery[str] = ""
 ) -> Template:
     return _render(request, session_with(request, "observables:read"), type, value)
 
 
 @post("/observables/suppressions", include_in_schema=False, status_code=303)
-async def suppress(request: Request) -> Response:
+async def suppress(request: AnyRequest, services: ServicesDep) -> AnyResponse:
     """`until` comes from a datetime-local field, read as UTC."""
     session, form = await signed_form(request, "observables:write")
     until = utc_from_local(form.get("until"))
@@ -52,7 +53,7 @@ async def suppress(request: Request) -> Response:
                       reason=form.get("reason", ""), scope=form.get("scope") or "global",
                       until=until)  # fmt: skip
     try:
-        await request.app.state.services.suppressions.create(data, session.principal.actor)
+        await services.suppressions.create(data, session.principal.actor)
     except DomainError as exc:
         problem = "; ".join(f"{k}: {v}" for k, v in exc.details.items()) or exc.message
         return _render(request, session, data.type, data.value, problem, 400)
@@ -61,7 +62,9 @@ async def suppress(request: Request) -> Response:
 
 @post("/observables/suppressions/{suppression_id:str}/lift", include_in_schema=False,
       status_code=303)  # fmt: skip
-async def lift(request: Request, suppression_id: FromPath[str]) -> Response:
+async def lift(
+    request: AnyRequest, services: ServicesDep, suppression_id: FromPath[str]
+) -> AnyResponse:
     session, _ = await signed_form(request, "observables:write")
-    await request.app.state.services.suppressions.lift(suppression_id, session.principal.actor)
+    await services.suppressions.lift(suppression_id, session.principal.actor)
     return Redirect("/observables#suppressions")

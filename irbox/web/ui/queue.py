@@ -3,9 +3,10 @@ dismissal one by one (htmx) or in bulk."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Request, Response, get, post
+from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -14,23 +15,26 @@ from irbox.alerts.service import parse_filter
 from irbox.errors import ValidationFailed
 from irbox.identity.sessions import Session
 from irbox.paging import decode_cursor
+from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep
 from irbox.web.ui.security import session_with, signed_form
 
 PAGE_SIZE = 50
 NEW_ROWS_MAX = 200  # one poll shows at most this many new alerts; the rest on reload
 
 
-def _filters(status: str | None, severity: str | None, source: str | None, q: str | None) -> dict:
+def _filters(
+    status: str | None, severity: str | None, source: str | None, q: str | None
+) -> dict[str, str]:
     return {"status": status or "", "severity": severity or "", "source": source or "",
             "q": q or ""}  # fmt: skip
 
 
-def _parse(filters: dict) -> AlertFilter:
+def _parse(filters: dict[str, str]) -> AlertFilter:
     return parse_filter(filters["status"] or None, filters["severity"] or None,
                         filters["source"] or None, None, None, filters["q"] or None)  # fmt: skip
 
 
-def _row_context(session: Session, filters: dict) -> dict:
+def _row_context(session: Session, filters: dict[str, str]) -> dict[str, Any]:
     return {
         "session": session,
         "filters": filters,
@@ -42,7 +46,8 @@ def _row_context(session: Session, filters: dict) -> dict:
 
 @get("/alerts", include_in_schema=False, sync_to_thread=True)
 def alert_queue(
-    request: Request,
+    request: AnyRequest,
+    services: ServicesDep,
     status: FromQuery[str | None] = "triage",
     severity: FromQuery[str | None] = None,
     source: FromQuery[str | None] = None,
@@ -50,7 +55,7 @@ def alert_queue(
     dismissed: FromQuery[int | None] = None,
 ) -> Template:
     session = session_with(request, "alerts:read")
-    alerts = request.app.state.services.alerts
+    alerts = services.alerts
     filters = _filters(status, severity, source, q)
     context = _row_context(session, filters)
     context.update(statuses=STATUSES, severities=SEVERITIES, dismissed=dismissed, error=None,
@@ -67,18 +72,19 @@ def alert_queue(
 
 @get("/alerts/rows", include_in_schema=False, sync_to_thread=True)
 def alert_rows(
-    request: Request,
+    request: AnyRequest,
+    services: ServicesDep,
     status: FromQuery[str | None] = None,
     severity: FromQuery[str | None] = None,
     source: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
     newer: FromQuery[int | None] = None,
-) -> Response:
+) -> AnyResponse:
     """Rows for the queue: the next page (`cursor`), or the alerts stored since `newer` (a
     sequence number) for the live view, with the new high-water mark in `X-Newest-Seq`."""
     session = session_with(request, "alerts:read")
-    alerts = request.app.state.services.alerts
+    alerts = services.alerts
     filters = _filters(status, severity, source, q)
     context = _row_context(session, filters)
     flt = _parse(filters)
@@ -95,10 +101,11 @@ def alert_rows(
 
 
 @post("/alerts/{alert_id:str}/dismiss", include_in_schema=False, status_code=200)
-async def dismiss_alert(request: Request, alert_id: FromPath[str]) -> Response:
+async def dismiss_alert(
+    request: AnyRequest, services: ServicesDep, alert_id: FromPath[str]
+) -> AnyResponse:
     """From the queue (htmx) the answer is the updated row; from the alert's page, the page."""
     session, form = await signed_form(request, "alerts:write")
-    services = request.app.state.services
     data = DismissIn(reason_code=form.get("reason_code", "other"), comment=form.get("comment", ""))
     alert = await services.alerts.dismiss(alert_id, data, session.principal.actor)
     if not request.headers.get("hx-request"):
@@ -109,19 +116,21 @@ async def dismiss_alert(request: Request, alert_id: FromPath[str]) -> Response:
 
 
 @post("/alerts/{alert_id:str}/reopen", include_in_schema=False, status_code=303)
-async def reopen_alert(request: Request, alert_id: FromPath[str]) -> Response:
+async def reopen_alert(
+    request: AnyRequest, services: ServicesDep, alert_id: FromPath[str]
+) -> AnyResponse:
     session, _ = await signed_form(request, "alerts:write")
-    await request.app.state.services.alerts.reopen(alert_id, session.principal.actor)
+    await services.alerts.reopen(alert_id, session.principal.actor)
     return Redirect(f"/alerts/{alert_id}")
 
 
 @post("/alerts/bulk-dismiss", include_in_schema=False, status_code=303)
-async def bulk_dismiss(request: Request) -> Response:
+async def bulk_dismiss(request: AnyRequest, services: ServicesDep) -> AnyResponse:
     session, _ = await signed_form(request, "alerts:write")
     form = await request.form()
     ids = [str(i) for i in form.getall("ids")] if "ids" in form else []
     reason = str(form.get("reason_code", "other"))
-    count = await request.app.state.services.alerts.dismiss_many(
+    count = await services.alerts.dismiss_many(
         ids, DismissIn(reason_code=reason), session.principal.actor
     )
     back = _filters(*(str(form.get(k, "")) for k in ("status", "severity", "source", "q")))

@@ -6,13 +6,14 @@ from __future__ import annotations
 import hmac
 from functools import partial
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.datastructures import ResponseHeader
 from litestar.response import Redirect, Template
 
 from irbox.errors import DomainError, Unauthorized
 from irbox.identity.sessions import Session
 from irbox.web.asgi import client_ip
+from irbox.web.deps import AnyRequest, AnyResponse, services_of
 from irbox.web.errors import status_of
 
 COOKIE = "irbox_session"
@@ -58,8 +59,8 @@ class NotAllowed(Exception):
     such controls; this answers a form sent anyway)."""
 
 
-def current_session(request: Request, lock_exempt: bool = False) -> Session:
-    services = request.app.state.services
+def current_session(request: AnyRequest, lock_exempt: bool = False) -> Session:
+    services = services_of(request)
     try:
         session = services.sessions.find(request.cookies.get(COOKIE), client_ip(request.scope))
     except Unauthorized:
@@ -73,7 +74,7 @@ def current_session(request: Request, lock_exempt: bool = False) -> Session:
     return session
 
 
-def session_with(request: Request, *scopes: str, lock_exempt: bool = False) -> Session:
+def session_with(request: AnyRequest, *scopes: str, lock_exempt: bool = False) -> Session:
     """The signed-in session, if its role allows every one of `scopes`; else NotAllowed."""
     session = current_session(request, lock_exempt)
     if not all(session.principal.can(scope) for scope in scopes):
@@ -81,7 +82,7 @@ def session_with(request: Request, *scopes: str, lock_exempt: bool = False) -> S
     return session
 
 
-async def checked_form(request: Request, session: Session) -> dict[str, str]:
+async def checked_form(request: AnyRequest, session: Session) -> dict[str, str]:
     """The submitted form, after checking its CSRF token (field or htmx header)."""
     form = await request.form()
     sent = form.get("csrf_token") or request.headers.get("x-csrf-token") or ""
@@ -90,43 +91,43 @@ async def checked_form(request: Request, session: Session) -> dict[str, str]:
     return {k: str(v) for k, v in form.items()}
 
 
-async def signed_form(request: Request, *scopes: str) -> tuple[Session, dict[str, str]]:
+async def signed_form(request: AnyRequest, *scopes: str) -> tuple[Session, dict[str, str]]:
     """What a form handler starts with: the session, which must allow `scopes`, and the form
     it sent, its CSRF token checked."""
     session = session_with(request, *scopes)
     return session, await checked_form(request, session)
 
 
-def to_login(request: Request, _: LoginRequired) -> Response:
+def to_login(request: AnyRequest, _: LoginRequired) -> AnyResponse:
     if request.headers.get("hx-request"):  # htmx follows this header with a full page load
         return Response(b"", status_code=401, headers={"HX-Redirect": "/login"})
     return Redirect("/login")
 
 
-def to_password_change(request: Request, _: PasswordChangeRequired) -> Response:
+def to_password_change(request: AnyRequest, _: PasswordChangeRequired) -> AnyResponse:
     if request.headers.get("hx-request"):
         return Response(b"", status_code=401, headers={"HX-Redirect": "/settings#password"})
     return Redirect("/settings#password")
 
 
-def csrf_rejected(_: Request, __: CsrfRejected) -> Response:
+def csrf_rejected(_: AnyRequest, __: CsrfRejected) -> AnyResponse:
     body = b"This form has expired or did not come from irbox. Reload the page and try again."
     return Response(body, status_code=403, media_type="text/plain")
 
 
-def not_allowed(_: Request, __: NotAllowed) -> Response:
+def not_allowed(_: AnyRequest, __: NotAllowed) -> AnyResponse:
     body = b"Your role does not allow this."
     return Response(body, status_code=403, media_type="text/plain")
 
 
-def refused(_: Request, exc: DomainError) -> Response:
+def refused(_: AnyRequest, exc: DomainError) -> AnyResponse:
     """A form the service refused (unknown case, wrong state, bad value): what is wrong, as
     text, with the status the API gives the same error."""
     body = "; ".join([exc.message, *(f"{k}: {v}" for k, v in exc.details.items())])
     return Response(body.encode(), status_code=status_of(exc), media_type="text/plain")
 
 
-def locked_page(_: Request, exc: Locked) -> Template:
+def locked_page(_: AnyRequest, exc: Locked) -> Template:
     return Template("locked.html", context={"session": exc.session}, status_code=423)
 
 

@@ -4,9 +4,9 @@ in the answer to the form that created them."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -15,6 +15,7 @@ from irbox.identity.api_keys import ApiKeyCreate
 from irbox.identity.principal import Actor
 from irbox.identity.scopes import ROLES, SCOPES
 from irbox.web.asgi import client_ip
+from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep, services_of
 from irbox.web.ui.inputs import utc_from_local
 from irbox.web.ui.security import CsrfRejected, current_session, session_with, signed_form
 from irbox.web.uploads import StreamedForm
@@ -22,10 +23,12 @@ from irbox.webhooks.models import EVENTS, WebhookCreate, WebhookPatch
 from irbox.webhooks.service import WebhookService
 
 
-def render(request: Request, shown: dict | None = None, error: str | None = None) -> Template:
+def render(
+    request: AnyRequest, shown: Mapping[str, str | None] | None = None, error: str | None = None
+) -> Template:
     """The settings page; `shown` is a secret to show once, `error` what a form got wrong."""
     session = current_session(request)
-    services = request.app.state.services
+    services = services_of(request)
     admin = session.principal.can("admin")
     # Admins see everyone's keys (to revoke a leaked one): one read, split by owner.
     listed = services.api_keys.list(None if admin else session.principal.user_id)
@@ -43,12 +46,12 @@ def render(request: Request, shown: dict | None = None, error: str | None = None
 
 
 @get("/settings", include_in_schema=False, sync_to_thread=True)
-def settings_page(request: Request) -> Template:
+def settings_page(request: AnyRequest) -> Template:
     return render(request)
 
 
 @post("/settings/password", include_in_schema=False, status_code=200)
-async def change_password(request: Request) -> Response:
+async def change_password(request: AnyRequest, services: ServicesDep) -> AnyResponse:
     """Your own password, given the current one. The change ends every session of yours, this
     one too: the browser goes to the sign-in page."""
     session, form = await signed_form(request)
@@ -58,7 +61,7 @@ async def change_password(request: Request) -> Response:
     if new != form.get("confirm_password", ""):
         return render(request, error="The new password and its confirmation differ.")
     try:
-        await request.app.state.services.users.change_own_password(
+        await services.users.change_own_password(
             session.principal.user_id,
             form.get("current_password", ""),
             new,
@@ -70,14 +73,14 @@ async def change_password(request: Request) -> Response:
 
 
 @post("/settings/api-keys", include_in_schema=False, status_code=200)
-async def create_key(request: Request) -> Template:
+async def create_key(request: AnyRequest, services: ServicesDep) -> Template:
     session, _ = await signed_form(request)
     form = await request.form()
     scopes = [str(s) for s in form.getall("scopes")] if "scopes" in form else None
     expires_at = utc_from_local(str(form.get("expires_at", "")))
     data = ApiKeyCreate(name=str(form.get("name", "")), scopes=scopes, expires_at=expires_at)
     try:
-        created = await request.app.state.services.api_keys.create(
+        created = await services.api_keys.create(
             session.principal.user_id,
             data,
             session.principal.actor,
@@ -89,19 +92,21 @@ async def create_key(request: Request) -> Template:
 
 
 @post("/settings/api-keys/{key_id:str}/revoke", include_in_schema=False, status_code=303)
-async def revoke_key(request: Request, key_id: FromPath[str]) -> Response:
+async def revoke_key(
+    request: AnyRequest, services: ServicesDep, key_id: FromPath[str]
+) -> AnyResponse:
     session, _ = await signed_form(request)
-    await request.app.state.services.api_keys.revoke(key_id, session.principal)
+    await services.api_keys.revoke(key_id, session.principal)
     return Redirect("/settings")
 
 
 @post("/settings/webhooks", include_in_schema=False, status_code=200)
-async def create_webhook(request: Request) -> Template:
+async def create_webhook(request: AnyRequest, services: ServicesDep) -> Template:
     session, _ = await signed_form(request, "admin")
     form = await request.form()
     events = [str(e) for e in form.getall("events")] if "events" in form else []
     try:
-        created = await request.app.state.services.webhooks.create(
+        created = await services.webhooks.create(
             WebhookCreate(url=str(form.get("url", "")), events=events), session.principal.actor
         )
     except DomainError as exc:
@@ -111,21 +116,21 @@ async def create_webhook(request: Request) -> Template:
 
 
 async def _on_webhook(
-    request: Request, act: Callable[[WebhookService, dict[str, str], Actor], Awaitable[object]]
-) -> Response:
+    request: AnyRequest, act: Callable[[WebhookService, dict[str, str], Actor], Awaitable[object]]
+) -> AnyResponse:
     """A webhook button in Settings (admins): run it, back to the webhooks."""
     session, form = await signed_form(request, "admin")
-    await act(request.app.state.services.webhooks, form, session.principal.actor)
+    await act(services_of(request).webhooks, form, session.principal.actor)
     return Redirect("/settings#webhooks")
 
 
 @post("/settings/webhooks/{webhook_id:str}/ping", include_in_schema=False, status_code=303)
-async def ping_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
+async def ping_webhook(request: AnyRequest, webhook_id: FromPath[str]) -> AnyResponse:
     return await _on_webhook(request, lambda hooks, _, actor: hooks.ping(webhook_id, actor))
 
 
 @post("/settings/webhooks/{webhook_id:str}/active", include_in_schema=False, status_code=303)
-async def pause_or_resume_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
+async def pause_or_resume_webhook(request: AnyRequest, webhook_id: FromPath[str]) -> AnyResponse:
     """Pausing keeps the webhook and its deliveries; events while paused are not queued."""
     return await _on_webhook(
         request,
@@ -136,7 +141,7 @@ async def pause_or_resume_webhook(request: Request, webhook_id: FromPath[str]) -
 
 
 @post("/settings/webhooks/{webhook_id:str}/delete", include_in_schema=False, status_code=303)
-async def delete_webhook(request: Request, webhook_id: FromPath[str]) -> Response:
+async def delete_webhook(request: AnyRequest, webhook_id: FromPath[str]) -> AnyResponse:
     return await _on_webhook(request, lambda hooks, _, actor: hooks.delete(webhook_id, actor))
 
 
@@ -146,15 +151,17 @@ async def delete_webhook(request: Request, webhook_id: FromPath[str]) -> Respons
     status_code=303,
 )
 async def redeliver(
-    request: Request, webhook_id: FromPath[str], delivery_id: FromPath[str]
-) -> Response:
+    request: AnyRequest, webhook_id: FromPath[str], delivery_id: FromPath[str]
+) -> AnyResponse:
     return await _on_webhook(
         request, lambda hooks, _, actor: hooks.redeliver(webhook_id, delivery_id, actor)
     )
 
 
 @post("/settings/license", include_in_schema=False, status_code=303, request_max_body_size=65536)
-async def install_license(request: Request, csrf: FromQuery[str] = "") -> Response:
+async def install_license(
+    request: AnyRequest, services: ServicesDep, csrf: FromQuery[str] = ""
+) -> AnyResponse:
     """Works while locked: it is how an admin unlocks. CSRF in the query, checked first."""
     session = session_with(request, "admin", lock_exempt=True)
     if not hmac.compare_digest(csrf, session.csrf):
@@ -163,7 +170,7 @@ async def install_license(request: Request, csrf: FromQuery[str] = "") -> Respon
     form = StreamedForm(request.headers.get("content-type"), lambda _, chunk: chunks.append(chunk))
     await form.consume(request.stream())
     try:
-        await request.app.state.services.license.install(b"".join(chunks), session.principal.actor)
+        await services.license.install(b"".join(chunks), session.principal.actor)
     except DomainError as exc:
         body = ("Not a valid irbox license: " + "; ".join(exc.details.values())).encode()
         return Response(body, status_code=400, media_type="text/plain")
