@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import io
 import os
 import re
 import signal
@@ -13,6 +15,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from irbox.cli.accounts import run_apikey_create
 
 SOURCE_COMMAND = [sys.executable, "-m", "irbox"]
 
@@ -121,10 +125,19 @@ class Server:
     def token(
         self, email: str = "admin@irbox.local", scopes: str | None = None, name: str = "test"
     ) -> str:
-        args = ["apikey", "create", "--user", email, "--name", name]
-        if scopes is not None:
-            args += ["--scopes", scopes]
-        return self.cli(*args).stdout.strip()
+        """A key made by `irbox apikey create`: in this process when the server runs from
+        source (a subprocess per key costs a second of imports), as a command otherwise."""
+        if self.command != SOURCE_COMMAND:
+            args = ["apikey", "create", "--user", email, "--name", name]
+            return self.cli(*args, *(["--scopes", scopes] if scopes else [])).stdout.strip()
+        command = argparse.Namespace(
+            config=None, data_dir=str(self.data_dir), user=email, name=name, scopes=scopes,
+            expires_at=None,
+        )  # fmt: skip
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            run_apikey_create(command)
+        return printed.getvalue().strip()
 
     def client(self, token: str | None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
