@@ -17,7 +17,7 @@ from irbox.cases.resolution import ResolutionService
 from irbox.cases.service import CaseService
 from irbox.config import Config
 from irbox.dashboard.figures import DashboardService
-from irbox.idempotency import IdempotencyStore
+from irbox.idempotency.records import IdempotencyStore
 from irbox.identity.api_keys import ApiKeyService
 from irbox.identity.auth_cache import AuthCache
 from irbox.identity.sessions import SessionService

@@ -13,8 +13,6 @@ import msgspec
 from irbox import clock, ids
 from irbox.alerts.models import (
     REASON_CODES,
-    SEVERITIES,
-    STATUSES,
     Alert,
     AlertFilter,
     AlertIn,
@@ -262,34 +260,3 @@ def _existing(conn: sqlite3.Connection, alert_id: str) -> sqlite3.Row:
     if row is None:
         raise NotFound(f"no alert {alert_id}")
     return row
-
-
-def parse_filter(
-    status: str | None,
-    severity: str | None,
-    source: str | None,
-    since: str | None,
-    until: str | None,
-    q: str | None,
-) -> AlertFilter:
-    """Turn query-string values (comma lists, timestamps) into a filter, naming each bad one."""
-    errors = Errors()
-    flt = AlertFilter(q=q or None)
-    for name, value, allowed in (
-        ("status", status, STATUSES),
-        ("severity", severity, SEVERITIES),
-        ("source", source, None),
-    ):
-        items = [v.strip() for v in (value or "").split(",") if v.strip()]
-        bad = [v for v in items if allowed is not None and v not in allowed]
-        if bad:
-            errors.add(name, f"unknown value {bad[0]!r}; one of {', '.join(allowed or ())}")
-        setattr(flt, name, items)
-    for name, value in (("since", since), ("until", until)):
-        if value:
-            try:
-                setattr(flt, name, clock.parse_rfc3339(value))
-            except ValueError as exc:
-                errors.add(name, str(exc))
-    errors.raise_if_any("invalid filter")
-    return flt

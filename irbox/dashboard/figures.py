@@ -8,7 +8,10 @@ import re
 from irbox import clock
 from irbox.errors import ValidationFailed
 from irbox.index.database import IndexDatabase
-from irbox.index.stats import Stats, stats
+from irbox.index.stats import DailyVolume, Stats, stats
+
+# The shapes the figures come in, for the API and the page (which may not reach into the index).
+__all__ = ["DailyVolume", "DashboardService", "Stats", "window_us"]
 
 _WINDOW = re.compile(r"^([1-9][0-9]{0,3})([hd])$")
 MAX_HOURS = 366 * 24

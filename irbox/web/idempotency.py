@@ -24,7 +24,7 @@ import logging
 import tempfile
 from collections.abc import Callable
 
-from irbox.idempotency import IdempotencyStore, StoredResponse
+from irbox.idempotency.records import IdempotencyStore, StoredResponse
 from irbox.web.asgi import ASGIApp, Message, Receive, Scope, Send, header, send_bytes
 from irbox.web.errors import error_body
 from irbox.web.gate import ROUTE_OPT

@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from irbox.alerts.filters import parse_filter
 from irbox.alerts.models import Alert, AlertIn, AlertPage, DismissIn, IngestResult
-from irbox.alerts.service import parse_filter
 from irbox.cases.models import EscalateIn, EscalateResult
 from irbox.paging import DEFAULT_LIMIT, page_args
 from irbox.web.deps import CtxDep

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from irbox.index.stats import Stats
+from irbox.dashboard.figures import Stats
 from irbox.observables.search import SearchResult
 from irbox.observables.suppression import SuppressIn, Suppression, SuppressionPage
 from irbox.paging import DEFAULT_LIMIT, page_args

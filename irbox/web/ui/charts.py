@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from markupsafe import Markup, escape
 
-from irbox.index.stats import DailyVolume
+from irbox.dashboard.figures import DailyVolume
 
 COLOURS = {
     "info": "#4a5568",

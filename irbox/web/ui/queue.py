@@ -10,8 +10,8 @@ from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from irbox.alerts.filters import parse_filter
 from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES, AlertFilter, DismissIn
-from irbox.alerts.service import parse_filter
 from irbox.errors import ValidationFailed
 from irbox.identity.sessions import Session
 from irbox.paging import decode_cursor
