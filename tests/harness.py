@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -135,8 +136,15 @@ class Server:
             expires_at=None,
         )  # fmt: skip
         printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            run_apikey_create(command)
+
+        def mint() -> None:
+            with contextlib.redirect_stdout(printed):
+                run_apikey_create(command)
+
+        # On a thread of its own: the command runs an event loop, and Playwright's sync API
+        # keeps one running on the test's thread.
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(mint).result()
         return printed.getvalue().strip()
 
     def client(self, token: str | None) -> httpx.Client:
