@@ -7,7 +7,7 @@ RUNTIME := $(VENV)/.runtime
 DATA_DIR ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test check install lint format binary bench clean system-deps lock
+.PHONY: run test check install lint format binary bench clean system-deps lock openapi
 
 # The runtime alone, for `make run`; tests and tools (`make test`, `make check`) add the rest.
 # Both install the exact versions of the hashed lock files (`make lock` writes them from
@@ -60,6 +60,9 @@ system-deps:
 			exit 1; \
 		fi; \
 	fi
+
+openapi: install  ## rewrite docs/openapi.json from the served document (review the diff)
+	IRBOX_WRITE_OPENAPI=1 $(BIN)/python -m pytest -q tests/test_openapi_document.py
 
 lint: install  ## ruff, the import contracts (the layers) and mypy
 	$(BIN)/ruff check .

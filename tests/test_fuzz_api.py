@@ -1,5 +1,11 @@
 """API fuzzing with schemathesis against the served OpenAPI document: every operation, a bounded
-number of generated requests each; zero 5xx, and every error in the spec's shape."""
+number of generated requests each, every schemathesis check: no 5xx, every status and header
+documented, every answer as its schema says, schema-invalid requests refused. Every error is in
+the spec's shape.
+
+Left out: `positive_data_acceptance` (a schema-valid request must succeed), until the document
+carries every string rule the services enforce (lengths, patterns, URL and e-mail forms); and the
+two operations that could revoke the run's own key or change its user."""
 
 from __future__ import annotations
 
@@ -10,10 +16,12 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import positive_data_acceptance
 
 from tests.harness import Server
 
-EXAMPLES = int(os.environ.get("IRBOX_FUZZ_EXAMPLES", "50"))
+EXAMPLES = int(os.environ.get("IRBOX_FUZZ_EXAMPLES", "25"))
+LEFT_OUT = {"DELETE /api/v1/api-keys/{key_id}", "PATCH /api/v1/users/{user_id}"}
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +46,8 @@ def test_no_server_errors_and_errors_in_shape(fuzz_server: Server, fuzz_token: s
     operations = 0
     for result in schema.get_all_operations():
         operation = result.ok()
+        if f"{operation.method.upper()} {operation.path}" in LEFT_OUT:
+            continue
         operations += 1
 
         @settings(
@@ -49,7 +59,15 @@ def test_no_server_errors_and_errors_in_shape(fuzz_server: Server, fuzz_token: s
         )
         @given(case=operation.as_strategy())
         def run(case) -> None:
-            response = case.call(base_url=fuzz_server.url, headers=headers, timeout=30)
+            try:
+                response = case.call_and_validate(
+                    base_url=fuzz_server.url,
+                    headers=headers,
+                    timeout=30,
+                    excluded_checks=[positive_data_acceptance],
+                )
+            except BaseException as exc:  # schemathesis reports its failures as a group
+                raise AssertionError(f"{case.method} {case.path}: {exc}"[:2000]) from None
             label = f"{case.method} {case.formatted_path} -> {response.status_code}"
             assert response.status_code < 500, f"{label}: {response.text[:300]}"
             if response.status_code >= 400:
@@ -60,6 +78,6 @@ def test_no_server_errors_and_errors_in_shape(fuzz_server: Server, fuzz_token: s
         try:
             run()
         except AssertionError as exc:
-            problems.append(str(exc).splitlines()[0])
+            problems.append(str(exc))
     assert operations >= 40, operations
     assert problems == []

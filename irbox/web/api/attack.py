@@ -7,7 +7,8 @@ from litestar import get
 from litestar.params import FromQuery
 
 from irbox.attack.catalogue import TechniqueOut, out
-from irbox.errors import ValidationFailed
+from irbox.errors import Errors
+from irbox.paging import check_limit
 from irbox.web.deps import CtxDep
 
 
@@ -21,7 +22,8 @@ def search_techniques(
     ctx: CtxDep, q: FromQuery[str] = "", limit: FromQuery[int] = 20
 ) -> TechniqueList:
     """Techniques whose id starts with `q` or whose name contains its words."""
-    if not 1 <= limit <= 200:
-        raise ValidationFailed("invalid limit", {"limit": "between 1 and 200"})
+    errors = Errors()
+    check_limit(errors, limit)
+    errors.raise_if_any("invalid limit")
     catalogue = ctx.services.attack
     return TechniqueList(catalogue.version, [out(t) for t in catalogue.search(q, limit)])

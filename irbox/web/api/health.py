@@ -3,18 +3,26 @@ and the OpenAPI document."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from litestar import Response, get, head
+from litestar.openapi.datastructures import ResponseSpec
 
 from irbox.operations.health import Health
 from irbox.web.api import API_PREFIX
+from irbox.web.api.openapi import document
 from irbox.web.deps import AnyRequest, CtxDep
 
 PATHS = ["/healthz", f"{API_PREFIX}/healthz"]
 
 
-@get(PATHS, opt={"public": True}, tags=["health"], cache=False)
+@get(
+    PATHS,
+    opt={"public": True},
+    tags=["health"],
+    cache=False,
+    responses={503: ResponseSpec(Health, description="SQLite is unusable")},
+)
 async def healthz(ctx: CtxDep) -> Response[Health]:
     report = ctx.services.health.report()
     return Response(report, status_code=_status(report))
@@ -37,4 +45,7 @@ def _status(report: Health) -> int:
     sync_to_thread=False,
 )
 def openapi_json(request: AnyRequest) -> dict[str, Any]:
-    return request.app.openapi_schema.to_schema()
+    state = request.app.state
+    if "openapi" not in state:  # built once: the routes do not change while serving
+        state.openapi = document(request.app)
+    return cast(dict[str, Any], state.openapi)

@@ -1,0 +1,253 @@
+"""The served OpenAPI document: Litestar's, made truthful about what the API answers.
+
+Litestar derives paths, parameters and schemas from the handlers and the msgspec Structs. What it
+cannot know is added here, from what the routes declare rather than by hand per route:
+- every error answers one `Error` schema (Litestar's own error body appears nowhere);
+- each operation lists every status its checks can answer: the guard's (401, 403 naming the
+  scope, 423 unless the route works while locked, 429 with `Retry-After`), the body's (400, 413),
+  404 for a path naming a thing, 409 for writes, 503 when storage is unusable;
+- per operation, the bearer scheme with the scopes it needs (OpenAPI 3.1 lets a non-OAuth
+  scheme list the roles an operation requires);
+- the constraints the services enforce on plain strings and integers: enums, `date-time`,
+  the bounds of `limit`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import msgspec
+from litestar import Litestar
+from litestar.handlers import HTTPRouteHandler
+
+from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES
+from irbox.cases.models import CASE_STATUSES, VERDICTS
+from irbox.errors import DomainError
+from irbox.identity.scopes import ROLES, SCOPES
+from irbox.observables.normalize import TYPES as OBSERVABLE_TYPES
+from irbox.paging import MAX_LIMIT
+from irbox.web.api import API_PREFIX
+from irbox.webhooks.models import EVENTS
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "whole seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+WITH_BODY = {"POST", "PUT", "PATCH"}
+
+# Strings the services check against a closed set, by the Struct field that carries them.
+ENUMS: dict[tuple[str, str], Iterable[str]] = {
+    ("AlertIn", "severity"): SEVERITIES,
+    ("Alert", "severity"): SEVERITIES,
+    ("AlertSummary", "severity"): SEVERITIES,
+    ("Alert", "status"): STATUSES,
+    ("AlertSummary", "status"): STATUSES,
+    ("IngestResult", "status"): STATUSES,
+    ("DismissIn", "reason_code"): REASON_CODES,
+    ("Dismissal", "reason_code"): REASON_CODES,
+    ("CaseCreate", "severity"): SEVERITIES,
+    ("CasePatch", "severity"): SEVERITIES,
+    ("Case", "severity"): SEVERITIES,
+    ("CaseSummary", "severity"): SEVERITIES,
+    ("Case", "status"): CASE_STATUSES,
+    ("CaseSummary", "status"): CASE_STATUSES,
+    ("CasePatch", "status"): ("open", "in_progress"),
+    ("ResolveIn", "verdict"): VERDICTS,
+    ("Resolution", "verdict"): VERDICTS,
+    ("ObservableIn", "type"): OBSERVABLE_TYPES,
+    ("Observable", "type"): OBSERVABLE_TYPES,
+    ("CaseObservable", "type"): OBSERVABLE_TYPES,
+    ("SuppressIn", "type"): OBSERVABLE_TYPES,
+    ("Suppression", "type"): OBSERVABLE_TYPES,
+    ("UserCreate", "role"): ROLES,
+    ("UserPatch", "role"): ROLES,
+    ("User", "role"): ROLES,
+    ("Me", "role"): ROLES,
+}
+# Query parameters with a closed set, on every operation that takes them.
+QUERY_ENUMS: dict[tuple[str, str], Iterable[str]] = {
+    ("/alerts", "status"): STATUSES,
+    ("/alerts", "severity"): SEVERITIES,
+    ("/cases", "status"): CASE_STATUSES,
+    ("/cases", "severity"): SEVERITIES,
+    ("/observables/search", "type"): OBSERVABLE_TYPES,
+}
+# Timestamps: RFC 3339 (any offset in, UTC with `Z` out).
+TIMESTAMP_SUFFIXES = ("_at", "_until")
+TIMESTAMP_NAMES = {"detected_at", "at", "until", "since", "first_seen", "last_seen"}
+ITEM_ENUMS: dict[tuple[str, str], Iterable[str]] = {
+    ("ApiKeyCreate", "scopes"): SCOPES,
+    ("WebhookCreate", "events"): (*EVENTS, "*"),
+    ("WebhookPatch", "events"): (*EVENTS, "*"),
+}
+
+
+def document(app: Litestar) -> dict[str, Any]:
+    """The OpenAPI document of `app`'s API, as served at /api/v1/openapi.json."""
+    doc = copy.deepcopy(app.openapi_schema.to_schema())
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = _error_schema()
+    _constrain_schemas(schemas)
+    for path, methods in doc["paths"].items():
+        for method, operation in methods.items():
+            handler = _handler(app, path, method.upper())
+            if handler is not None:
+                _complete(operation, path, method.upper(), handler.opt)
+    return doc
+
+
+def _error_schema() -> dict[str, Any]:
+    codes = sorted({cls.code for cls in _subclasses(DomainError)} | {"internal"})
+    return {
+        "type": "object",
+        "required": ["error", "message", "details"],
+        "properties": {
+            "error": {"type": "string", "enum": codes},
+            "message": {"type": "string", "minLength": 1},
+            "details": {
+                "type": "object",
+                "description": "each bad field by path (`observables[2].value`) with what is "
+                "wrong with it; `required_scope` on a 403",
+                "additionalProperties": True,
+            },
+        },
+        "additionalProperties": False,
+    }
+
+
+def _subclasses(cls: type[DomainError]) -> list[type[DomainError]]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+def _handler(app: Litestar, path: str, method: str) -> HTTPRouteHandler | None:
+    for route in app.routes:
+        if _plain(route.path) != path:
+            continue
+        for handler in getattr(route, "route_handlers", ()):
+            if isinstance(handler, HTTPRouteHandler) and method in handler.http_methods:
+                return handler
+    return None
+
+
+def _plain(path: str) -> str:
+    """`/cases/{case_id:str}` as OpenAPI writes it: `/cases/{case_id}`."""
+    parts = path.split("/")
+    return "/".join(p.split(":", 1)[0] + "}" if p.startswith("{") else p for p in parts)
+
+
+def _complete(operation: dict[str, Any], path: str, method: str, opt: Mapping[str, Any]) -> None:
+    if opt.get("public"):  # no checks, so no errors but those the handler declares
+        operation["security"] = []
+        return
+    responses = {
+        status: answer
+        for status, answer in operation.get("responses", {}).items()
+        if not status.startswith(("4", "5"))  # Litestar's error bodies: replaced below
+    }
+    required = opt.get("scope")
+    scopes = [required] if isinstance(required, str) else list(required or ())
+    operation["security"] = [{"bearer": scopes}]
+    if scopes:
+        operation["description"] = (
+            operation.get("description", "") + f"\n\nRequires: {', '.join(scopes)}."
+        ).strip()
+    errors: dict[str, str] = {
+        "400": "invalid parameters or body (`details` names each)",
+        "401": "missing, malformed, unknown, revoked or expired bearer token",
+        "403": "the key lacks "
+        + (f"the scope {' and '.join(scopes)}" if scopes else "the right")
+        + " or its owner the role (`details.required_scope`)",
+        "429": "rate limited",
+        "503": "storage unusable (disk full, database busy)",
+    }
+    if not opt.get("lock_exempt"):
+        errors["423"] = "the license grace period is over: the org is locked"
+    if "{" in path:
+        errors["404"] = "no such thing, or the caller may not see it"
+    if method in WRITES:
+        errors["409"] = "the thing's state forbids this, or the Idempotency-Key is in use"
+    if method in WITH_BODY:
+        errors["413"] = "the body is over the limit"
+    for status in sorted(errors):
+        answer: dict[str, Any] = {
+            "description": errors[status],
+            "content": {"application/json": {"schema": ERROR_REF}},
+        }
+        if status == "429":
+            answer["headers"] = RETRY_AFTER
+        responses[status] = answer
+    operation["responses"] = responses
+    _constrain_parameters(operation, path.removeprefix(API_PREFIX))
+
+
+def _constrain_parameters(operation: dict[str, Any], path: str) -> None:
+    for parameter in operation.get("parameters", []):
+        name, schema = parameter["name"], parameter.get("schema", {})
+        if parameter["in"] != "query":
+            continue
+        if name == "limit":
+            schema.update(minimum=1, maximum=MAX_LIMIT)
+        elif name in ("since", "until"):
+            _each_string(schema, {"format": "date-time"})
+        elif (path, name) in QUERY_ENUMS:
+            values = sorted(QUERY_ENUMS[(path, name)])
+            # Comma lists: one value, or several joined by commas.
+            if name == "type":
+                _each_string(schema, {"enum": values})
+            else:
+                pattern = "|".join(values)
+                _each_string(schema, {"pattern": f"^({pattern})(,({pattern}))*$"})
+
+
+def _constrain_schemas(schemas: dict[str, Any]) -> None:
+    strict = {cls.__name__ for cls in _structs(msgspec.Struct) if _forbids_unknown(cls)}
+    for component, schema in schemas.items():
+        if component in strict:  # a body with a field it does not know is refused
+            schema["additionalProperties"] = False
+        properties = schema.get("properties", {})
+        for name, prop in properties.items():
+            if (component, name) in ENUMS:
+                _each_string(prop, {"enum": sorted(ENUMS[(component, name)])})
+            elif (component, name) in ITEM_ENUMS:
+                _each_array(prop, {"enum": sorted(ITEM_ENUMS[(component, name)])})
+            elif name in TIMESTAMP_NAMES or name.endswith(TIMESTAMP_SUFFIXES):
+                _each_string(prop, {"format": "date-time"})
+
+
+def _structs(cls: type[msgspec.Struct]) -> list[type[msgspec.Struct]]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_structs(sub)]
+    return found
+
+
+def _forbids_unknown(cls: type[msgspec.Struct]) -> bool:
+    return bool(cls.__struct_config__.forbid_unknown_fields)
+
+
+def _each_string(schema: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Add `extra` to the string schema(s) in `schema` (a plain one, or inside a oneOf with
+    null, or as an array's items)."""
+    if schema.get("type") == "string":
+        schema.update(extra)
+    for option in schema.get("oneOf", []) + schema.get("anyOf", []):
+        _each_string(option, extra)
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        _each_string(schema["items"], extra)
+
+
+def _each_array(schema: dict[str, Any], extra: dict[str, Any]) -> None:
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        _each_string(schema["items"], extra)
+    for option in schema.get("oneOf", []) + schema.get("anyOf", []):
+        _each_array(option, extra)
+
