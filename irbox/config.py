@@ -40,6 +40,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     license_public_keys: list[str] = []
     log_level: str = "info"
     header_timeout_s: float = 10.0  # a connection that has not sent its headers by then is closed
+    metrics_listen: str = ""  # HOST:PORT serving /metrics without a token; empty: off
     index_flush_ms: int = 250
     index_memory_mb: int = 192
     trusted_proxies: list[str] = []  # addresses or networks whose X-Forwarded-For is believed
@@ -76,18 +77,18 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
 KEYS: dict[str, Any] = {f: Config.__annotations__[f] for f in Config.__struct_fields__}
 
 
-def split_listen(value: str) -> tuple[str, int]:
+def split_listen(value: str, key: str = "listen") -> tuple[str, int]:
     """The address to bind and the port. Granian binds IP addresses only, so a host name
     (`localhost:8080`) is resolved here, IPv4 first: a name that does not resolve stops start-up
     with one line, not a traceback."""
     host, sep, port = value.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"listen: expected HOST:PORT, got {value!r}")
-    return _bind_address(host.strip("[]")), int(port)
+        raise ConfigError(f"{key}: expected HOST:PORT, got {value!r}")
+    return _bind_address(host.strip("[]"), key), int(port)
 
 
 @functools.lru_cache(maxsize=16)
-def _bind_address(host: str) -> str:
+def _bind_address(host: str, key: str) -> str:
     """An IP address as it is; a name resolved once per process (validation, the address check
     and Granian all ask for it)."""
     try:
@@ -98,7 +99,7 @@ def _bind_address(host: str) -> str:
     try:
         found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        raise ConfigError(f"listen: cannot resolve the host name {host!r}") from None
+        raise ConfigError(f"{key}: cannot resolve the host name {host!r}") from None
     found.sort(key=lambda info: info[0] != socket.AF_INET)
     return str(found[0][4][0])
 
@@ -122,6 +123,8 @@ def _from_env(key: str, raw: str) -> Any:
 
 def _check(cfg: Config) -> None:
     split_listen(cfg.listen)
+    if cfg.metrics_listen:
+        split_listen(cfg.metrics_listen, "metrics_listen")
     if not cfg.public_url.startswith(("http://", "https://")):
         raise ConfigError(f"public_url: expected an http(s) URL, got {cfg.public_url!r}")
     positive: tuple[str, ...] = ("max_upload_mb", "rate_limit_per_minute", "rate_limit_burst")

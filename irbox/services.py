@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from wsgiref.simple_server import WSGIServer
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from prometheus_client import start_http_server
 
 from irbox.alerts.service import AlertService
 from irbox.attack import catalogue as attack_catalogue
@@ -15,7 +17,7 @@ from irbox.cases.escalation import EscalationService
 from irbox.cases.evidence import EvidenceService
 from irbox.cases.resolution import ResolutionService
 from irbox.cases.service import CaseService
-from irbox.config import Config
+from irbox.config import Config, split_listen
 from irbox.dashboard.figures import DashboardService
 from irbox.idempotency.records import IdempotencyStore
 from irbox.identity.api_keys import ApiKeyService
@@ -30,6 +32,7 @@ from irbox.notifications.inbox import NotificationService
 from irbox.observables.search import ObservableSearch
 from irbox.observables.suppression import SuppressionService
 from irbox.operations.health import HealthService
+from irbox.operations.metrics import Metrics, Standing
 from irbox.sealed import KEY_FILE, SecretBox
 from irbox.store.database import Database
 from irbox.store.writer import Writer
@@ -46,8 +49,9 @@ class Services:
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        self.metrics = Metrics()
         self.db = Database(config.db_path)
-        self.writer = Writer(config.db_path)
+        self.writer = Writer(config.db_path, on_commit=self.metrics.writer_committed)
         auth_cache = AuthCache()
         self.users = UserService(
             self.db, self.writer, auth_cache, config.data_path / FIRST_PASSWORD_FILE
@@ -56,7 +60,9 @@ class Services:
         self.api_keys = ApiKeyService(self.db, self.writer, auth_cache)
         self.sessions = SessionService(self.db, self.writer)
         self.suppressions = SuppressionService(self.db, self.writer)
-        self.alerts = AlertService(self.db, self.writer, self.suppressions)
+        self.alerts = AlertService(
+            self.db, self.writer, self.suppressions, on_ingested=self.metrics.alert_ingested
+        )
         self.idempotency = IdempotencyStore(self.db, self.writer)
         self.audit = AuditLog(self.db)
         self.attack = attack_catalogue.load(config.data_path)
@@ -78,6 +84,7 @@ class Services:
             max_age_us,
             secret_box,
             tuple(config.webhook_refused_targets),
+            on_attempt=self.metrics.delivery_attempted,
         )
         self.webhooks = WebhookService(
             self.db,
@@ -110,6 +117,8 @@ class ServerServices(Services):
         self.dashboard = DashboardService(self.index)
         self.indexer = Indexer(self.db, self.index, self.writer, config.index_flush_ms / 1000)
         self.scheduler = BackgroundScheduler(timezone="UTC")
+        self.metrics.watch(Standing(self.db, self.index, self.license))
+        self._metrics_server: WSGIServer | None = None
 
     def _open_index(self) -> IndexDatabase:
         config = self.config
@@ -146,8 +155,14 @@ class ServerServices(Services):
             max_instances=1,
         )
         jobs.start()
+        if self.config.metrics_listen:
+            host, port = split_listen(self.config.metrics_listen, "metrics_listen")
+            self._metrics_server, _ = start_http_server(port, host, self.metrics.registry)
 
     def close(self) -> None:
+        if self._metrics_server is not None:
+            self._metrics_server.shutdown()
+            self._metrics_server.server_close()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.indexer.stop()

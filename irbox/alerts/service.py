@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import builtins  # `list` below is also a method of AlertService
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,10 +81,17 @@ def to_summary(row: sqlite3.Row) -> AlertSummary:
 
 
 class AlertService:
-    def __init__(self, db: Database, writer: Writer, suppressions: SuppressionService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        writer: Writer,
+        suppressions: SuppressionService,
+        on_ingested: Callable[[IngestResult], None] = lambda result: None,
+    ) -> None:
         self.db = db
         self.writer = writer
         self.suppressions = suppressions
+        self._on_ingested = on_ingested  # told of every acknowledged ingest (metrics)
 
     async def ingest(self, data: AlertIn, actor: Actor) -> IngestResult:
         clean = check_alert(data)
@@ -109,7 +117,9 @@ class AlertService:
             "dismissed_at": None,
         }
         job = IngestJob(self.suppressions, row, data, clean.observables, actor, now)
-        return await self.writer.run(job)
+        result = await self.writer.run(job)
+        self._on_ingested(result)
+        return result
 
     def get(self, alert_id: str) -> Alert:
         row = self.db.read(alerts_table.get, alert_id)

@@ -9,6 +9,7 @@ SCOPES = (
     "cases:write",
     "observables:read",
     "observables:write",
+    "metrics:read",
     "admin",
 )
 ROLES = ("admin", "analyst", "viewer")

@@ -92,3 +92,11 @@ def summaries(conn: sqlite3.Connection, ids: list[str]) -> dict[str, sqlite3.Row
         ids,
     ).fetchall()
     return {r["id"]: r for r in rows}
+
+
+def unresolved_by_severity(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many cases are not resolved, per severity (for /metrics)."""
+    rows = conn.execute(
+        "SELECT severity, COUNT(*) FROM cases WHERE status != 'resolved' GROUP BY severity"
+    ).fetchall()
+    return {severity: count for severity, count in rows}

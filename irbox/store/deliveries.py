@@ -66,3 +66,12 @@ def page(
         f"SELECT {COLUMNS} FROM webhook_deliveries WHERE {where} ORDER BY seq DESC LIMIT ?",
         (*args, limit),
     ).fetchall()
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    """Deliveries still to be made or retried (for /metrics; the status index answers it)."""
+    return int(
+        conn.execute("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'").fetchone()[
+            0
+        ]
+    )

@@ -13,6 +13,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from contextvars import ContextVar
@@ -101,7 +102,12 @@ class WriteConnection(sqlite3.Connection):
 
 
 class Writer:
-    def __init__(self, path: Path | str, checkpoint_every: int = CHECKPOINT_EVERY) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+        on_commit: Callable[[int, float], None] = lambda writes, seconds: None,
+    ) -> None:
         # Room for each batch size's multi-row statements (`database.insert_many`).
         self._conn: WriteConnection = connect(  # type: ignore[assignment]
             path, factory=WriteConnection, cached_statements=2048
@@ -120,6 +126,7 @@ class Writer:
         # The storage error of the last batch, None once a batch commits again (for /healthz).
         self.last_storage_error: str | None = None
         self.commits = 0  # batches committed, for tests and benchmarks
+        self._on_commit = on_commit  # told each batch's size and BEGIN-to-COMMIT time (metrics)
         self._thread = threading.Thread(target=self._run, name="irbox-writer", daemon=True)
         self._thread.start()
 
@@ -183,6 +190,7 @@ class Writer:
     def _commit(self, batch: list[tuple[Job, Any]]) -> None:
         conn = self._conn
         outcomes: list[tuple[bool, Any]] = [(False, None)] * len(batch)
+        began = time.perf_counter()
         try:
             conn.execute("BEGIN IMMEDIATE")
             for indexes in _kinds(batch):
@@ -210,6 +218,7 @@ class Writer:
             return
         self.last_storage_error = None
         self.commits += 1
+        self._on_commit(len(batch), time.perf_counter() - began)
         _settle(
             [(waiter, ok, value) for (ok, value), (_, waiter) in zip(outcomes, batch, strict=True)]
         )

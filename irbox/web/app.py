@@ -29,6 +29,7 @@ from irbox.web.api import (
     cases,
     health,
     license,
+    metrics,
     observables,
     users,
     webhooks,
@@ -100,6 +101,7 @@ def create_litestar(config: Config) -> Litestar:
             health.healthz,
             health.healthz_head,
             health.openapi_json,
+            metrics.metrics,
             ui_router(),
             static_files,
         ],
@@ -134,6 +136,7 @@ def create_app(config: Config) -> ASGIApp:
         max_body=lambda: config.max_upload_bytes + JSON_BODY_LIMIT,
     )
     gated = RefuseBeforeReading(CompressedBody(idempotent, JSON_BODY_LIMIT), app)
-    lingering = LingeringClose(RequestLogMiddleware(gated))
+    logged = RequestLogMiddleware(gated, metrics=lambda: app.state.services.metrics)
+    lingering = LingeringClose(logged)
     proxies = proxy_networks(config.trusted_proxies)
     return ForwardedClient(lingering, proxies) if proxies else lingering

@@ -47,9 +47,10 @@ class RefuseBeforeReading:
         """The `opt` of the route that will answer, or None where Litestar answers by itself
         (no such path: 404; no such method: 405), which it does without reading the body."""
         try:
-            _, handler, *_ = self.litestar.asgi_router.handle_routing(
+            _, handler, _, _, template = self.litestar.asgi_router.handle_routing(
                 path=normalize_path(scope["path"]), method=scope["method"]
             )
         except HTTPException:
             return None
+        scope["path_template"] = template  # as Litestar sets it: metrics label a refusal too
         return handler.opt

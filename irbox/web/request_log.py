@@ -6,9 +6,11 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections.abc import Callable
 from secrets import token_hex
 
 from irbox.logs import LineLog
+from irbox.operations.metrics import Metrics
 from irbox.web.asgi import ASGIApp, Message, Receive, Scope, Send, header
 
 log = LineLog("irbox.access")
@@ -19,8 +21,9 @@ _counter = itertools.count(1)
 
 
 class RequestLogMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Callable[[], Metrics] | None = None) -> None:
         self.app = app
+        self.metrics = metrics  # the serving process's metrics, once its services exist
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,6 +49,10 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            if self.metrics is not None:
+                route = scope.get("path_template")
+                self.metrics().request(scope["method"], route, status, seconds)
             if log.enabled():
                 log.info(
                     "request",
@@ -54,7 +61,7 @@ class RequestLogMiddleware:
                         "method": scope.get("method"),
                         "route": scope.get("path"),
                         "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "duration_ms": round(seconds * 1000, 2),
                         "key_id": scope.get("irbox_key_id"),
                     },
                 )

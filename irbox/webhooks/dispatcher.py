@@ -12,6 +12,7 @@ import logging
 import random
 import threading
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,8 +41,10 @@ class Dispatcher:
         max_age_us: int,
         secret_box: SecretBox,
         refused_targets: tuple[str, ...] = ("link-local",),
+        on_attempt: Callable[[str], None] = lambda outcome: None,
     ) -> None:
         self.refused_targets = refused_targets
+        self._on_attempt = on_attempt  # told each attempt's outcome (metrics)
         self.secret_box = secret_box
         self.db = db
         self.writer = writer
@@ -95,6 +98,7 @@ class Dispatcher:
         deadline = row["retry_from"] + self.max_age_us
         if clock.now_us() >= deadline:  # e.g. irbox was down past the whole retry window
             self._record(row["id"], {"status": "failed", "last_error": "retry window expired"})
+            self._on_attempt("failed")
             return
         body = bytes(row["payload"])
         headers = {
@@ -119,15 +123,19 @@ class Dispatcher:
         }
         if status is not None and 200 <= status < 300:
             changes.update(status="delivered", delivered_at=now)
+            outcome = "delivered"
         else:
             attempt = row["attempts"] + 1
             delay_s = self.base_s * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
             next_at = now + int(delay_s * 1_000_000)
             if next_at >= deadline:
                 changes["status"] = "failed"
+                outcome = "failed"
             else:
                 changes["next_attempt_at"] = next_at
+                outcome = "retrying"
         self._record(row["id"], changes)
+        self._on_attempt(outcome)
 
     def _record(self, delivery_id: str, changes: dict[str, object]) -> None:
         self.writer.run_sync(lambda conn: deliveries.record_attempt(conn, delivery_id, changes))

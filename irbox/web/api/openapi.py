@@ -250,4 +250,3 @@ def _each_array(schema: dict[str, Any], extra: dict[str, Any]) -> None:
         _each_string(schema["items"], extra)
     for option in schema.get("oneOf", []) + schema.get("anyOf", []):
         _each_array(option, extra)
-
