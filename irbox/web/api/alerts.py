@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from irbox.alerts.filters import parse_filter
@@ -20,7 +21,12 @@ class AlertsController(Controller):
     path = "/alerts"
     tags = ["alerts"]
 
-    @post("/", opt=WRITE, status_code=201)
+    @post(
+        "/",
+        opt=WRITE,
+        status_code=201,
+        responses={200: ResponseSpec(IngestResult, description="a repeat, deduplicated")},
+    )
     async def ingest(self, data: JSONBody[AlertIn], ctx: CtxDep) -> Response[IngestResult]:
         """Ingest an alert; idempotent on (source, external_id): a repeat answers 200."""
         result = await ctx.services.alerts.ingest(data, ctx.actor)
@@ -57,7 +63,10 @@ class AlertsController(Controller):
         return await ctx.services.alerts.dismiss(alert_id, data, ctx.actor)
 
     @post(
-        "/{alert_id:str}/escalate", opt={"scope": ("alerts:write", "cases:write")}, status_code=200
+        "/{alert_id:str}/escalate",
+        opt={"scope": ("alerts:write", "cases:write")},
+        status_code=200,
+        responses={201: ResponseSpec(EscalateResult, description="escalated into a new case")},
     )
     async def escalate(
         self, alert_id: FromPath[str], data: JSONBody[EscalateIn], ctx: CtxDep

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, delete, get, patch, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File
 
@@ -70,7 +71,12 @@ class CasesController(Controller):
     ) -> Case:
         return await ctx.services.cases.update(case_id, data, ctx.actor)
 
-    @post("/{case_id:str}/observables", opt=WRITE, status_code=201)
+    @post(
+        "/{case_id:str}/observables",
+        opt=WRITE,
+        status_code=201,
+        responses={200: ResponseSpec(AddedObservable, description="the case already had it")},
+    )
     async def add_observable(
         self, case_id: FromPath[str], data: JSONBody[ObservableIn], ctx: CtxDep
     ) -> Response[AddedObservable]:

@@ -29,6 +29,7 @@ from irbox.identity.scopes import ROLES, SCOPES
 from irbox.observables.normalize import TYPES as OBSERVABLE_TYPES
 from irbox.paging import MAX_LIMIT
 from irbox.web.api import API_PREFIX
+from irbox.web.uploads import MAX_FIELD
 from irbox.webhooks.models import EVENTS
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -88,6 +89,56 @@ ITEM_ENUMS: dict[tuple[str, str], Iterable[str]] = {
 }
 
 
+# What handlers that stream their bodies or answer several media types send and take, which
+# Litestar cannot see in their signatures.
+STREAMED: dict[tuple[str, str], dict[str, Any]] = {
+    (f"{API_PREFIX}/cases/{{case_id}}/attachments", "post"): {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "description": {"type": "string", "maxLength": MAX_FIELD},
+                        },
+                    }
+                }
+            },
+        }
+    },
+    (f"{API_PREFIX}/license", "put"): {
+        "requestBody": {
+            "required": True,
+            "description": "the license file as issued",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["payload", "signature"],
+                        "properties": {
+                            "payload": {"type": "object"},
+                            "signature": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        }
+    },
+}
+ANSWERED_AS: dict[tuple[str, str], dict[str, Any]] = {
+    (f"{API_PREFIX}/cases/{{case_id}}/report", "get"): {
+        "text/html": {"schema": {"type": "string"}},
+        "text/markdown": {"schema": {"type": "string"}},
+    },
+    (f"{API_PREFIX}/cases/{{case_id}}/attachments/{{attachment_id}}", "get"): {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+    },
+}
+
+
 def document(app: Litestar) -> dict[str, Any]:
     """The OpenAPI document of `app`'s API, as served at /api/v1/openapi.json."""
     doc = copy.deepcopy(app.openapi_schema.to_schema())
@@ -99,6 +150,9 @@ def document(app: Litestar) -> dict[str, Any]:
             handler = _handler(app, path, method.upper())
             if handler is not None:
                 _complete(operation, path, method.upper(), handler.opt)
+            operation.update(STREAMED.get((path, method), {}))
+            if (path, method) in ANSWERED_AS:
+                operation["responses"]["200"]["content"] = ANSWERED_AS[(path, method)]
     return doc
 
 
