@@ -3,9 +3,10 @@ number of generated requests each, every schemathesis check: no 5xx, every statu
 documented, every answer as its schema says, schema-invalid requests refused. Every error is in
 the spec's shape.
 
-Left out: `positive_data_acceptance` (a schema-valid request must succeed), until the document
-carries every string rule the services enforce (lengths, patterns, URL and e-mail forms); and the
-two operations that could revoke the run's own key or change its user."""
+Left out: `positive_data_acceptance` (a schema-valid request must succeed), since some rules no
+schema can carry (an opaque cursor, a value right for its observable type, a catalogued ATT&CK
+id, a signed license: see docs/decisions.md); and the two operations that could revoke the
+run's own key or change its user."""
 
 from __future__ import annotations
 

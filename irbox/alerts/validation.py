@@ -12,7 +12,8 @@ from irbox.alerts.models import SEVERITIES, AlertIn, Observable
 from irbox.errors import Errors
 from irbox.observables.normalize import normalize
 
-SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+SOURCE_PATTERN = "[a-z0-9][a-z0-9_.-]{0,63}"
+SOURCE_RE = re.compile(SOURCE_PATTERN)  # whole strings only: fullmatch (`$` lets "edr\n" by)
 MAX_OBSERVABLES = 1000
 MAX_RAW_BYTES = 1024 * 1024
 # Deeper JSON decodes at ingest but not always where it is read back (Python's recursion limit
@@ -35,7 +36,7 @@ class CleanAlert(msgspec.Struct):
 
 def check_alert(data: AlertIn) -> CleanAlert:
     errors = Errors()
-    if not SOURCE_RE.match(data.source):
+    if not SOURCE_RE.fullmatch(data.source):
         errors.add("source", "lower-case letters, digits, '_', '.', '-'; 1-64 characters")
     if not 1 <= len(data.external_id) <= 256:
         errors.add("external_id", "1 to 256 characters")
@@ -104,9 +105,9 @@ def check_tags(errors: Errors, tags: list[str]) -> list[str]:
         errors.add("tags", f"at most {MAX_TAGS} tags")
         return []
     result: list[str] = []
-    for i, tag in enumerate(tags):
-        tag = tag.strip()
-        if not 1 <= len(tag) <= MAX_TAG:
+    for i, sent in enumerate(tags):
+        tag = sent.strip()
+        if not tag or len(sent) > MAX_TAG:
             errors.add(f"tags[{i}]", f"1 to {MAX_TAG} characters")
         elif tag not in result:
             result.append(tag)

@@ -37,6 +37,8 @@ from irbox.store.writer import Writer
 
 _encode = msgspec.json.Encoder().encode
 
+MAX_SUMMARY = 2000  # a timeline entry written by hand
+
 
 class CaseService:
     def __init__(self, db: Database, writer: Writer, catalogue: Catalogue, public_url: str) -> None:
@@ -219,8 +221,8 @@ class CaseService:
         except ValueError as exc:
             errors.add("at", str(exc))
         summary = entry.summary.strip()
-        if not 1 <= len(summary) <= 2000:
-            errors.add("summary", "1 to 2000 characters")
+        if not summary or len(entry.summary) > MAX_SUMMARY:
+            errors.add("summary", f"1 to {MAX_SUMMARY} characters, not blank")
         errors.raise_if_any("the timeline entry is invalid")
 
         def write(conn: sqlite3.Connection) -> TimelineEvent:

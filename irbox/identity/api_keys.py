@@ -20,6 +20,7 @@ from irbox.store import users as users_table
 from irbox.store.database import Database, RowLike, written
 from irbox.store.writer import Writer
 
+MAX_NAME = 200
 LAST_USED_EVERY_S = 60  # last-used time is written at most this often per key
 
 
@@ -85,8 +86,8 @@ class ApiKeyService:
         (`parent`) expires no later than it and is revoked with it."""
         errors = Errors()
         name = data.name.strip()
-        if not 1 <= len(name) <= 200:
-            errors.add("name", "1 to 200 characters")
+        if not name or len(data.name) > MAX_NAME:
+            errors.add("name", f"1 to {MAX_NAME} characters, not blank")
         if data.scopes is not None and not data.scopes:  # a key that could do nothing
             errors.add("scopes", "at least one scope (leave it out for all your role allows)")
         for i, scope in enumerate(data.scopes or []):

@@ -37,11 +37,11 @@ def normalize(kind: str, value: str) -> str:
     """Return the canonical form of `value`, or raise ValueError saying what is wrong."""
     if kind not in TYPES:
         raise ValueError(f"unknown observable type; known: {' '.join(TYPES)}")
+    if len(value) > MAX_VALUE:  # as sent: the rule the API documents
+        raise ValueError(f"at most {MAX_VALUE} characters")
     value = value.strip()
     if not value:
         raise ValueError("must not be empty")
-    if len(value) > MAX_VALUE:
-        raise ValueError(f"at most {MAX_VALUE} characters")
     normalizer = _NORMALIZERS.get(kind)
     return normalizer(value) if normalizer else value
 

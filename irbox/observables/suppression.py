@@ -24,7 +24,8 @@ from irbox.store import suppressions as suppressions_table
 from irbox.store.database import Database, written
 from irbox.store.writer import Writer
 
-_SCOPE = re.compile(r"^(global|source:(.+))$")
+_SCOPE = re.compile(r"(global|source:(.+))")  # fullmatch: `$` would let "global\n" by
+MAX_REASON = 1000
 
 
 class Suppression(msgspec.Struct):
@@ -106,11 +107,13 @@ class SuppressionService:
             value = normalize(data.type, data.value)
         except ValueError as exc:
             errors.add("type" if "type" in str(exc) else "value", str(exc))
-        scope = _SCOPE.match(data.scope)
-        if scope is None or (scope.group(2) is not None and not SOURCE_RE.match(scope.group(2))):
+        scope = _SCOPE.fullmatch(data.scope)
+        if scope is None or (
+            scope.group(2) is not None and not SOURCE_RE.fullmatch(scope.group(2))
+        ):
             errors.add("scope", "global, or source:<source name>")
-        if not 1 <= len(data.reason.strip()) <= 1000:
-            errors.add("reason", "1 to 1000 characters")
+        if not data.reason.strip() or len(data.reason) > MAX_REASON:
+            errors.add("reason", f"1 to {MAX_REASON} characters, not blank")
         until = None
         now = clock.now_us()
         if data.until is not None:

@@ -23,10 +23,21 @@ from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 
 from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES
+from irbox.alerts.validation import MAX_DESCRIPTION as ALERT_DESCRIPTION
+from irbox.alerts.validation import MAX_OBSERVABLES, MAX_TAG, MAX_TAGS, SOURCE_PATTERN
+from irbox.cases.comments import MAX_BODY, MAX_MENTIONS
 from irbox.cases.models import CASE_STATUSES, VERDICTS
+from irbox.cases.resolution import MAX_NARRATIVE, MAX_ROOT_CAUSE
+from irbox.cases.service import MAX_SUMMARY
+from irbox.cases.validation import MAX_DESCRIPTION as CASE_DESCRIPTION
+from irbox.cases.validation import MAX_TITLE
 from irbox.errors import DomainError
+from irbox.identity.api_keys import MAX_NAME
 from irbox.identity.scopes import ROLES, SCOPES
+from irbox.identity.users import MIN_PASSWORD
+from irbox.observables.normalize import MAX_VALUE
 from irbox.observables.normalize import TYPES as OBSERVABLE_TYPES
+from irbox.observables.suppression import MAX_REASON
 from irbox.paging import MAX_LIMIT
 from irbox.web.api import API_PREFIX
 from irbox.web.uploads import MAX_FIELD
@@ -78,10 +89,58 @@ QUERY_ENUMS: dict[tuple[str, str], Iterable[str]] = {
     ("/cases", "status"): CASE_STATUSES,
     ("/cases", "severity"): SEVERITIES,
     ("/observables/search", "type"): OBSERVABLE_TYPES,
+    ("/cases/{case_id}/report", "format"): ("html", "md"),
+}
+# Query parameters with a shape.
+QUERY_PATTERNS: dict[tuple[str, str], str] = {
+    ("/stats", "window"): r"^[1-9][0-9]{0,3}[hd]$",
 }
 # Timestamps: RFC 3339 (any offset in, UTC with `Z` out).
 TIMESTAMP_SUFFIXES = ("_at", "_until")
 TIMESTAMP_NAMES = {"detected_at", "at", "until", "since", "first_seen", "last_seen"}
+NOT_BLANK = r"\S"  # at least one character that is not white space
+TITLE = {"minLength": 1, "maxLength": MAX_TITLE, "pattern": NOT_BLANK}
+TAGS = {
+    "maxItems": MAX_TAGS,
+    "items": {"type": "string", "maxLength": MAX_TAG, "pattern": NOT_BLANK},
+}
+# The length, pattern and count rules the services check, by the Struct field they apply to.
+RULES: dict[tuple[str, str], dict[str, Any]] = {
+    ("AlertIn", "source"): {"pattern": f"^{SOURCE_PATTERN}$"},
+    ("AlertIn", "external_id"): {"minLength": 1, "maxLength": 256},
+    ("AlertIn", "title"): TITLE,
+    ("AlertIn", "description"): {"maxLength": ALERT_DESCRIPTION},
+    ("AlertIn", "tags"): TAGS,
+    ("AlertIn", "observables"): {"maxItems": MAX_OBSERVABLES},
+    ("ObservableIn", "value"): {"minLength": 1, "maxLength": MAX_VALUE, "pattern": NOT_BLANK},
+    ("CaseCreate", "title"): TITLE,
+    ("CaseCreate", "description"): {"maxLength": CASE_DESCRIPTION},
+    ("CaseCreate", "tags"): TAGS,
+    ("CaseCreate", "observables"): {"maxItems": MAX_OBSERVABLES},
+    ("CasePatch", "title"): TITLE,
+    ("CasePatch", "description"): {"maxLength": CASE_DESCRIPTION},
+    ("CasePatch", "tags"): TAGS,
+    ("CommentIn", "body"): {"minLength": 1, "maxLength": MAX_BODY, "pattern": NOT_BLANK},
+    ("CommentIn", "mentions"): {"maxItems": MAX_MENTIONS},
+    ("TimelineIn", "summary"): {"minLength": 1, "maxLength": MAX_SUMMARY, "pattern": NOT_BLANK},
+    ("ResolveIn", "root_cause"): {"maxLength": MAX_ROOT_CAUSE},
+    ("ResolveIn", "narrative"): {"maxLength": MAX_NARRATIVE},
+    ("SuppressIn", "scope"): {"pattern": f"^(global|source:{SOURCE_PATTERN})$"},
+    ("SuppressIn", "reason"): {"minLength": 1, "maxLength": MAX_REASON, "pattern": NOT_BLANK},
+    ("SuppressIn", "value"): {"minLength": 1, "maxLength": MAX_VALUE, "pattern": NOT_BLANK},
+    ("ApiKeyCreate", "name"): {"minLength": 1, "maxLength": MAX_NAME, "pattern": NOT_BLANK},
+    ("ApiKeyCreate", "scopes"): {"minItems": 1},
+    ("UserCreate", "name"): {"maxLength": 200},
+    ("UserCreate", "password"): {"minLength": MIN_PASSWORD},
+    ("UserPatch", "name"): {"maxLength": 200},
+    ("EscalateIn", "case_id"): {"pattern": "^case_"},
+    ("UserCreate", "email"): {"format": "email"},
+    ("WebhookCreate", "url"): {"pattern": "^https?://"},
+    ("WebhookCreate", "events"): {"minItems": 1},
+    ("WebhookCreate", "secret"): {"minLength": 16, "maxLength": 256},
+    ("WebhookPatch", "url"): {"pattern": "^https?://"},
+    ("WebhookPatch", "events"): {"minItems": 1},
+}
 ITEM_ENUMS: dict[tuple[str, str], Iterable[str]] = {
     ("ApiKeyCreate", "scopes"): SCOPES,
     ("WebhookCreate", "events"): (*EVENTS, "*"),
@@ -252,10 +311,12 @@ def _constrain_parameters(operation: dict[str, Any], path: str) -> None:
             schema.update(minimum=1, maximum=MAX_LIMIT)
         elif name in ("since", "until"):
             _each_string(schema, {"format": "date-time"})
+        elif (path, name) in QUERY_PATTERNS:
+            _each_string(schema, {"pattern": QUERY_PATTERNS[(path, name)]})
         elif (path, name) in QUERY_ENUMS:
             values = sorted(QUERY_ENUMS[(path, name)])
             # Comma lists: one value, or several joined by commas.
-            if name == "type":
+            if name in ("type", "format"):
                 _each_string(schema, {"enum": values})
             else:
                 pattern = "|".join(values)
@@ -269,6 +330,8 @@ def _constrain_schemas(schemas: dict[str, Any]) -> None:
             schema["additionalProperties"] = False
         properties = schema.get("properties", {})
         for name, prop in properties.items():
+            if (component, name) in RULES:
+                _apply(prop, RULES[(component, name)])
             if (component, name) in ENUMS:
                 _each_string(prop, {"enum": sorted(ENUMS[(component, name)])})
             elif (component, name) in ITEM_ENUMS:
@@ -286,6 +349,28 @@ def _structs(cls: type[msgspec.Struct]) -> list[type[msgspec.Struct]]:
 
 def _forbids_unknown(cls: type[msgspec.Struct]) -> bool:
     return bool(cls.__struct_config__.forbid_unknown_fields)
+
+
+def _apply(schema: dict[str, Any], rules: dict[str, Any]) -> None:
+    """String rules to the string schema(s) in `schema`, array rules to the array's; an
+    `items` rule refines the items."""
+    rules = dict(rules)
+    items = rules.pop("items", None)
+    for_arrays: dict[str, Any] = {k: rules.pop(k) for k in ("maxItems", "minItems") if k in rules}
+    if rules:
+        _each_string(schema, rules)
+    _each_typed(schema, "array", for_arrays)
+    if items is not None:
+        _each_array(schema, {k: v for k, v in items.items() if k != "type"})
+
+
+def _each_typed(schema: dict[str, Any], kind: str, extra: dict[str, Any]) -> None:
+    if not extra:
+        return
+    if schema.get("type") == kind:
+        schema.update(extra)
+    for option in schema.get("oneOf", []) + schema.get("anyOf", []):
+        _each_typed(option, kind, extra)
 
 
 def _each_string(schema: dict[str, Any], extra: dict[str, Any]) -> None:
