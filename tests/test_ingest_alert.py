@@ -126,6 +126,18 @@ def test_limits(api: httpx.Client, unique: str) -> None:
     assert api.post("/alerts", json=alert(unique, observables=exactly)).status_code == 201
 
 
+def test_a_source_is_the_whole_string(api: httpx.Client, unique: str) -> None:
+    # The documented pattern anchors both ends; a trailing newline is not a source.
+    r = api.post("/alerts", json=alert(unique, source="edr\n"))
+    assert r.status_code == 400 and "source" in r.json()["details"]
+
+
+def test_a_tag_is_measured_as_sent(api: httpx.Client, unique: str) -> None:
+    padded = " " + "t" * 64  # 65 characters as sent: over the documented 64
+    r = api.post("/alerts", json=alert(unique, tags=[padded]))
+    assert r.status_code == 400 and "tags[0]" in r.json()["details"]
+
+
 def test_deeply_nested_raw_is_refused(api: httpx.Client, unique: str) -> None:
     """Nothing is stored that could not be read back, and no depth makes a 500."""
     head = alert(unique)
