@@ -80,6 +80,31 @@ class IngestResult(msgspec.Struct):
     status: str
 
 
+class ItemError(msgspec.Struct):
+    """Why one item of a batch was refused, in the API's error shape."""
+
+    error: str
+    message: str
+    details: dict[str, Any]
+
+
+class BatchItem(msgspec.Struct, omit_defaults=True):
+    """One alert of a batch: its result as a single ingest answers it, or its error."""
+
+    index: int
+    id: str | None = None
+    deduplicated: bool | None = None
+    status: str | None = None
+    error: ItemError | None = None
+
+
+class BatchResult(msgspec.Struct):
+    items: list[BatchItem]
+    created: int
+    deduplicated: int
+    failed: int
+
+
 class DismissIn(msgspec.Struct, forbid_unknown_fields=True):
     reason_code: str
     comment: str = ""

@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from irbox import clock, ids
+from irbox.alerts import batch
 from irbox.alerts.models import (
     REASON_CODES,
     Alert,
@@ -19,9 +20,12 @@ from irbox.alerts.models import (
     AlertIn,
     AlertPage,
     AlertSummary,
+    BatchItem,
+    BatchResult,
     Dismissal,
     DismissIn,
     IngestResult,
+    ItemError,
     Observable,
 )
 from irbox.alerts.validation import check_alert
@@ -94,8 +98,13 @@ class AlertService:
         self._on_ingested = on_ingested  # told of every acknowledged ingest (metrics)
 
     async def ingest(self, data: AlertIn, actor: Actor) -> IngestResult:
+        result = await self.writer.run(self._job(data, actor, clock.now_us()))
+        self._on_ingested(result)
+        return result
+
+    def _job(self, data: AlertIn, actor: Actor, now: int) -> IngestJob:
+        """The write that stores `data`, checked first (a ValidationFailed names each field)."""
         clean = check_alert(data)
-        now = clock.now_us()
         row = {
             "id": ids.new_id("alert"),
             "source": data.source,
@@ -116,10 +125,39 @@ class AlertService:
             "dismissal_comment": None,
             "dismissed_at": None,
         }
-        job = IngestJob(self.suppressions, row, data, clean.observables, actor, now)
-        result = await self.writer.run(job)
-        self._on_ingested(result)
-        return result
+        return IngestJob(self.suppressions, row, data, clean.observables, actor, now)
+
+    async def ingest_batch(self, items: list[batch.Item], actor: Actor) -> BatchResult:
+        """Every valid item stored as `ingest` stores one, all in one durable commit; each
+        invalid item answered with its error, the others unaffected."""
+        now = clock.now_us()
+        answers: list[BatchItem] = []
+        jobs: list[IngestJob] = []
+        for index, item in enumerate(items):
+            try:
+                if isinstance(item, ValidationFailed):
+                    raise item
+                jobs.append(self._job(item, actor, now))
+                answers.append(BatchItem(index=index))
+            except ValidationFailed as exc:
+                error = ItemError(exc.code, exc.message, exc.details)
+                answers.append(BatchItem(index=index, error=error))
+        stored = await self.writer.run(lambda conn: IngestJob.run_all(conn, jobs)) if jobs else []
+        results = iter(stored)
+        for answer in answers:
+            if answer.error is None:
+                result = next(results)
+                answer.id, answer.deduplicated, answer.status = (
+                    result.id, result.deduplicated, result.status
+                )  # fmt: skip
+                self._on_ingested(result)
+        deduplicated = sum(1 for r in stored if r.deduplicated)
+        return BatchResult(
+            items=answers,
+            created=len(stored) - deduplicated,
+            deduplicated=deduplicated,
+            failed=len(answers) - len(stored),
+        )
 
     def get(self, alert_id: str) -> Alert:
         row = self.db.read(alerts_table.get, alert_id)

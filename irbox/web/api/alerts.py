@@ -1,4 +1,4 @@
-"""`/alerts`: ingest, list, read, dismiss, reopen."""
+"""`/alerts`: ingest (one, or a batch), list, read, dismiss, reopen, escalate."""
 
 from __future__ import annotations
 
@@ -6,15 +6,20 @@ from litestar import Controller, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from irbox.alerts import batch
 from irbox.alerts.filters import parse_filter
-from irbox.alerts.models import Alert, AlertIn, AlertPage, DismissIn, IngestResult
+from irbox.alerts.models import Alert, AlertIn, AlertPage, BatchResult, DismissIn, IngestResult
 from irbox.cases.models import EscalateIn, EscalateResult
+from irbox.errors import ValidationFailed
 from irbox.paging import DEFAULT_LIMIT, page_args
-from irbox.web.deps import CtxDep
+from irbox.web.deps import AnyRequest, CtxDep
 from irbox.web.query import joined
 
 READ = {"scope": "alerts:read"}
 WRITE = {"scope": "alerts:write"}
+# 1,000 alerts of a few KiB each, read whole (not streamed): items are decoded one by one.
+BATCH_BODY_LIMIT = 32 * 1024 * 1024
+NDJSON = "application/x-ndjson"
 
 
 class AlertsController(Controller):
@@ -31,6 +36,19 @@ class AlertsController(Controller):
         """Ingest an alert; idempotent on (source, external_id): a repeat answers 200."""
         result = await ctx.services.alerts.ingest(data, ctx.actor)
         return Response(result, status_code=200 if result.deduplicated else 201)
+
+    @post("/batch", opt=WRITE, status_code=200, request_max_body_size=BATCH_BODY_LIMIT)
+    async def ingest_batch(self, request: AnyRequest, ctx: CtxDep) -> BatchResult:
+        """1 to 1,000 alerts, as a JSON array or as NDJSON (`application/x-ndjson`, one alert a
+        line), stored in one durable commit; each item is answered as a single ingest would
+        answer it, or with its own error."""
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media not in ("application/json", NDJSON):
+            raise ValidationFailed(
+                "unsupported content type", {"content-type": f"application/json or {NDJSON}"}
+            )
+        items = batch.parse(await request.body(), ndjson=media == NDJSON)
+        return await ctx.services.alerts.ingest_batch(items, ctx.actor)
 
     @get("/", opt=READ, sync_to_thread=True)
     def list_alerts(

@@ -22,6 +22,7 @@ import msgspec
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 
+from irbox.alerts.batch import MAX_ITEMS as BATCH_ITEMS
 from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES
 from irbox.alerts.validation import MAX_DESCRIPTION as ALERT_DESCRIPTION
 from irbox.alerts.validation import MAX_OBSERVABLES, MAX_TAG, MAX_TAGS, SOURCE_PATTERN
@@ -151,6 +152,21 @@ ITEM_ENUMS: dict[tuple[str, str], Iterable[str]] = {
 # What handlers that stream their bodies or answer several media types send and take, which
 # Litestar cannot see in their signatures.
 STREAMED: dict[tuple[str, str], dict[str, Any]] = {
+    (f"{API_PREFIX}/alerts/batch", "post"): {
+        "requestBody": {
+            "required": True,
+            "description": "alerts as `POST /alerts` takes them; each is checked on its own and "
+            "answered in `items` (an invalid one fails alone)",
+            "content": {
+                "application/json": {
+                    "schema": {"type": "array", "minItems": 1, "maxItems": BATCH_ITEMS}
+                },
+                "application/x-ndjson": {
+                    "schema": {"type": "string", "description": "one alert a line"}
+                },
+            },
+        }
+    },
     (f"{API_PREFIX}/cases/{{case_id}}/attachments", "post"): {
         "requestBody": {
             "required": True,
