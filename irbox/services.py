@@ -12,6 +12,7 @@ from irbox.alerts.service import AlertService
 from irbox.attack import catalogue as attack_catalogue
 from irbox.audit.log import AuditLog
 from irbox.cases import assignment
+from irbox.cases.bulk import BulkService
 from irbox.cases.comments import CommentService
 from irbox.cases.escalation import EscalationService
 from irbox.cases.evidence import EvidenceService
@@ -68,6 +69,7 @@ class Services:
         self.attack = attack_catalogue.load(config.data_path)
         self.cases = CaseService(self.db, self.writer, self.attack, config.public_url)
         self.escalation = EscalationService(self.writer)
+        self.bulk = BulkService(self.alerts, self.escalation)
         self.comments = CommentService(self.writer)
         self.notifications = NotificationService(self.db, self.writer)
         self.evidence = EvidenceService(

@@ -28,7 +28,7 @@ from irbox.alerts.models import (
     ItemError,
     Observable,
 )
-from irbox.alerts.validation import check_alert
+from irbox.alerts.validation import MAX_TAGS, check_alert, check_tags
 from irbox.errors import DomainError, Errors, InvalidState, NotFound, ValidationFailed
 from irbox.identity.principal import Actor
 from irbox.index import events as index_events
@@ -212,6 +212,26 @@ class AlertService:
             if isinstance(result, BaseException) and not isinstance(result, DomainError):
                 raise result
         return sum(1 for r in results if not isinstance(r, BaseException))
+
+    async def add_tags(self, alert_id: str, tags: builtins.list[str], actor: Actor) -> Alert:
+        """Add `tags` to the alert's (each once, kept in order); any status."""
+        errors = Errors()
+        clean = check_tags(errors, tags)
+        errors.raise_if_any("invalid tags")
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+            row = _existing(conn, alert_id)
+            current = msgspec.json.decode(row["tags"] or "[]", type=builtins.list[str])
+            merged = current + [t for t in clean if t not in current]
+            if len(merged) > MAX_TAGS:
+                raise ValidationFailed("too many tags", {"tags": f"at most {MAX_TAGS} an alert"})
+            if merged != current:
+                alerts_table.set_tags(conn, alert_id, _encode(merged).decode())
+                audit.record(conn, actor.who, "alert.tag", alert_id, now, {"tags": clean})
+            return written(alerts_table.get(conn, alert_id))
+
+        return to_alert(await self.writer.run(write))
 
     def triage_counts(self) -> dict[str, int]:
         return self.db.read(alerts_table.triage_counts)

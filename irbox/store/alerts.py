@@ -179,3 +179,8 @@ def triage_counts(conn: sqlite3.Connection) -> dict[str, int]:
         "SELECT severity, count(*) FROM alerts WHERE status = 'triage' GROUP BY severity"
     )
     return dict(rows.fetchall())
+
+
+def set_tags(conn: sqlite3.Connection, alert_id: str, tags: str) -> None:
+    """`tags`: the alert's whole list, as JSON."""
+    conn.execute("UPDATE alerts SET tags = ? WHERE id = ?", (tags, alert_id))

@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from irbox.alerts import batch
 from irbox.alerts.filters import parse_filter
 from irbox.alerts.models import Alert, AlertIn, AlertPage, BatchResult, DismissIn, IngestResult
+from irbox.cases.bulk import BulkIn, BulkResult
 from irbox.cases.models import EscalateIn, EscalateResult
 from irbox.errors import ValidationFailed
 from irbox.paging import DEFAULT_LIMIT, page_args
@@ -49,6 +50,12 @@ class AlertsController(Controller):
             )
         items = batch.parse(await request.body(), ndjson=media == NDJSON)
         return await ctx.services.alerts.ingest_batch(items, ctx.actor)
+
+    @post("/bulk", opt=WRITE, status_code=200)
+    async def bulk(self, data: JSONBody[BulkIn], ctx: CtxDep) -> BulkResult:
+        """Dismiss, escalate (also needs cases:write) or tag up to 10,000 alerts, named by `ids`
+        or by `filter` (the list's filters); each alert on its own, failures listed."""
+        return await ctx.services.bulk.run(data, ctx.principal)
 
     @get("/", opt=READ, sync_to_thread=True)
     def list_alerts(

@@ -26,6 +26,8 @@ from irbox.alerts.batch import MAX_ITEMS as BATCH_ITEMS
 from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES
 from irbox.alerts.validation import MAX_DESCRIPTION as ALERT_DESCRIPTION
 from irbox.alerts.validation import MAX_OBSERVABLES, MAX_TAG, MAX_TAGS, SOURCE_PATTERN
+from irbox.cases.bulk import ACTIONS as BULK_ACTIONS
+from irbox.cases.bulk import MAX_ALERTS as BULK_MAX
 from irbox.cases.comments import MAX_BODY, MAX_MENTIONS
 from irbox.cases.models import CASE_STATUSES, VERDICTS
 from irbox.cases.resolution import MAX_NARRATIVE, MAX_ROOT_CAUSE
@@ -78,6 +80,8 @@ ENUMS: dict[tuple[str, str], Iterable[str]] = {
     ("CaseObservable", "type"): OBSERVABLE_TYPES,
     ("SuppressIn", "type"): OBSERVABLE_TYPES,
     ("Suppression", "type"): OBSERVABLE_TYPES,
+    ("BulkIn", "action"): BULK_ACTIONS,
+    ("BulkIn", "reason_code"): REASON_CODES,
     ("UserCreate", "role"): ROLES,
     ("UserPatch", "role"): ROLES,
     ("User", "role"): ROLES,
@@ -135,6 +139,9 @@ RULES: dict[tuple[str, str], dict[str, Any]] = {
     ("UserCreate", "password"): {"minLength": MIN_PASSWORD},
     ("UserPatch", "name"): {"maxLength": 200},
     ("EscalateIn", "case_id"): {"pattern": "^case_"},
+    ("BulkIn", "ids"): {"minItems": 1, "maxItems": BULK_MAX},
+    ("BulkIn", "tags"): TAGS,
+    ("BulkIn", "comment"): {"maxLength": 10_000},
     ("UserCreate", "email"): {"format": "email"},
     ("WebhookCreate", "url"): {"pattern": "^https?://"},
     ("WebhookCreate", "events"): {"minItems": 1},
