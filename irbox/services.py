@@ -30,6 +30,7 @@ from irbox.index.indexer import Indexer
 from irbox.index.rebuild import REBUILD_REASONS, needs_rebuild, rebuild
 from irbox.license.service import LicenseService
 from irbox.notifications.inbox import NotificationService
+from irbox.observables.related import RelatedFinder
 from irbox.observables.search import ObservableSearch
 from irbox.observables.suppression import SuppressionService
 from irbox.operations.health import HealthService
@@ -117,6 +118,7 @@ class ServerServices(Services):
         self.health = HealthService(self.db, self.writer, self.index, self.license)
         self.observables = ObservableSearch(self.db, self.index, self.suppressions)
         self.dashboard = DashboardService(self.index)
+        self.related = RelatedFinder(self.db, self.index)
         self.indexer = Indexer(self.db, self.index, self.writer, config.index_flush_ms / 1000)
         self.scheduler = BackgroundScheduler(timezone="UTC")
         self.metrics.watch(Standing(self.db, self.index, self.license))

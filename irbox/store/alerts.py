@@ -184,3 +184,14 @@ def triage_counts(conn: sqlite3.Connection) -> dict[str, int]:
 def set_tags(conn: sqlite3.Connection, alert_id: str, tags: str) -> None:
     """`tags`: the alert's whole list, as JSON."""
     conn.execute("UPDATE alerts SET tags = ? WHERE id = ?", (tags, alert_id))
+
+
+def in_triage_on_host(conn: sqlite3.Connection, hostname: str, limit: int) -> list[str]:
+    """Ids of the alerts in triage whose asset is `hostname` (any case), newest first. The
+    expression is the one `alerts_asset_hostname` indexes (migration 0016)."""
+    rows = conn.execute(
+        "SELECT id FROM alerts WHERE lower(json_extract(asset, '$.hostname')) = ?"
+        " AND status = 'triage' ORDER BY seq DESC LIMIT ?",
+        (hostname.lower(), limit),
+    )
+    return [row[0] for row in rows.fetchall()]

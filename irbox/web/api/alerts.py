@@ -12,6 +12,7 @@ from irbox.alerts.models import Alert, AlertIn, AlertPage, BatchResult, DismissI
 from irbox.cases.bulk import BulkIn, BulkResult
 from irbox.cases.models import EscalateIn, EscalateResult
 from irbox.errors import ValidationFailed
+from irbox.observables.related import RelatedPage
 from irbox.paging import DEFAULT_LIMIT, page_args
 from irbox.web.deps import AnyRequest, CtxDep
 from irbox.web.query import joined
@@ -77,6 +78,22 @@ class AlertsController(Controller):
     @get("/{alert_id:str}", opt=READ, sync_to_thread=True)
     def get_alert(self, alert_id: FromPath[str], ctx: CtxDep) -> Alert:
         return ctx.services.alerts.get(alert_id)
+
+    @get(
+        "/{alert_id:str}/related",
+        opt={"scope": ("alerts:read", "cases:read")},
+        sync_to_thread=True,
+    )
+    def related(
+        self,
+        alert_id: FromPath[str],
+        ctx: CtxDep,
+        limit: FromQuery[int] = DEFAULT_LIMIT,
+        cursor: FromQuery[str | None] = None,
+    ) -> RelatedPage:
+        """Alerts in triage and open cases sharing an observable or the asset's host name with
+        this alert, each with what it shares; those sharing most first."""
+        return ctx.services.related.related(alert_id, limit, cursor)
 
     @post("/{alert_id:str}/dismiss", opt=WRITE, status_code=200)
     async def dismiss(
