@@ -18,6 +18,7 @@ from irbox.cases.escalation import EscalationService
 from irbox.cases.evidence import EvidenceService
 from irbox.cases.resolution import ResolutionService
 from irbox.cases.service import CaseService
+from irbox.cases.together import EscalateTogether
 from irbox.config import Config, split_listen
 from irbox.dashboard.figures import DashboardService
 from irbox.idempotency.records import IdempotencyStore
@@ -119,6 +120,7 @@ class ServerServices(Services):
         self.observables = ObservableSearch(self.db, self.index, self.suppressions)
         self.dashboard = DashboardService(self.index)
         self.related = RelatedFinder(self.db, self.index)
+        self.together = EscalateTogether(self.related, self.bulk)
         self.indexer = Indexer(self.db, self.index, self.writer, config.index_flush_ms / 1000)
         self.scheduler = BackgroundScheduler(timezone="UTC")
         self.metrics.watch(Standing(self.db, self.index, self.license))

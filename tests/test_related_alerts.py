@@ -85,3 +85,24 @@ def test_related_needs_cases_read_too(server: Server, unique: str) -> None:
         answer = api.get(f"/alerts/{alert_id}/related")
     assert answer.status_code == 403
     assert answer.json()["details"] == {"required_scope": "cases:read"}
+
+
+def test_the_alert_page_lists_related_and_escalates_them_together(fresh_server: Server) -> None:
+    fresh_server.start()
+    c2 = {"type": "domain", "value": "c2.together.example.net"}
+    with fresh_server.client(fresh_server.token()) as api:
+        first = _ingest(api, "t-1", observables=[c2], title="Beacon from WS-1")
+        second = _ingest(api, "t-2", observables=[c2], title="Beacon from WS-2")
+        held = _ingest(api, "t-3", observables=[c2], title="Beacon from WS-3")
+        case_id = api.post(f"/alerts/{held}/escalate", json={"case_id": None}).json()["case_id"]
+        _until_indexed(api, "domain", c2["value"], 3)
+        ui = fresh_server.ui_client("admin@irbox.local", fresh_server.first_password)
+        page = ui.get(f"/alerts/{first}").text
+        related = page.split('id="related"', 1)[1].split("</table>", 1)[0]
+        assert "Beacon from WS-2" in related and "case #1" in related
+        assert "Escalate with 1 related alert(s) into case #1" in page
+        csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        answer = ui.post(f"/alerts/{first}/escalate-related", data={"csrf_token": csrf})
+        assert answer.is_redirect and answer.headers["location"] == f"/cases/{case_id}"
+        case = api.get(f"/cases/{case_id}").json()
+        assert {a["id"] for a in case["alerts"]} == {first, second, held}

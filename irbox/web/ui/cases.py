@@ -23,6 +23,7 @@ CASE_PAGE = 100
 # Observables whose other sightings a case or alert page shows: one index look-up each (~1 ms at
 # 100 k alerts), and an alert may carry 1,000 (measured: its page took 0.63 s with them all).
 SIGHTED_MAX = 20
+RELATED_SHOWN = 20  # related alerts and cases listed on an alert's page
 
 
 @get("/alerts/{alert_id:str}", include_in_schema=False, sync_to_thread=True)
@@ -34,6 +35,7 @@ def alert_detail(request: AnyRequest, services: ServicesDep, alert_id: FromPath[
         for o in alert.observables[:SIGHTED_MAX]
     }
     open_cases = services.cases.list(["open", "in_progress"], [], None, None, 100).items
+    related = services.related.related(alert_id, RELATED_SHOWN, None).items
     return Template(
         "alert.html",
         context={
@@ -46,12 +48,27 @@ def alert_detail(request: AnyRequest, services: ServicesDep, alert_id: FromPath[
             "sighted_max": SIGHTED_MAX,
             "raw": json.dumps(alert.raw, indent=2, sort_keys=True) if alert.raw else "",
             "open_cases": open_cases,
+            "related": related,
+            "related_alerts": sum(1 for r in related if r.kind == "alert"),
             "reasons": REASON_CODES,
             "can_write": session.principal.can("alerts:write")
             and session.principal.can("cases:write"),
             "can_triage": session.principal.can("alerts:write"),
         },
     )
+
+
+@post("/alerts/{alert_id:str}/escalate-related", include_in_schema=False, status_code=303)
+async def escalate_with_related(
+    request: AnyRequest, services: ServicesDep, alert_id: FromPath[str]
+) -> AnyResponse:
+    """The alert and its related alerts in triage, into the open case holding some of them
+    or a new one; then that case."""
+    session, _ = await signed_form(request, "alerts:write", "cases:write")
+    result = await services.together.escalate(alert_id, session.principal)
+    if result.case_id is None:  # nothing could be escalated (e.g. handled meanwhile)
+        return Redirect(f"/alerts/{alert_id}")
+    return Redirect(f"/cases/{result.case_id}")
 
 
 @post("/alerts/{alert_id:str}/escalate", include_in_schema=False, status_code=303)

@@ -45,6 +45,7 @@ def ui_router() -> Router:
             queue.reopen_alert,
             cases.alert_detail,
             cases.escalate_alert,
+            cases.escalate_with_related,
             cases.case_list,
             case_actions.open_case,
             case_actions.reopen_case,
