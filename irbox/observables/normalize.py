@@ -7,6 +7,7 @@ import functools
 import ipaddress
 import re
 import socket
+from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 import idna
@@ -49,8 +50,60 @@ def _normalize(kind: str, value: str) -> str:
     value = value.strip()
     if not value:
         raise ValueError("must not be empty")
+    if kind in DEFANGED_TYPES:
+        value = refang(value)
     normalizer = _NORMALIZERS.get(kind)
     return normalizer(value) if normalizer else value
+
+
+# How threat reports and chat write indicators so that nobody clicks them: `hxxp://`,
+# `evil[.]example(.)com`, `user[@]example.com`, `10.0.0.1[:]8080`.
+_DEFANGS = (
+    (re.compile(r"^hxxp(s?)(?=\[?:)", re.IGNORECASE), r"http\1"),
+    (re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]", re.IGNORECASE), "."),
+    (re.compile(r"\[@\]|\(@\)|\[at\]", re.IGNORECASE), "@"),
+    (re.compile(r"\[:\]|\[://\]"), lambda m: m.group(0)[1:-1]),
+)
+DEFANGED_TYPES = frozenset({"ip", "domain", "hostname", "email", "url"})
+
+
+def refang(value: str) -> str:
+    """`evil[.]example[.]com` -> `evil.example.com`, `hxxps[://]x` -> `https://x`."""
+    if "[" not in value and "(" not in value and "{" not in value and "xx" not in value.lower():
+        return value  # the common case: nothing defanged
+    for pattern, replacement in _DEFANGS:
+        value = pattern.sub(replacement, value)
+    return value
+
+
+def detect(value: str) -> list[str]:
+    """The types a pasted value may be, likeliest first: one when its form says (an address,
+    a URL, a hash by its length...), several when unsure (every type that accepts it)."""
+    text = refang(value.strip())
+    telling: list[tuple[str, bool]] = [
+        ("url", "://" in text),
+        ("email", "@" in text and " " not in text),
+        ("ip", True),
+        ("hash", True),
+    ]
+    for kind, looks in telling:
+        if looks and _parses(_NORMALIZERS[kind], text):
+            return [kind]
+    if "." in text and _parses(_domain, text):
+        return ["domain", "hostname"]
+    if "\\" in text and text.upper().startswith(("HK", "HKEY")):
+        return ["registry_key"]
+    if "/" in text or "\\" in text:
+        return ["file_path", "url"] if "/" in text else ["file_path"]
+    return [k for k in TYPES if _parses(_NORMALIZERS.get(k, str), text)]
+
+
+def _parses(normalizer: Callable[[str], str], text: str) -> bool:
+    try:
+        normalizer(text)
+        return True
+    except ValueError:
+        return False
 
 
 # Alerts repeat their observables (the same hosts, users, IPs), and normalising one costs ~5 us:

@@ -11,12 +11,14 @@ from irbox import clock
 from irbox.errors import Errors
 from irbox.index import search as index_search
 from irbox.index.database import IndexDatabase
-from irbox.observables.normalize import normalize
+from irbox.observables.normalize import detect, normalize
 from irbox.observables.suppression import Suppression, SuppressionService
 from irbox.paging import decode_position, encode_position
 from irbox.store import alerts as alerts_table
 from irbox.store import cases as cases_table
 from irbox.store.database import Database
+
+AUTO = "auto"  # the type to give for "detect it from the value"
 
 
 class SeenAlert(msgspec.Struct):
@@ -73,7 +75,25 @@ class ObservableSearch:
         lookup."""
         return index_search.sighted(self.index, kind, value)
 
-    def search(self, kind: str, raw_value: str, limit: int, cursor: str | None) -> SearchResult:
+    def _likeliest(self, raw_value: str) -> str:
+        candidates = detect(raw_value) or ["other"]
+        for candidate in candidates:
+            try:
+                value = normalize(candidate, raw_value)
+            except ValueError:
+                continue
+            seen = index_search.sighted(self.index, candidate, value)
+            if seen.alert_count or seen.case_count:
+                return candidate
+        return candidates[0]
+
+    def search(
+        self, kind: str | None, raw_value: str, limit: int, cursor: str | None
+    ) -> SearchResult:
+        """`kind` None (or `auto`): the type is detected from the value (a pasted indicator);
+        when several fit, the first that has been seen, else the likeliest."""
+        if kind is None or kind == AUTO:
+            kind = self._likeliest(raw_value)
         errors = Errors()
         value = ""
         try:

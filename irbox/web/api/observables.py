@@ -23,12 +23,13 @@ class ObservablesController(Controller):
     def search(
         self,
         ctx: CtxDep,
-        type: FromQuery[str],
         value: FromQuery[str],
+        type: FromQuery[str | None] = None,
         limit: FromQuery[int] = DEFAULT_LIMIT,
         cursor: FromQuery[str | None] = None,
     ) -> SearchResult:
-        """Every alert and case touching one observable (the value is normalised first)."""
+        """Every alert and case touching one observable (the value is refanged and normalised
+        first). Without `type` (or with `auto`), the type is detected from the value."""
         return ctx.services.observables.search(type, value, limit, cursor)
 
     @post("/suppress", opt=WRITE, status_code=201)

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from irbox.errors import DomainError, ValidationFailed
 from irbox.identity.sessions import Session
 from irbox.observables.normalize import TYPES
+from irbox.observables.search import AUTO
 from irbox.observables.suppression import SuppressIn
 from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep, services_of
 from irbox.web.ui.inputs import utc_from_local
@@ -39,7 +40,7 @@ def _render(request: AnyRequest, session: Session, type: str, value: str, error:
 
 @get("/observables", include_in_schema=False, sync_to_thread=True)
 def observable_page(
-    request: AnyRequest, type: FromQuery[str] = "ip", value: FromQuery[str] = ""
+    request: AnyRequest, type: FromQuery[str] = AUTO, value: FromQuery[str] = ""
 ) -> Template:
     return _render(request, session_with(request, "observables:read"), type, value)
 
