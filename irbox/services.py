@@ -8,6 +8,7 @@ from wsgiref.simple_server import WSGIServer
 from apscheduler.schedulers.background import BackgroundScheduler
 from prometheus_client import start_http_server
 
+from irbox.alerts.covered import CoveredAlerts
 from irbox.alerts.service import AlertService
 from irbox.attack import catalogue as attack_catalogue
 from irbox.audit.log import AuditLog
@@ -121,6 +122,7 @@ class ServerServices(Services):
         self.dashboard = DashboardService(self.index)
         self.related = RelatedFinder(self.db, self.index)
         self.together = EscalateTogether(self.related, self.bulk)
+        self.covered = CoveredAlerts(self.db, self.index, self.suppressions, self.alerts)
         self.indexer = Indexer(self.db, self.index, self.writer, config.index_flush_ms / 1000)
         self.scheduler = BackgroundScheduler(timezone="UTC")
         self.metrics.watch(Standing(self.db, self.index, self.license))

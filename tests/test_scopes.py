@@ -57,6 +57,11 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("GET", "/api/v1/observables/search"): "observables:read",
     ("POST", "/api/v1/observables/suppress"): "observables:write",
     ("GET", "/api/v1/observables/suppressions"): "observables:read",
+    ("GET", "/api/v1/observables/suppressions/{suppression_id:str}/covered"): "observables:read",
+    ("POST", "/api/v1/observables/suppressions/{suppression_id:str}/dismiss-covered"): (
+        "observables:write",
+        "alerts:write",
+    ),
     ("DELETE", "/api/v1/observables/suppressions/{suppression_id:str}"): "observables:write",
     ("GET", "/api/v1/stats"): "alerts:read",
     ("POST", "/api/v1/webhooks"): "admin",

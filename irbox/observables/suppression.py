@@ -171,6 +171,12 @@ class SuppressionService:
 
         return to_suppression(await self.writer.run(write), now)
 
+    def get(self, suppression_id: str) -> Suppression:
+        row = self.db.read(suppressions_table.get, suppression_id)
+        if row is None:
+            raise NotFound(f"no suppression {suppression_id}")
+        return to_suppression(row, clock.now_us())
+
     def page(self, active_only: bool, before_seq: int | None, limit: int) -> SuppressionPage:
         now = clock.now_us()
         rows = self.db.read(suppressions_table.page, active_only, now, before_seq, limit + 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from irbox.alerts.covered import Covered
 from irbox.dashboard.figures import Stats
 from irbox.observables.search import SearchResult
 from irbox.observables.suppression import SuppressIn, Suppression, SuppressionPage
@@ -35,6 +36,20 @@ class ObservablesController(Controller):
     @post("/suppress", opt=WRITE, status_code=201)
     async def suppress(self, data: JSONBody[SuppressIn], ctx: CtxDep) -> Suppression:
         return await ctx.services.suppressions.create(data, ctx.actor)
+
+    @get("/suppressions/{suppression_id:str}/covered", opt=READ, sync_to_thread=True)
+    def covered(self, suppression_id: FromPath[str], ctx: CtxDep) -> Covered:
+        """How many alerts in triage the suppression covers now (its observable and scope)."""
+        return ctx.services.covered.count(suppression_id)
+
+    @post(
+        "/suppressions/{suppression_id:str}/dismiss-covered",
+        opt={"scope": ("observables:write", "alerts:write")},
+        status_code=200,
+    )
+    async def dismiss_covered(self, suppression_id: FromPath[str], ctx: CtxDep) -> Covered:
+        """Dismiss them all, reason `suppressed` (at most 10,000 at once)."""
+        return await ctx.services.covered.dismiss(suppression_id, ctx.actor)
 
     @get("/suppressions", opt=READ, sync_to_thread=True)
     def list_suppressions(

@@ -61,6 +61,7 @@ def ui_router() -> Router:
             observables.observable_page,
             observables.suppress,
             observables.lift,
+            observables.dismiss_covered,
             notifications.notifications_page,
             notifications.mark_read,
             admin.create_user,
