@@ -42,6 +42,7 @@ def ui_router() -> Router:
             queue.alert_rows,
             queue.dismiss_alert,
             queue.bulk_dismiss,
+            queue.bulk_action,
             queue.reopen_alert,
             cases.alert_detail,
             cases.escalate_alert,

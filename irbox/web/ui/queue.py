@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from irbox.alerts.filters import parse_filter
 from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES, AlertFilter, DismissIn
+from irbox.cases.bulk import BulkFilter, BulkIn
 from irbox.errors import ValidationFailed
 from irbox.identity.sessions import Session
 from irbox.paging import decode_cursor
@@ -41,6 +42,7 @@ def _row_context(session: Session, filters: dict[str, str]) -> dict[str, Any]:
         "query": urlencode(filters),
         "reasons": REASON_CODES,
         "can_write": session.principal.can("alerts:write"),
+        "can_escalate": session.principal.can("cases:write"),
     }
 
 
@@ -53,12 +55,14 @@ def alert_queue(
     source: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
     dismissed: FromQuery[int | None] = None,
+    tagged: FromQuery[int | None] = None,
 ) -> Template:
     session = session_with(request, "alerts:read")
     alerts = services.alerts
     filters = _filters(status, severity, source, q)
     context = _row_context(session, filters)
-    context.update(statuses=STATUSES, severities=SEVERITIES, dismissed=dismissed, error=None,
+    context.update(statuses=STATUSES, severities=SEVERITIES, dismissed=dismissed, tagged=tagged,
+                   error=None,
                    sources=alerts.sources())  # fmt: skip
     newest = alerts.latest_seq()  # read first: an alert stored meanwhile shows up on the next poll
     try:
@@ -135,3 +139,27 @@ async def bulk_dismiss(request: AnyRequest, services: ServicesDep) -> AnyRespons
     )
     back = _filters(*(str(form.get(k, "")) for k in ("status", "severity", "source", "q")))
     return Redirect(f"/alerts?{urlencode({**back, 'dismissed': count})}")
+
+
+@post("/alerts/bulk", include_in_schema=False, status_code=303)
+async def bulk_action(request: AnyRequest, services: ServicesDep) -> AnyResponse:
+    """The queue's bulk bar: dismiss, escalate into one new case or tag the ticked rows, or
+    every alert matching the queue's filters ("all matching")."""
+    session, form = await signed_form(request, "alerts:write")
+    fields = await request.form()
+    back = _filters(*(str(form.get(k, "")) for k in ("status", "severity", "source", "q")))
+    every = form.get("every") == "on"
+    action = form.get("action", "")
+    tags = [t.strip() for t in form.get("tags", "").split(",") if t.strip()]
+    data = BulkIn(
+        action=action,
+        ids=None if every else [str(i) for i in fields.getall("ids")] if "ids" in fields else [],
+        filter=BulkFilter(**{k: v for k, v in back.items() if v}) if every else None,
+        reason_code=form.get("reason_code") if action == "dismiss" else None,
+        tags=tags if action == "tag" else None,
+    )
+    result = await services.bulk.run(data, session.principal)
+    if action == "escalate" and result.case_id is not None:
+        return Redirect(f"/cases/{result.case_id}")
+    done = {"dismissed" if action == "dismiss" else "tagged": result.succeeded}
+    return Redirect(f"/alerts?{urlencode({**back, **done})}")
