@@ -119,7 +119,7 @@ class ServerServices(Services):
         self.index = self._open_index()
         self.health = HealthService(self.db, self.writer, self.index, self.license)
         self.observables = ObservableSearch(self.db, self.index, self.suppressions)
-        self.dashboard = DashboardService(self.index)
+        self.dashboard = DashboardService(self.index, self.suppressions)
         self.related = RelatedFinder(self.db, self.index)
         self.together = EscalateTogether(self.related, self.bulk)
         self.covered = CoveredAlerts(self.db, self.index, self.suppressions, self.alerts)

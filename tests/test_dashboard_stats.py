@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 from tests.harness import Server, alert
 
@@ -43,3 +44,35 @@ def test_bad_window(server: Server, api) -> None:
     for window in ("30", "0d", "5w", "400d"):
         r = api.get("/stats", params={"window": window})
         assert r.status_code == 400 and "window" in r.json()["details"], window
+
+
+def test_suppressed_observables_leave_the_top_list(fresh_server: Server) -> None:
+    fresh_server.start()
+    with fresh_server.client(fresh_server.token()) as api:
+        noise = {"type": "domain", "value": "noise.example"}
+        signal = {"type": "domain", "value": "signal.example"}
+        for n in range(3):
+            api.post("/alerts", json=alert(f"n{n}", observables=[noise, signal]))
+        deadline = time.monotonic() + 10
+        while not api.get("/stats", params={"window": "7d"}).json()["top_observables"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        api.post("/observables/suppress", json={**noise, "reason": "known noise"})
+        top = api.get("/stats", params={"window": "7d"}).json()["top_observables"]
+    assert [o["value"] for o in top] == ["signal.example"]
+
+
+def test_the_dashboard_page_draws_every_day_and_the_cases(fresh_server: Server) -> None:
+    fresh_server.start()
+    with fresh_server.client(fresh_server.token()) as api:
+        api.post("/alerts", json=alert("d1"))
+        api.post("/cases", json={"title": "Open one", "severity": "low"})
+    ui = fresh_server.ui_client("admin@irbox.local", fresh_server.first_password)
+    page = ui.get("/dashboard", params={"window": "7d"}).text
+    volume = page.split("Alert volume per day", 1)[1].split("</svg>", 1)[0]
+    today = datetime.now(UTC).date()
+    for back in range(8):  # a place for every day of the window, quiet ones too
+        assert (today - timedelta(days=back)).strftime("%m-%d") in volume
+    by_status = page.split('id="cases-by-status"', 1)[1].split("</div>", 1)[0]
+    assert "open: 1" in by_status and "resolved: 0" in by_status
+    assert "nobody: 1" in page.split('id="cases-by-assignee"', 1)[1].split("</div>", 1)[0]

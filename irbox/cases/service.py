@@ -53,6 +53,13 @@ class CaseService:
 
         return self.db.read(read)
 
+    def by_status(self) -> dict[str, int]:
+        return self.db.read(cases_table.count_by_status)
+
+    def open_by_assignee(self) -> dict[str | None, int]:
+        """Cases not resolved per assignee's user id (None: unassigned)."""
+        return self.db.read(cases_table.unresolved_by_assignee)
+
     def summary(self, case_id: str) -> CaseSummary:
         """The case's row alone (a page naming the case, not showing it)."""
         return self.db.read(lambda conn: to_summary(changes.existing(conn, case_id)))

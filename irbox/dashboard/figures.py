@@ -9,10 +9,12 @@ from irbox import clock
 from irbox.errors import ValidationFailed
 from irbox.index.database import IndexDatabase
 from irbox.index.stats import DailyVolume, Stats, stats
+from irbox.observables.suppression import SuppressionService
 
 # The shapes the figures come in, for the API and the page (which may not reach into the index).
 __all__ = ["DailyVolume", "DashboardService", "Stats", "window_us"]
 
+SUPPRESSED_ROOM = 10  # extra top observables read, to fill the places of suppressed ones
 _WINDOW = re.compile(r"^([1-9][0-9]{0,3})([hd])$")
 MAX_HOURS = 366 * 24
 
@@ -29,8 +31,16 @@ def window_us(window: str) -> int:
 
 
 class DashboardService:
-    def __init__(self, index: IndexDatabase) -> None:
+    def __init__(self, index: IndexDatabase, suppressions: SuppressionService) -> None:
         self.index = index
+        self.suppressions = suppressions
 
     def figures(self, window: str, top: int = 10) -> Stats:
-        return stats(self.index, window, clock.now_us() - window_us(window), top)
+        """The window's figures; the top observables leave out the suppressed ones (known
+        noise, already dealt with), so the list shows what still needs a look."""
+        since = clock.now_us() - window_us(window)
+        figures = stats(self.index, window, since, top + SUPPRESSED_ROOM)
+        figures.top_observables = [
+            o for o in figures.top_observables if not self.suppressions.active_for(o.type, o.value)
+        ][:top]
+        return figures

@@ -100,3 +100,16 @@ def unresolved_by_severity(conn: sqlite3.Connection) -> dict[str, int]:
         "SELECT severity, COUNT(*) FROM cases WHERE status != 'resolved' GROUP BY severity"
     ).fetchall()
     return {severity: count for severity, count in rows}
+
+
+def count_by_status(conn: sqlite3.Connection) -> dict[str, int]:
+    rows = conn.execute("SELECT status, COUNT(*) FROM cases GROUP BY status").fetchall()
+    return {status: count for status, count in rows}
+
+
+def unresolved_by_assignee(conn: sqlite3.Connection) -> dict[str | None, int]:
+    """Cases not resolved per assignee (None: nobody)."""
+    rows = conn.execute(
+        "SELECT assignee, COUNT(*) FROM cases WHERE status != 'resolved' GROUP BY assignee"
+    ).fetchall()
+    return {assignee: count for assignee, count in rows}

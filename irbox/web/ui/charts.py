@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
 
 from markupsafe import Markup, escape
 
@@ -44,14 +45,17 @@ def bars(items: list[tuple[str, int, str | None]], width: int = 520, bar_h: int 
     return Markup("".join(parts))
 
 
-def stacked_days(volume: list[DailyVolume], width: int = 640, height: int = 160) -> Markup:
-    """Alerts per day, stacked by severity."""
+def stacked_days(
+    volume: list[DailyVolume], since: str, width: int = 640, height: int = 160
+) -> Markup:
+    """Alerts per day, stacked by severity; every day of the window has its place, so a quiet
+    day shows as the gap it is."""
     per_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for v in volume:
         per_day[v.day][v.severity] += v.alerts
     if not per_day:
         return Markup('<p class="empty">No alerts in this window.</p>')
-    days = sorted(per_day)
+    days = _every_day(since[:10], max(max(per_day), datetime.now(UTC).date().isoformat()))
     top = max(sum(d.values()) for d in per_day.values()) or 1
     slot = width / len(days)
     bar_w = min(40.0, max(1.0, slot - 4))
@@ -81,3 +85,13 @@ def stacked_days(volume: list[DailyVolume], width: int = 640, height: int = 160)
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _every_day(first: str, last: str) -> list[str]:
+    """`YYYY-MM-DD` from `first` to `last`, both included."""
+    day, end = date.fromisoformat(first), date.fromisoformat(last)
+    days = []
+    while day <= end:
+        days.append(day.isoformat())
+        day += timedelta(days=1)
+    return days

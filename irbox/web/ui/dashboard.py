@@ -10,8 +10,10 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from irbox.alerts.models import SEVERITIES
+from irbox.cases.models import CASE_STATUSES
 from irbox.web.deps import AnyRequest, ServicesDep
 from irbox.web.ui import charts
+from irbox.web.ui.formats import names_of
 from irbox.web.ui.security import session_with
 
 WINDOWS = ("24h", "7d", "30d", "90d")  # offered on the page; any window up to 366d works
@@ -36,14 +38,33 @@ def dashboard(
         )
         for o in figures.top_observables
     ]
+    by_status = services.cases.by_status()
+    cases_by_status: list[tuple[str, int, str | None]] = [
+        (
+            status.replace("_", " "),
+            by_status.get(status, 0),
+            f"/cases?{urlencode({'status': status})}",
+        )
+        for status in CASE_STATUSES
+    ]
+    names = names_of(services.users.list())
+    cases_by_assignee: list[tuple[str, int, str | None]] = sorted(
+        (
+            (names.get(user_id, user_id) if user_id else "nobody", count, None)
+            for user_id, count in services.cases.open_by_assignee().items()
+        ),
+        key=lambda item: -item[1],
+    )
     return Template(
         "dashboard.html",
         context={
             "session": session,
             "stats": figures,
             "open_chart": charts.bars(open_by_severity),
-            "volume_chart": charts.stacked_days(figures.alert_volume),
+            "volume_chart": charts.stacked_days(figures.alert_volume, figures.since),
             "top_chart": charts.bars(top),
+            "cases_status_chart": charts.bars(cases_by_status),
+            "cases_assignee_chart": charts.bars(cases_by_assignee),
             "window": window,
             "windows": WINDOWS,
         },
