@@ -41,6 +41,15 @@ def duration(seconds: float | None) -> str:
     return f"{value:.0f} {unit}" if whole else f"{value:.1f} {unit}"
 
 
+def age(value: str | None) -> Markup:
+    """How long ago a timestamp was (`12 min`), the exact time in its tooltip."""
+    if not value:
+        return Markup("")
+    seconds = max(0.0, (clock.now_us() - clock.parse_rfc3339(value)) / 1_000_000)
+    exact = escape(value)
+    return Markup(f'<time datetime="{exact}" title="{exact}">{escape(duration(seconds))}</time>')
+
+
 def names_of(users: Iterable[User]) -> dict[str, str]:
     """How pages show a user id: the name, or the email when there is none."""
     return {u.id: u.name or u.email for u in users}
@@ -63,4 +72,5 @@ def details(data: dict[str, Any] | None) -> str:
 def register(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["when"] = when
     engine.engine.filters["duration"] = duration
+    engine.engine.filters["age"] = age
     engine.engine.filters["details"] = details
