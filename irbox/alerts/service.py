@@ -169,20 +169,7 @@ class AlertService:
         self, flt: AlertFilter, before_seq: int | None, limit: int, after_seq: int | None = None
     ) -> AlertPage:
         """Newest first, before `before_seq` (the cursor) and, when given, after `after_seq`."""
-        rows = self.db.read(
-            lambda conn: alerts_table.page(
-                conn,
-                statuses=flt.status,
-                severities=flt.severity,
-                sources=flt.source,
-                since=flt.since,
-                until=flt.until,
-                title_contains=flt.q,
-                before_seq=before_seq,
-                limit=limit + 1,
-                after_seq=after_seq,
-            )
-        )
+        rows = self.db.read(_page, flt, before_seq, limit + 1, after_seq, False)
         page, next_cursor = split_page(rows, limit)
         return AlertPage(items=[to_summary(r) for r in page], next_cursor=next_cursor)
 
@@ -232,6 +219,18 @@ class AlertService:
             return written(alerts_table.get(conn, alert_id))
 
         return to_alert(await self.writer.run(write))
+
+    def neighbours(self, flt: AlertFilter, alert_id: str) -> tuple[str | None, str | None]:
+        """The ids of the alerts just newer and just older than `alert_id` among those `flt`
+        matches (the queue's order), for previous / next on an alert's page."""
+
+        def read(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
+            seq = _existing(conn, alert_id)["seq"]
+            newer = _page(conn, flt, None, 1, seq, True)
+            older = _page(conn, flt, seq, 1, None, False)
+            return (newer[0]["id"] if newer else None, older[0]["id"] if older else None)
+
+        return self.db.read(read)
 
     def triage_counts(self) -> dict[str, int]:
         return self.db.read(alerts_table.triage_counts)
@@ -321,6 +320,29 @@ class IngestJob(BulkJob):
                 dismissal_comment="suppressed by " + ", ".join(suppressed_by),
                 dismissed_at=self.now,
             )
+
+
+def _page(
+    conn: sqlite3.Connection,
+    flt: AlertFilter,
+    before_seq: int | None,
+    limit: int,
+    after_seq: int | None,
+    oldest_first: bool,
+) -> builtins.list[sqlite3.Row]:
+    return alerts_table.page(
+        conn,
+        statuses=flt.status,
+        severities=flt.severity,
+        sources=flt.source,
+        since=flt.since,
+        until=flt.until,
+        title_contains=flt.q,
+        before_seq=before_seq,
+        limit=limit,
+        after_seq=after_seq,
+        oldest_first=oldest_first,
+    )
 
 
 def _existing(conn: sqlite3.Connection, alert_id: str) -> sqlite3.Row:

@@ -78,6 +78,7 @@ def page(
     before_seq: int | None,
     limit: int,
     after_seq: int | None = None,
+    oldest_first: bool = False,
 ) -> list[sqlite3.Row]:
     where: list[str] = []
     args: list[Any] = []
@@ -103,7 +104,9 @@ def page(
         args.append(after_seq)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     return conn.execute(
-        f"SELECT {SUMMARY_COLUMNS} FROM alerts {clause} ORDER BY seq DESC LIMIT ?", (*args, limit)
+        f"SELECT {SUMMARY_COLUMNS} FROM alerts {clause}"
+        f" ORDER BY seq {'ASC' if oldest_first else 'DESC'} LIMIT ?",
+        (*args, limit),
     ).fetchall()
 
 

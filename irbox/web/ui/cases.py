@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from irbox import markdown_html
+from irbox.alerts.filters import parse_filter
 from irbox.alerts.models import REASON_CODES, SEVERITIES
 from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
 from irbox.errors import ValidationFailed
@@ -27,9 +28,28 @@ RELATED_SHOWN = 20  # related alerts and cases listed on an alert's page
 
 
 @get("/alerts/{alert_id:str}", include_in_schema=False, sync_to_thread=True)
-def alert_detail(request: AnyRequest, services: ServicesDep, alert_id: FromPath[str]) -> Template:
+def alert_detail(
+    request: AnyRequest,
+    services: ServicesDep,
+    alert_id: FromPath[str],
+    status: FromQuery[str | None] = None,
+    severity: FromQuery[str | None] = None,
+    source: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
+) -> Template:
+    """Opened from the queue, the page keeps the queue's filters: its back link returns to
+    them, and newer / older step through the alerts they match."""
     session = session_with(request, "alerts:read")
     alert = services.alerts.get(alert_id)
+    queue = {k: v for k, v in (("status", status), ("severity", severity), ("source", source),
+                               ("q", q)) if v is not None}  # fmt: skip
+    newer = older = None
+    if queue:
+        try:
+            flt = parse_filter(status, severity, source, None, None, q)
+            newer, older = services.alerts.neighbours(flt, alert_id)
+        except ValidationFailed:
+            queue = {}  # a filter edited by hand: the plain page
     seen = {
         (o.type, o.value): services.observables.sighted(o.type, o.value).alert_count
         for o in alert.observables[:SIGHTED_MAX]
@@ -48,6 +68,9 @@ def alert_detail(request: AnyRequest, services: ServicesDep, alert_id: FromPath[
             "sighted_max": SIGHTED_MAX,
             "raw": json.dumps(alert.raw, indent=2, sort_keys=True) if alert.raw else "",
             "open_cases": open_cases,
+            "queue": urlencode(queue),
+            "newer": newer,
+            "older": older,
             "related": related,
             "related_alerts": sum(1 for r in related if r.kind == "alert"),
             "reasons": REASON_CODES,
