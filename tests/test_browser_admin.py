@@ -92,11 +92,13 @@ def test_mentioned_user_reads_the_notification(ui: Server, browser: Browser) -> 
 
 
 def test_suppress_and_lift_from_the_observables_page(ui: Server, browser: Browser) -> None:
+    with ui.client(ui.token()) as api:  # a known source, for the scope to pick
+        api.post("/alerts", json=alert("edr-1", source="edr"))
     page = browser.new_page()
     sign_in(page, ui)
     page.goto(ui.url + "/observables?type=domain&value=Stats.Example.com.")
     page.fill("form.suppress-form input[name=reason]", "analytics beacon")
-    page.fill("form.suppress-form input[name=scope]", "source:edr")
+    page.select_option("form.suppress-form select[name=scope]", "source:edr")
     page.click("form.suppress-form button")
     row = page.locator("table.suppressions tr", has_text="stats.example.com")
     assert "source:edr" in row.inner_text()

@@ -101,7 +101,7 @@ def test_keyboard_triage(ui: Server, browser: Browser) -> None:
     page.keyboard.press("k")
     assert page.locator("tr.selected").get_attribute("id") == f"row-{newer}"
     page.keyboard.press("e")
-    page.wait_for_url(f"**/alerts/{newer}")
+    page.wait_for_url(f"**/alerts/{newer}?*")  # with the queue's filters
     with ui.client(ui.token()) as api:
         assert api.get(f"/alerts/{older}").json()["status"] == "dismissed"
         assert api.get(f"/alerts/{newer}").json()["status"] == "triage"

@@ -30,7 +30,7 @@ def test_escalate_and_comment_with_a_mention(ui: Server, browser: Browser) -> No
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     sign_in(page, ui)
     page.click(f"#row-{alert_id} .title a")
-    page.wait_for_url(f"**/alerts/{alert_id}")
+    page.wait_for_url(f"**/alerts/{alert_id}?*")  # with the queue's filters
     assert (
         "c2.evil.example" in page.content() and '"k": "v"' in page.locator("pre.raw").inner_text()
     )
