@@ -136,3 +136,20 @@ def test_a_repeated_filter_adds_values(api: httpx.Client, unique: str) -> None:
     listed = api.get("/alerts", params={"source": source, "severity": "low,high"}).json()["items"]
     assert sorted(a["severity"] for a in repeated) == ["high", "low"]
     assert [a["id"] for a in repeated] == [a["id"] for a in listed]
+
+
+def test_filter_by_tag(server: Server, api: httpx.Client, unique: str) -> None:
+    c2, phish = f"c2-{unique[:12]}", f"phish-{unique[:12]}"
+    ids = {
+        name: api.post("/alerts", json=alert(f"{unique}-{name}", tags=tags)).json()["id"]
+        for name, tags in (("both", [c2, phish]), ("c2", [c2]), ("none", []))
+    }
+    listed = api.get("/alerts", params={"tag": c2}).json()["items"]
+    assert [a["id"] for a in listed] == [ids["c2"], ids["both"]]
+    either = api.get("/alerts", params={"tag": f"{phish},{c2}"}).json()["items"]
+    assert {a["id"] for a in either} == {ids["both"], ids["c2"]}
+    ui = server.ui_client("admin@irbox.local", server.first_password)
+    page = ui.get("/alerts", params={"tag": phish}).text
+    assert f'id="row-{ids["both"]}"' in page and f'id="row-{ids["c2"]}"' not in page
+    bulk = {"action": "tag", "filter": {"tag": phish}, "tags": ["seen"]}
+    assert api.post("/alerts/bulk", json=bulk).json()["matched"] == 1

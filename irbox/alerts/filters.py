@@ -15,6 +15,7 @@ def parse_filter(
     since: str | None,
     until: str | None,
     q: str | None,
+    tag: str | None = None,
 ) -> AlertFilter:
     """Turn query-string values (comma lists, timestamps) into a filter, naming each bad one."""
     errors = Errors()
@@ -23,6 +24,7 @@ def parse_filter(
         ("status", status, STATUSES),
         ("severity", severity, SEVERITIES),
         ("source", source, None),
+        ("tag", tag, None),
     ):
         items = [v.strip() for v in (value or "").split(",") if v.strip()]
         bad = [v for v in items if allowed is not None and v not in allowed]

@@ -114,6 +114,7 @@ class AlertFilter(msgspec.Struct, kw_only=True):
     status: list[str] = []
     severity: list[str] = []
     source: list[str] = []
+    tag: list[str] = []  # any of these tags
     since: int | None = None
     until: int | None = None
     q: str | None = None

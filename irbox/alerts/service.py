@@ -342,6 +342,7 @@ def _page(
         limit=limit,
         after_seq=after_seq,
         oldest_first=oldest_first,
+        tags=flt.tag,
     )
 
 

@@ -29,6 +29,7 @@ class BulkFilter(msgspec.Struct, forbid_unknown_fields=True):
     status: str | None = None
     severity: str | None = None
     source: str | None = None
+    tag: str | None = None
     since: str | None = None
     until: str | None = None
     q: str | None = None
@@ -95,7 +96,7 @@ class BulkService:
         if data.ids is not None:
             return list(dict.fromkeys(data.ids))
         f = data.filter or BulkFilter()
-        flt = parse_filter(f.status, f.severity, f.source, f.since, f.until, f.q)
+        flt = parse_filter(f.status, f.severity, f.source, f.since, f.until, f.q, f.tag)
         page = self.alerts.list(flt, None, MAX_ALERTS)
         if page.next_cursor is not None:
             raise ValidationFailed(

@@ -79,6 +79,7 @@ def page(
     limit: int,
     after_seq: int | None = None,
     oldest_first: bool = False,
+    tags: list[str] | None = None,
 ) -> list[sqlite3.Row]:
     where: list[str] = []
     args: list[Any] = []
@@ -86,6 +87,10 @@ def page(
         if values:
             where.append(f"{column} IN ({','.join('?' * len(values))})")
             args.extend(values)
+    if tags:  # any of them; tags are a JSON list on the row
+        marks = ",".join("?" * len(tags))
+        where.append(f"EXISTS (SELECT 1 FROM json_each(alerts.tags) WHERE value IN ({marks}))")
+        args.extend(tags)
     if since is not None:
         where.append("detected_at >= ?")
         args.append(since)

@@ -65,6 +65,7 @@ class AlertsController(Controller):
         status: FromQuery[list[str] | None] = None,
         severity: FromQuery[list[str] | None] = None,
         source: FromQuery[list[str] | None] = None,
+        tag: FromQuery[list[str] | None] = None,
         since: FromQuery[str | None] = None,
         until: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
@@ -72,7 +73,9 @@ class AlertsController(Controller):
         cursor: FromQuery[str | None] = None,
     ) -> AlertPage:
         before = page_args(limit, cursor)
-        flt = parse_filter(joined(status), joined(severity), joined(source), since, until, q)
+        flt = parse_filter(
+            joined(status), joined(severity), joined(source), since, until, q, joined(tag)
+        )
         return ctx.services.alerts.list(flt, before, limit)
 
     @get("/{alert_id:str}", opt=READ, sync_to_thread=True)

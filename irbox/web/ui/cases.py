@@ -36,17 +36,18 @@ def alert_detail(
     severity: FromQuery[str | None] = None,
     source: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
+    tag: FromQuery[str | None] = None,
 ) -> Template:
     """Opened from the queue, the page keeps the queue's filters: its back link returns to
     them, and newer / older step through the alerts they match."""
     session = session_with(request, "alerts:read")
     alert = services.alerts.get(alert_id)
     queue = {k: v for k, v in (("status", status), ("severity", severity), ("source", source),
-                               ("q", q)) if v is not None}  # fmt: skip
+                               ("q", q), ("tag", tag)) if v is not None}  # fmt: skip
     newer = older = None
     if queue:
         try:
-            flt = parse_filter(status, severity, source, None, None, q)
+            flt = parse_filter(status, severity, source, None, None, q, tag)
             newer, older = services.alerts.neighbours(flt, alert_id)
         except ValidationFailed:
             queue = {}  # a filter edited by hand: the plain page

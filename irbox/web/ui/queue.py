@@ -23,16 +23,24 @@ PAGE_SIZE = 50
 NEW_ROWS_MAX = 200  # one poll shows at most this many new alerts; the rest on reload
 
 
+FILTERS = ("status", "severity", "source", "q", "tag")  # the queue's, in its URLs and forms
+
+
 def _filters(
-    status: str | None, severity: str | None, source: str | None, q: str | None
+    status: str | None,
+    severity: str | None,
+    source: str | None,
+    q: str | None,
+    tag: str | None = None,
 ) -> dict[str, str]:
     return {"status": status or "", "severity": severity or "", "source": source or "",
-            "q": q or ""}  # fmt: skip
+            "q": q or "", "tag": tag or ""}  # fmt: skip
 
 
 def _parse(filters: dict[str, str]) -> AlertFilter:
     return parse_filter(filters["status"] or None, filters["severity"] or None,
-                        filters["source"] or None, None, None, filters["q"] or None)  # fmt: skip
+                        filters["source"] or None, None, None, filters["q"] or None,
+                        filters["tag"] or None)  # fmt: skip
 
 
 def _row_context(session: Session, filters: dict[str, str]) -> dict[str, Any]:
@@ -54,12 +62,13 @@ def alert_queue(
     severity: FromQuery[str | None] = None,
     source: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
+    tag: FromQuery[str | None] = None,
     dismissed: FromQuery[int | None] = None,
     tagged: FromQuery[int | None] = None,
 ) -> Template:
     session = session_with(request, "alerts:read")
     alerts = services.alerts
-    filters = _filters(status, severity, source, q)
+    filters = _filters(status, severity, source, q, tag)
     context = _row_context(session, filters)
     context.update(statuses=STATUSES, severities=SEVERITIES, dismissed=dismissed, tagged=tagged,
                    error=None,
@@ -82,6 +91,7 @@ def alert_rows(
     severity: FromQuery[str | None] = None,
     source: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
+    tag: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
     newer: FromQuery[int | None] = None,
 ) -> AnyResponse:
@@ -89,7 +99,7 @@ def alert_rows(
     sequence number) for the live view, with the new high-water mark in `X-Newest-Seq`."""
     session = session_with(request, "alerts:read")
     alerts = services.alerts
-    filters = _filters(status, severity, source, q)
+    filters = _filters(status, severity, source, q, tag)
     context = _row_context(session, filters)
     flt = _parse(filters)
     if newer is not None:
@@ -137,7 +147,7 @@ async def bulk_dismiss(request: AnyRequest, services: ServicesDep) -> AnyRespons
     count = await services.alerts.dismiss_many(
         ids, DismissIn(reason_code=reason), session.principal.actor
     )
-    back = _filters(*(str(form.get(k, "")) for k in ("status", "severity", "source", "q")))
+    back = _filters(*(str(form.get(k, "")) for k in FILTERS))
     return Redirect(f"/alerts?{urlencode({**back, 'dismissed': count})}")
 
 
@@ -147,7 +157,7 @@ async def bulk_action(request: AnyRequest, services: ServicesDep) -> AnyResponse
     every alert matching the queue's filters ("all matching")."""
     session, form = await signed_form(request, "alerts:write")
     fields = await request.form()
-    back = _filters(*(str(form.get(k, "")) for k in ("status", "severity", "source", "q")))
+    back = _filters(*(str(form.get(k, "")) for k in FILTERS))
     every = form.get("every") == "on"
     action = form.get("action", "")
     tags = [t.strip() for t in form.get("tags", "").split(",") if t.strip()]
