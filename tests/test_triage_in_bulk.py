@@ -84,3 +84,15 @@ def test_escalating_in_bulk_needs_cases_write(server: Server, unique: str) -> No
         assert r.json()["details"] == {"required_scope": "cases:write"}
         dismiss = {"action": "dismiss", "ids": ids, "reason_code": "test"}
         assert triage.post("/alerts/bulk", json=dismiss).json()["succeeded"] == 1
+
+
+def test_a_retried_bulk_call_replays_its_answer(api: httpx.Client, unique: str) -> None:
+    ids = _ingest(api, unique, 2)
+    body = {"action": "tag", "ids": ids, "tags": ["retried"]}
+    first = api.post("/alerts/bulk", json=body, headers={"Idempotency-Key": unique})
+    again = api.post("/alerts/bulk", json=body, headers={"Idempotency-Key": unique})
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json() == first.json() and first.json()["succeeded"] == 2
+    changed = {**body, "tags": ["other"]}
+    conflict = api.post("/alerts/bulk", json=changed, headers={"Idempotency-Key": unique})
+    assert conflict.status_code == 409 and conflict.json()["error"] == "idempotency_conflict"

@@ -28,7 +28,7 @@ def test_refusals_carry_the_apis_status(admin: tuple[httpx.Client, str], api, un
     missing = client.post("/cases/case_nope/edit", data={"csrf_token": csrf, "severity": "low",
                                                         "status": "open"})  # fmt: skip
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/plain")
-    bad = client.post("/alerts/bulk-dismiss", data={"csrf_token": csrf, "ids": alert_id,
-                                                    "reason_code": "bored"})  # fmt: skip
+    form = {"csrf_token": csrf, "ids": alert_id, "action": "dismiss", "reason_code": "bored"}
+    bad = client.post("/alerts/bulk", data=form)
     assert bad.status_code == 400 and "reason_code: unknown reason" in bad.text
     assert api.get(f"/alerts/{alert_id}").json()["dismissal"]["reason_code"] == "benign"

@@ -9,8 +9,7 @@ import asyncio
 import msgspec
 
 from irbox.alerts.models import DismissIn
-from irbox.alerts.service import AlertService
-from irbox.errors import DomainError
+from irbox.alerts.service import AlertService, for_each_alert
 from irbox.identity.principal import Actor
 from irbox.index import search as index_search
 from irbox.index.database import IndexDatabase
@@ -48,12 +47,7 @@ class CoveredAlerts:
         suppression = self.suppressions.get(suppression_id)
         ids = await asyncio.to_thread(self._open_ids, suppression)  # reads the index
         reason = DismissIn(reason_code="suppressed", comment=f"suppressed by {suppression_id}")
-        outcomes = await asyncio.gather(
-            *(self.alerts.dismiss(i, reason, actor) for i in ids), return_exceptions=True
-        )
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException) and not isinstance(outcome, DomainError):
-                raise outcome
+        outcomes = await for_each_alert(ids, lambda i: self.alerts.dismiss(i, reason, actor))
         dismissed = sum(1 for o in outcomes if not isinstance(o, BaseException))
         return Covered(suppression_id, len(ids) - dismissed, dismissed)
 

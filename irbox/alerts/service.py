@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import builtins  # `list` below is also a method of AlertService
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +38,6 @@ from irbox.store import alerts as alerts_table
 from irbox.store import audit
 from irbox.store.database import Database, written
 from irbox.store.writer import BulkJob, Writer
-
-MAX_BULK = 500  # alerts one bulk dismissal may name
 
 _decode_observables = msgspec.json.Decoder(list[Observable]).decode
 _decode_tags = msgspec.json.Decoder(list[str]).decode
@@ -182,24 +180,6 @@ class AlertService:
         starts looking for newer ones."""
         return self.db.read(alerts_table.latest_seq)
 
-    async def dismiss_many(
-        self, alert_ids: builtins.list[str], data: DismissIn, actor: Actor
-    ) -> int:
-        """Dismiss each alert that is still in triage; the writes share group commits. Returns
-        how many were dismissed (alerts already handled by someone else are left as they are)."""
-        if data.reason_code not in REASON_CODES:
-            raise ValidationFailed("invalid dismissal", {"reason_code": "unknown reason"})
-        if len(alert_ids) > MAX_BULK:
-            raise ValidationFailed("too many alerts", {"ids": f"at most {MAX_BULK} at once"})
-        results = await asyncio.gather(
-            *(self.dismiss(a, data, actor) for a in dict.fromkeys(alert_ids)),
-            return_exceptions=True,
-        )
-        for result in results:
-            if isinstance(result, BaseException) and not isinstance(result, DomainError):
-                raise result
-        return sum(1 for r in results if not isinstance(r, BaseException))
-
     async def add_tags(self, alert_id: str, tags: builtins.list[str], actor: Actor) -> Alert:
         """Add `tags` to the alert's (each once, kept in order); any status."""
         errors = Errors()
@@ -320,6 +300,18 @@ class IngestJob(BulkJob):
                 dismissal_comment="suppressed by " + ", ".join(suppressed_by),
                 dismissed_at=self.now,
             )
+
+
+async def for_each_alert(
+    ids: builtins.list[str], act: Callable[[str], Awaitable[object]]
+) -> builtins.list[Any]:
+    """`act` on every alert at once (the writes share the writer's group commits); a domain
+    error is that alert's outcome, anything else raises."""
+    outcomes = await asyncio.gather(*(act(i) for i in ids), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException) and not isinstance(outcome, DomainError):
+            raise outcome
+    return builtins.list(outcomes)
 
 
 def _page(

@@ -5,15 +5,13 @@ share the writer's group commits."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
 
 from irbox.alerts.filters import parse_filter
-from irbox.alerts.models import DismissIn, ItemError
-from irbox.alerts.service import AlertService
+from irbox.alerts.models import REASON_CODES, DismissIn, ItemError
+from irbox.alerts.service import AlertService, for_each_alert
 from irbox.cases.escalation import EscalationService
 from irbox.cases.models import EscalateIn
 from irbox.errors import DomainError, Errors, Forbidden, ValidationFailed
@@ -70,10 +68,10 @@ class BulkService:
             return await self._escalate(ids, data.case_id, principal)
         if data.action == "dismiss":
             dismissal = DismissIn(reason_code=data.reason_code or "", comment=data.comment)
-            outcomes = await _each(ids, lambda i: self.alerts.dismiss(i, dismissal, actor))
+            outcomes = await for_each_alert(ids, lambda i: self.alerts.dismiss(i, dismissal, actor))
         else:
             tags = data.tags or []
-            outcomes = await _each(ids, lambda i: self.alerts.add_tags(i, tags, actor))
+            outcomes = await for_each_alert(ids, lambda i: self.alerts.add_tags(i, tags, actor))
         return _result(ids, outcomes)
 
     def _check(self, data: BulkIn, principal: Principal) -> None:
@@ -84,8 +82,8 @@ class BulkService:
             errors.add("ids", "name the alerts by `ids` or by `filter`, one of the two")
         if data.ids is not None and not 1 <= len(data.ids) <= MAX_ALERTS:
             errors.add("ids", f"1 to {MAX_ALERTS} alert ids")
-        if data.action == "dismiss" and data.reason_code is None:
-            errors.add("reason_code", "required to dismiss")
+        if data.action == "dismiss" and data.reason_code not in REASON_CODES:
+            errors.add("reason_code", "unknown reason" if data.reason_code else "required")
         if data.action == "tag" and not data.tags:
             errors.add("tags", "at least one tag")
         errors.raise_if_any("invalid bulk action")
@@ -122,19 +120,10 @@ class BulkService:
         if first < len(ids):
             target = EscalateIn(case_id=case_id)
             escalate = self.escalation.escalate
-            outcomes += await _each(ids[first:], lambda i: escalate(i, target, actor))
+            outcomes += await for_each_alert(ids[first:], lambda i: escalate(i, target, actor))
         result = _result(ids, outcomes)
         result.case_id = case_id
         return result
-
-
-async def _each(ids: list[str], act: Callable[[str], Awaitable[object]]) -> list[Any]:
-    """`act` on every id at once; a domain error is that id's outcome, anything else raises."""
-    outcomes = await asyncio.gather(*(act(i) for i in ids), return_exceptions=True)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException) and not isinstance(outcome, DomainError):
-            raise outcome
-    return list(outcomes)
 
 
 def _result(ids: list[str], outcomes: list[Any]) -> BulkResult:

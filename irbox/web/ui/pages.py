@@ -41,7 +41,6 @@ def ui_router() -> Router:
             queue.alert_queue,
             queue.alert_rows,
             queue.dismiss_alert,
-            queue.bulk_dismiss,
             queue.bulk_action,
             queue.reopen_alert,
             cases.alert_detail,

@@ -138,19 +138,6 @@ async def reopen_alert(
     return Redirect(f"/alerts/{alert_id}")
 
 
-@post("/alerts/bulk-dismiss", include_in_schema=False, status_code=303)
-async def bulk_dismiss(request: AnyRequest, services: ServicesDep) -> AnyResponse:
-    session, _ = await signed_form(request, "alerts:write")
-    form = await request.form()
-    ids = [str(i) for i in form.getall("ids")] if "ids" in form else []
-    reason = str(form.get("reason_code", "other"))
-    count = await services.alerts.dismiss_many(
-        ids, DismissIn(reason_code=reason), session.principal.actor
-    )
-    back = _filters(*(str(form.get(k, "")) for k in FILTERS))
-    return Redirect(f"/alerts?{urlencode({**back, 'dismissed': count})}")
-
-
 @post("/alerts/bulk", include_in_schema=False, status_code=303)
 async def bulk_action(request: AnyRequest, services: ServicesDep) -> AnyResponse:
     """The queue's bulk bar: dismiss, escalate into one new case or tag the ticked rows, or
