@@ -31,6 +31,7 @@ class Session(msgspec.Struct):
     unread: Any = None
     # The password irbox generated is still in use: every page but Settings asks for a new one.
     must_change_password: bool = False
+    theme: str = "system"  # the user's choice in Settings: system, light or dark
 
 
 class SessionService:
@@ -69,6 +70,7 @@ class SessionService:
         )
         session = Session(principal, row["name"] or row["email"], row["csrf"])
         session.must_change_password = bool(row["must_change_password"])
+        session.theme = row["theme"]
         return session
 
     async def close(self, cookie: str) -> None:

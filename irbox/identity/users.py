@@ -24,6 +24,7 @@ from irbox.store.writer import Writer
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$|^[^@\s]{1,64}@[a-z0-9-]+$")
 MIN_PASSWORD = 12
+THEMES = ("system", "light", "dark")  # the UI theme a user may choose in Settings
 
 
 class User(msgspec.Struct):
@@ -226,6 +227,18 @@ class UserService:
         )
         if row is not None and row["email"] == FIRST_ADMIN_EMAIL:
             self._forget_first_password()
+
+    async def choose_theme(self, user_id: str, theme: str, actor: Actor) -> None:
+        """The user's own UI theme: `system` follows the browser, or `light` or `dark`."""
+        if theme not in THEMES:
+            raise ValidationFailed("unknown theme", {"theme": f"one of {', '.join(THEMES)}"})
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> None:
+            users_table.update(conn, user_id, {"theme": theme, "updated_at": now})
+            audit.record(conn, actor.who, "user.theme", user_id, now, {"theme": theme})
+
+        await self.writer.run(write)
 
     async def sign_in(self, email: str, password: str, ip: str | None) -> Principal:
         """Password sign-in (the web UI): the principal has every scope of the user's role.

@@ -17,7 +17,7 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
 def get_with_user(conn: sqlite3.Connection, session_hash: str) -> sqlite3.Row | None:
     return conn.execute(
         "SELECT s.id, s.user_id, s.csrf, s.expires_at, u.email, u.name, u.role, u.disabled,"
-        " u.must_change_password"
+        " u.must_change_password, u.theme"
         " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?",
         (session_hash,),
     ).fetchone()

@@ -1,4 +1,8 @@
-"""Small server-side SVG charts for the dashboard (no chart library, no script)."""
+"""Small server-side SVG charts for the dashboard (no chart library, no script).
+
+Each chart is a `<figure>` named for what it counts: the drawing is for the eye (hidden from
+screen readers, its links out of the tab order) and a table of the same figures, behind a
+disclosure, is for everyone else, with the same links."""
 
 from __future__ import annotations
 
@@ -21,7 +25,9 @@ COLOURS = {
 LABEL_CHARS = 30  # what fits left of the bars at the chart's font size
 
 
-def bars(items: list[tuple[str, int, str | None]], width: int = 520, bar_h: int = 18) -> Markup:
+def bars(
+    name: str, items: list[tuple[str, int, str | None]], width: int = 520, bar_h: int = 18
+) -> Markup:
     """Horizontal bars, one per (label, value, link or None); a linked bar opens what it
     counts (the alert queue filtered, an observable's page)."""
     if not items:
@@ -29,7 +35,7 @@ def bars(items: list[tuple[str, int, str | None]], width: int = 520, bar_h: int 
     top = max(v for _, v, _ in items) or 1
     height = len(items) * (bar_h + 6)
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
-             ' role="img">']  # fmt: skip
+             ' aria-hidden="true" focusable="false">']  # fmt: skip
     for i, (label, value, link) in enumerate(items):
         y = i * (bar_h + 6)
         w = max(2, int((width - 220) * value / top))
@@ -37,16 +43,25 @@ def bars(items: list[tuple[str, int, str | None]], width: int = 520, bar_h: int 
         bar = (
             f"<title>{escape(label)}: {value}</title>"
             f'<text x="0" y="{y + 13}" class="label">{escape(shown)}</text>'
-            f'<rect x="200" y="{y}" width="{w}" height="{bar_h}" fill="#27466e"></rect>'
+            f'<rect x="200" y="{y}" width="{w}" height="{bar_h}" class="bar"></rect>'
             f'<text x="{205 + w}" y="{y + 13}" class="value">{value}</text>'
         )
-        parts.append(f'<a href="{escape(link)}">{bar}</a>' if link else f"<g>{bar}</g>")
+        parts.append(
+            f'<a href="{escape(link)}" tabindex="-1">{bar}</a>' if link else f"<g>{bar}</g>"
+        )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    rows = [
+        (
+            Markup(f'<a href="{escape(link)}">{escape(label)}</a>') if link else escape(label),
+            [value],
+        )
+        for label, value, link in items
+    ]
+    return _figure(name, Markup("".join(parts)), ["", "count"], rows)
 
 
 def stacked_days(
-    volume: list[DailyVolume], since: str, width: int = 640, height: int = 160
+    name: str, volume: list[DailyVolume], since: str, width: int = 640, height: int = 160
 ) -> Markup:
     """Alerts per day, stacked by severity; every day of the window has its place, so a quiet
     day shows as the gap it is."""
@@ -60,7 +75,7 @@ def stacked_days(
     slot = width / len(days)
     bar_w = min(40.0, max(1.0, slot - 4))
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 40}" width="{width}"'
-             f' height="{height + 40}" role="img">']  # fmt: skip
+             f' height="{height + 40}" aria-hidden="true" focusable="false">']  # fmt: skip
     for i, day in enumerate(days):
         y: float = height
         for severity in COLOURS:
@@ -84,7 +99,36 @@ def stacked_days(
             f'</rect><text x="{x + 14}" y="{height + 35}" class="label">{severity}</text>'
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    severities = list(reversed(COLOURS))
+    rows = [
+        (escape(day), [per_day[day].get(s, 0) for s in severities])
+        for day in days
+        if day in per_day
+    ]
+    return _figure(name, Markup("".join(parts)), ["day", *severities], rows)
+
+
+def _figure(
+    name: str, drawing: Markup, header: list[str], rows: list[tuple[Markup, list[int]]]
+) -> Markup:
+    """The drawing and, behind a disclosure, a table of its figures; `header[0]` heads the
+    label column (empty: the figure's name says what the labels are)."""
+    head = "".join(
+        f'<th scope="col"{" class=num" if i else ""}>{escape(h) or escape(name)}</th>'
+        for i, h in enumerate(header)
+    )
+    body = "".join(
+        f'<tr><th scope="row">{label}</th>'
+        + "".join(f'<td class="num">{v}</td>' for v in values)
+        + "</tr>"
+        for label, values in rows
+    )
+    return Markup(
+        f'<figure class="chart" aria-label="{escape(name)}">{drawing}'
+        f'<details class="figures"><summary>Table of these figures</summary>'
+        f'<table class="queue"><caption class="visually-hidden">{escape(name)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details></figure>"
+    )
 
 
 def _every_day(first: str, last: str) -> list[str]:

@@ -60,11 +60,13 @@ def dashboard(
         context={
             "session": session,
             "stats": figures,
-            "open_chart": charts.bars(open_by_severity),
-            "volume_chart": charts.stacked_days(figures.alert_volume, figures.since),
-            "top_chart": charts.bars(top),
-            "cases_status_chart": charts.bars(cases_by_status),
-            "cases_assignee_chart": charts.bars(cases_by_assignee),
+            "open_chart": charts.bars("Open alerts by severity", open_by_severity),
+            "volume_chart": charts.stacked_days(
+                "Alert volume per day", figures.alert_volume, figures.since
+            ),
+            "top_chart": charts.bars("Top observables", top),
+            "cases_status_chart": charts.bars("Cases by status", cases_by_status),
+            "cases_assignee_chart": charts.bars("Open cases by assignee", cases_by_assignee),
             "window": window,
             "windows": WINDOWS,
         },

@@ -77,6 +77,7 @@ def ui_router() -> Router:
             case_actions.case_report,
             settings.settings_page,
             settings.change_password,
+            settings.choose_theme,
             settings.create_key,
             settings.revoke_key,
             settings.create_webhook,

@@ -72,6 +72,19 @@ async def change_password(request: AnyRequest, services: ServicesDep) -> AnyResp
     return Redirect("/login?changed=1", status_code=303)
 
 
+@post("/settings/theme", include_in_schema=False, status_code=303)
+async def choose_theme(request: AnyRequest, services: ServicesDep) -> AnyResponse:
+    """Your own theme: follow the system's light or dark setting, or always one of them."""
+    session, form = await signed_form(request)
+    try:
+        await services.users.choose_theme(
+            session.principal.user_id, form.get("theme", ""), session.principal.actor
+        )
+    except DomainError as exc:
+        return render(request, error="; ".join(exc.details.values()) or exc.message)
+    return Redirect("/settings#theme", status_code=303)
+
+
 @post("/settings/api-keys", include_in_schema=False, status_code=200)
 async def create_key(request: AnyRequest, services: ServicesDep) -> Template:
     session, _ = await signed_form(request)

@@ -1,11 +1,11 @@
-// Keyboard triage on the alert queue: j/k move, x selects for bulk dismissal, d dismisses (with
-// the reason chosen in the row), e opens the alert to escalate it, ? shows the keys. The queue
-// also polls for alerts stored since it was drawn; destructive forms ask first. No inline
-// script: the CSP forbids it.
+// Keys on every page (each lists its own under ?), keyboard triage on the alert queue (j/k move,
+// x ticks for a bulk action, d dismisses with the reason chosen in the row, e or Enter opens the
+// alert). The queue also polls for alerts stored since it was drawn; destructive forms ask
+// first. No inline script: the CSP forbids it.
 (function () {
   "use strict";
   var POLL_MS = 3000;
-  function rows() { return Array.from(document.querySelectorAll("table.queue tbody tr[id^='row-']")); }
+  function rows() { return Array.from(document.querySelectorAll("#alert-queue tbody tr[id^='row-']")); }
   function current() { return document.querySelector("tr.selected"); }
   function select(row) {
     var old = current();
@@ -33,25 +33,75 @@
   document.addEventListener("change", function (event) {
     if (event.target && event.target.name === "ids") { countSelected(); }
   });
-  document.addEventListener("keydown", function (event) {
-    if (typing(event) || event.ctrlKey || event.metaKey || event.altKey) { return; }
+  // Keys. Every page lists its own under ? (the Keys button in the header too). An element
+  // with data-key="k" is what k does on its page: a link or button is followed or pressed, a
+  // field gets the focus. g then a letter opens a page of the menu (data-go). Esc in a field
+  // leaves it, so that the keys work again without the mouse.
+  var going = 0;
+  function toggleHelp(show) {
     var help = document.getElementById("keys-help");
-    if (event.key === "?") { if (help) { help.hidden = !help.hidden; } return; }
-    if (event.key === "Escape" && help) { help.hidden = true; return; }
-    if (!document.querySelector("table.queue")) { return; }
-    var row = current();
-    if (event.key === "j") { move(1); event.preventDefault(); }
-    else if (event.key === "k") { move(-1); event.preventDefault(); }
+    var button = document.getElementById("keys-button");
+    if (!help) { return; }
+    help.hidden = show === undefined ? !help.hidden : !show;
+    if (button) { button.setAttribute("aria-expanded", String(!help.hidden)); }
+  }
+  function press(target) {
+    if (target.tagName === "SUMMARY") {
+      target.click();
+      var field = target.parentElement.querySelector("input:not([type=hidden]), select, textarea");
+      if (field) { field.focus(); }
+    } else if (target.matches("a, button")) {
+      target.click();
+    } else {
+      target.focus();
+    }
+  }
+  function queueKey(event, row) {
+    if (event.key === "j") { move(1); }
+    else if (event.key === "k") { move(-1); }
     else if (event.key === "x") {
       var box = row && row.querySelector("input[name=ids]");
-      if (box) { box.checked = !box.checked; countSelected(); event.preventDefault(); }
+      if (!box) { return false; }
+      box.checked = !box.checked;
+      countSelected();
     } else if (event.key === "d") {
       var form = row && row.querySelector("form.dismiss");
-      if (form) { form.requestSubmit(); event.preventDefault(); }
-    } else if (event.key === "e") {
+      if (!form) { return false; }
+      form.requestSubmit();
+    } else if (event.key === "e" || (event.key === "Enter" && event.target === document.body)) {
       var link = row && row.querySelector(".title a");
-      if (link) { window.location.assign(link.href); event.preventDefault(); }
+      if (!link) { return false; }
+      window.location.assign(link.href);
+    } else {
+      return false;
     }
+    return true;
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("#keys-button")) { toggleHelp(); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (typing(event)) {
+      if (event.key === "Escape" && !event.target.closest("dialog")) { event.target.blur(); }
+      return;
+    }
+    if (event.key === "?") { toggleHelp(); event.preventDefault(); return; }
+    var help = document.getElementById("keys-help");
+    if (event.key === "Escape" && help && !help.hidden) { toggleHelp(false); return; }
+    if (going && Date.now() - going < 1500) {
+      going = 0;
+      var page = document.querySelector('[data-go="' + event.key + '"]');
+      if (page) { window.location.assign(page.href); event.preventDefault(); }
+      return;
+    }
+    if (event.key === "g") { going = Date.now(); return; }
+    if (document.getElementById("alert-queue") && queueKey(event, current())) {
+      event.preventDefault();
+      return;
+    }
+    var target = event.key.length === 1 && document.querySelector('[data-key="' + CSS.escape(event.key) + '"]');
+    if (target && !target.closest("[hidden]")) { press(target); event.preventDefault(); }
   });
   // A form that destroys something asks first (its data-confirm holds the question).
   document.addEventListener("submit", function (event) {

@@ -53,6 +53,11 @@
       window.setTimeout(function () { if (document.activeElement !== area) { close(); } }, 100);
     });
     area.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && area.form) {
+        area.form.requestSubmit();  // Ctrl+Enter sends, as in most chat and mail tools
+        event.preventDefault();
+        return;
+      }
       if (menu.hidden) { return; }
       if (event.key === "ArrowDown") { highlight(active + 1); event.preventDefault(); }
       else if (event.key === "ArrowUp") { highlight(active - 1); event.preventDefault(); }

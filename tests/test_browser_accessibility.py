@@ -1,0 +1,133 @@
+"""Every page, in every state an analyst or an admin sees, in both themes: zero axe-core
+violations of the WCAG 2.1 A and AA rules."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.accessibility import assert_accessible
+from tests.browser import sign_in
+from tests.harness import Server, alert
+from tests.test_license import DAY, PUBLIC, license_doc
+
+
+def _visit(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+
+
+def test_every_page_of_an_investigation(ui: Server, browser: Browser) -> None:
+    page = browser.new_page()
+    _visit(page, ui.url + "/login")
+    assert_accessible(page, "sign-in")
+    page.fill("input[name=email]", "admin@irbox.local")
+    page.fill("input[name=password]", "not the password")
+    page.click("button[type=submit]")
+    assert_accessible(page, "sign-in refused")
+    sign_in(page, ui)
+    assert_accessible(page, "empty queue")
+    _visit(page, ui.url + "/dashboard")
+    assert_accessible(page, "empty dashboard")
+
+    with ui.client(ui.token()) as api:
+        shared = [{"type": "domain", "value": "c2.evil.example"}]
+        ids = [
+            api.post(
+                "/alerts",
+                json=alert(n, severity=sev, observables=shared, tags=["phish"]),
+            ).json()["id"]
+            for n, sev in enumerate(["critical", "high", "medium", "low", "info"])
+        ]
+        analyst = api.post(
+            "/users", json={"email": "ana@x.example", "role": "analyst", "name": "Ana"}
+        ).json()
+        api.post(f"/alerts/{ids[4]}/dismiss", json={"reason_code": "benign"})
+    _visit(page, ui.url + "/alerts")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    assert_accessible(page, "filled queue, a row selected and ticked")
+    page.keyboard.press("?")
+    assert_accessible(page, "queue with its keys shown")
+    _visit(page, ui.url + "/alerts?status=dismissed")
+    assert_accessible(page, "dismissed alerts")
+    _visit(page, ui.url + f"/alerts/{ids[0]}")
+    assert_accessible(page, "alert with related alerts")
+    page.click("#escalate-new")
+    page.wait_for_url("**/cases/case_*")
+    case_url = page.url
+    page.fill("textarea[name=body]", "Isolated **WS-1** cc @ana@x.example")
+    page.click(".comment-form button[type=submit]")
+    page.wait_for_selector("article.comment")
+    assert_accessible(page, "open case with a comment")
+    page.keyboard.press("?")
+    assert_accessible(page, "case with its keys shown")
+    page.keyboard.press("r")
+    assert page.locator("#resolve-dialog").is_visible()
+    assert_accessible(page, "case with the resolve dialog open")
+    _visit(page, ui.url + "/cases")
+    page.keyboard.press("n")
+    assert_accessible(page, "cases with the new case form open")
+    with ui.client(ui.token()) as api:
+        api.post(
+            "/observables/suppress",
+            json={"type": "domain", "value": "c2.evil.example", "reason": "sinkholed"},
+        )
+    _visit(page, ui.url + "/observables?type=domain&value=c2.evil.example")
+    assert_accessible(page, "observable search, the value suppressed")
+    _visit(page, ui.url + "/dashboard")
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    assert_accessible(page, "dashboard with the tables of its figures open")
+    _visit(page, ui.url + "/settings")
+    assert_accessible(page, "admin settings")
+    page.fill("form.key-form input[name=name]", "for the scan")
+    page.click("form.key-form button")
+    page.wait_for_selector("#shown-secret")
+    assert_accessible(page, "settings showing a new key once")
+    page.check("form.theme-form input[value=dark]")
+    page.click("form.theme-form button")
+    page.wait_for_url("**/settings#theme")
+    assert_accessible(page, "settings, dark chosen by the user", themes=("light",))
+    page.check("form.theme-form input[value=system]")
+    page.click("form.theme-form button")
+    _visit(page, ui.url + "/settings/audit")
+    assert_accessible(page, "audit")
+    case_id = case_url.rsplit("/", 1)[1]
+    with ui.client(ui.token()) as api:
+        resolved = api.post(
+            f"/cases/{case_id}/resolve",
+            json={"verdict": "true_positive", "root_cause": "Phish", "narrative": "Contained."},
+        )
+        assert resolved.status_code == 200, resolved.text
+    _visit(page, case_url)
+    assert_accessible(page, "resolved case")
+    _visit(page, case_url + "/report")
+    assert_accessible(page, "report", themes=("light",))  # printed: always light
+
+    page.context.clear_cookies()
+    sign_in(page, ui, "ana@x.example", analyst["password"])
+    _visit(page, ui.url + "/notifications")
+    assert_accessible(page, "analyst's notifications")
+    _visit(page, ui.url + "/settings")
+    assert_accessible(page, "analyst settings")
+
+
+@pytest.fixture
+def licensed_ui(fresh_server: Server) -> Server:
+    fresh_server.env["IRBOX_LICENSE_PUBLIC_KEYS"] = PUBLIC
+    return fresh_server.start()
+
+
+def test_grace_banner_and_lock_page(licensed_ui: Server, browser: Browser) -> None:
+    with licensed_ui.client(licensed_ui.token()) as api:
+        api.put("/license", content=json.dumps(license_doc(-2 * DAY)).encode())
+        page = browser.new_page()
+        sign_in(page, licensed_ui)
+        assert page.locator("#grace-banner").is_visible()
+        assert_accessible(page, "queue under the grace banner")
+        api.put("/license", content=json.dumps(license_doc(-20 * DAY, grace_days=14)).encode())
+    _visit(page, licensed_ui.url + "/alerts")
+    assert page.locator("#locked").is_visible()
+    assert_accessible(page, "lock page")
