@@ -44,6 +44,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     index_flush_ms: int = 250
     index_memory_mb: int = 192
     trusted_proxies: list[str] = []  # addresses or networks whose X-Forwarded-For is believed
+    require_mfa: bool = False  # every user must set up two-factor sign-in (API keys unaffected)
 
     @property
     def data_path(self) -> Path:
@@ -118,7 +119,14 @@ def _from_env(key: str, raw: str) -> Any:
             return float(raw)
         except ValueError:
             raise ConfigError(f"{key}: expected a number, got {raw!r}") from None
+    if KEYS[key] == "bool":
+        if raw.strip().lower() not in BOOLEANS:
+            raise ConfigError(f"{key}: expected true or false, got {raw!r}")
+        return BOOLEANS[raw.strip().lower()]
     return raw
+
+
+BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
 def _check(cfg: Config) -> None:

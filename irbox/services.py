@@ -26,6 +26,7 @@ from irbox.idempotency.records import IdempotencyStore
 from irbox.identity.api_keys import ApiKeyService
 from irbox.identity.auth_cache import AuthCache
 from irbox.identity.sessions import SessionService
+from irbox.identity.two_factor import TwoFactorService
 from irbox.identity.users import FIRST_PASSWORD_FILE, UserService
 from irbox.index.database import IndexDatabase
 from irbox.index.indexer import Indexer
@@ -62,7 +63,7 @@ class Services:
         )
         self.users.on_lost_work = assignment.release
         self.api_keys = ApiKeyService(self.db, self.writer, auth_cache)
-        self.sessions = SessionService(self.db, self.writer)
+        self.sessions = SessionService(self.db, self.writer, config.require_mfa)
         self.suppressions = SuppressionService(self.db, self.writer)
         self.alerts = AlertService(
             self.db, self.writer, self.suppressions, on_ingested=self.metrics.alert_ingested
@@ -81,6 +82,7 @@ class Services:
         self.resolution = ResolutionService(self.cases, self.writer, config.data_path / "reports")
         max_age_us = int(config.webhook_retry_max_age_h * 3600 * 1_000_000)
         secret_box = SecretBox(config.data_path / KEY_FILE)
+        self.two_factor = TwoFactorService(self.db, self.writer, secret_box)
         self.dispatcher = Dispatcher(
             self.db,
             self.writer,

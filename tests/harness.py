@@ -207,12 +207,12 @@ def alert(n: int | str = 1, **overrides: object) -> dict[str, object]:
 
 
 def ui_post_paths() -> list[str]:
-    """Every form the web UI accepts (its POST routes but sign-in), path parameters filled with
-    placeholders such as `x_case_id`."""
+    """Every form the web UI accepts (its POST routes but sign-in's two), path parameters
+    filled with placeholders such as `x_case_id`."""
     from irbox.web.ui.pages import ui_router
 
     return sorted(
         re.sub(r"\{(\w+):str\}", r"x_\1", route.path)
         for route in ui_router().routes
-        if "POST" in getattr(route, "methods", ()) and route.path != "/login"
+        if "POST" in getattr(route, "methods", ()) and not route.path.startswith("/login")
     )

@@ -11,7 +11,9 @@ from tests.harness import Server, ui_post_paths
 
 # Forms any signed-in user may use on their own account.
 OWN_ACCOUNT = {"/logout", "/notifications/read", "/settings/api-keys",
-               "/settings/api-keys/x_key_id/revoke", "/settings/password", "/settings/theme"}  # fmt: skip
+               "/settings/api-keys/x_key_id/revoke", "/settings/password", "/settings/theme",
+               "/settings/mfa/begin", "/settings/mfa/confirm", "/settings/mfa/recovery-codes",
+               "/settings/mfa/off"}  # fmt: skip
 
 
 CHANGING = [p for p in ui_post_paths() if p not in OWN_ACCOUNT]

@@ -10,8 +10,8 @@ import re
 
 from irbox.web.ui.pages import ui_router
 
-# Pages about the signed-in user's own account, open to every signed-in user.
-OWN = {"/settings", "/login", "/", "/settings/audit"}
+# Sign-in pages and pages about the signed-in user's own account, open to every signed-in user.
+OWN = {"/settings", "/login", "/login/code", "/", "/settings/audit"}
 READ_SCOPE = re.compile(r'session_with\(\s*request,\s*"(\w+):read"')
 
 

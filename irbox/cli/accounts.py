@@ -1,6 +1,6 @@
-"""`irbox user create|list|reset-password|disable|enable` and `irbox apikey create|list|revoke`:
-the accounts an operator manages at the machine (a key leaked or an account taken over while the
-UI is out of reach, say)."""
+"""`irbox user create|list|reset-password|reset-mfa|disable|enable` and
+`irbox apikey create|list|revoke`: the accounts an operator manages at the machine (a key leaked
+or an account taken over while the UI is out of reach, say)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,13 @@ def register(sub: argparse._SubParsersAction, common: Callable) -> None:
     p.add_argument("--email", required=True)
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.set_defaults(run=run_reset_password)
+
+    p = user.add_parser(
+        "reset-mfa", help="turn a user's two-factor sign-in off (lost phone and codes); signs out"
+    )
+    common(p)
+    p.add_argument("--email", required=True)
+    p.set_defaults(run=run_reset_mfa)
 
     for action, disabled, text in (
         ("disable", True, "disable a user: signed out, keys refused (by a running server in 5 s)"),
@@ -108,6 +115,13 @@ def run_reset_password(args: argparse.Namespace) -> int:
         generated = asyncio.run(services.users.set_password(args.email, password, SYSTEM))
     if generated:
         print(f"password: {generated}")
+    return 0
+
+
+def run_reset_mfa(args: argparse.Namespace) -> int:
+    with open_services(config_from(args)) as services:
+        asyncio.run(services.two_factor.reset(args.email, SYSTEM))
+    print(f"two-factor sign-in is off for {args.email}; they sign in with their password")
     return 0
 
 

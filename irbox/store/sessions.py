@@ -8,8 +8,8 @@ from typing import Any
 
 def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     conn.execute(
-        "INSERT INTO sessions (id, user_id, csrf, created_at, expires_at)"
-        " VALUES (:id, :user_id, :csrf, :created_at, :expires_at)",
+        "INSERT INTO sessions (id, user_id, csrf, created_at, expires_at, mfa_pending)"
+        " VALUES (:id, :user_id, :csrf, :created_at, :expires_at, :mfa_pending)",
         row,
     )
 
@@ -17,7 +17,7 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
 def get_with_user(conn: sqlite3.Connection, session_hash: str) -> sqlite3.Row | None:
     return conn.execute(
         "SELECT s.id, s.user_id, s.csrf, s.expires_at, u.email, u.name, u.role, u.disabled,"
-        " u.must_change_password, u.theme"
+        " u.must_change_password, u.theme, s.mfa_pending, u.mfa_enabled_at"
         " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?",
         (session_hash,),
     ).fetchone()

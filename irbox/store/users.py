@@ -57,3 +57,24 @@ def update(conn: sqlite3.Connection, user_id: str, changes: dict[str, Any]) -> N
 
 def count_active(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM users WHERE disabled = 0").fetchone()[0]
+
+
+def second_factor(conn: sqlite3.Connection, user_id: str) -> sqlite3.Row | None:
+    """The user's TOTP state: sealed secret and pending secret, last step, since when."""
+    return conn.execute(
+        "SELECT id, email, totp_secret, totp_pending, totp_last_step, mfa_enabled_at"
+        " FROM users WHERE id = ?",
+        (user_id,),
+    ).fetchone()
+
+
+def accept_step(conn: sqlite3.Connection, user_id: str, step: int) -> bool:
+    """Record `step` as the last accepted code's, unless one as late was accepted already (a
+    replayed code); False then."""
+    return (
+        conn.execute(
+            "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
+            (step, user_id, step),
+        ).rowcount
+        == 1
+    )

@@ -54,6 +54,7 @@ from irbox.web.ui.security import HANDLERS as UI_HANDLERS
 READ_THREADS = 8  # reads at once; more wait their turn
 JSON_BODY_LIMIT = 8 * 1024 * 1024  # an alert: 1 MiB of raw + 1,000 observables + text
 LOGIN_PER_MINUTE, LOGIN_BURST = 20, 10  # password guesses per client IP
+CODE_PER_MINUTE, CODE_BURST = 5, 5  # second-factor codes per user: 1 in 333,333 a guess
 TEMPLATES = Path(__file__).resolve().parent / "ui" / "templates"
 
 
@@ -69,6 +70,7 @@ def create_litestar(config: Config) -> Litestar:
         app.state.services = services
         app.state.rate_limiter = RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
         app.state.login_limiter = RateLimiter(LOGIN_PER_MINUTE, LOGIN_BURST)
+        app.state.code_limiter = RateLimiter(CODE_PER_MINUTE, CODE_BURST)
         try:
             yield
         finally:

@@ -13,6 +13,13 @@ class RateLimiter:
         self.max_buckets = max_buckets
         self._buckets: dict[str, tuple[float, float]] = {}
 
+    def waiting(self, bucket: str) -> int:
+        """Like `take`, without taking: for what is charged only when it fails (a wrong
+        second-factor code), checked before and taken after."""
+        tokens, last = self._buckets.get(bucket, (self.burst, time.monotonic()))
+        tokens = min(self.burst, tokens + (time.monotonic() - last) * self.rate)
+        return 0 if tokens >= 1.0 else max(1, math.ceil((1.0 - tokens) / self.rate))
+
     def take(self, bucket: str) -> int:
         """Take one token. Returns 0 when allowed, else the whole seconds to wait (>= 1)."""
         now = time.monotonic()

@@ -1,6 +1,8 @@
 """Sign-in and sign-out. The sign-in form has its own CSRF token (double submit: a short-lived
 cookie and the same value in the form), so no other site can sign a browser into an account
-of its choosing; attempts are throttled per client IP before anything else is looked at."""
+of its choosing; attempts are throttled per client IP before anything else is looked at. A
+user with two-factor sign-in gets, for the password, a session that reaches only the code page
+(irbox.web.ui.two_factor)."""
 
 from __future__ import annotations
 
@@ -67,8 +69,15 @@ async def login(request: AnyRequest, services: ServicesDep) -> AnyResponse:
         return _form(request, "Wrong email or password.", 401)
     except RateLimited as exc:
         return _too_many(request, exc.retry_after)
+    if services.two_factor.enabled(principal.user_id):  # the code next, on a page of its own
+        cookie, _ = await services.sessions.open(principal, mfa_pending=True)
+        return with_session(request, Redirect("/login/code"), cookie)
     cookie, _ = await services.sessions.open(principal)
-    response = Redirect("/alerts")
+    return with_session(request, Redirect("/alerts"), cookie)
+
+
+def with_session(request: AnyRequest, response: Redirect, cookie: str) -> Redirect:
+    """`response`, setting the session cookie (and dropping the sign-in form's)."""
     response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict", secure=_secure(request),
                         path="/")  # fmt: skip
     response.delete_cookie(LOGIN_COOKIE, path="/login")

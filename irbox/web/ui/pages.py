@@ -19,6 +19,7 @@ from irbox.web.ui import (
     observables,
     queue,
     settings,
+    two_factor,
 )
 from irbox.web.ui.security import HEADERS, refused
 
@@ -38,6 +39,12 @@ def ui_router() -> Router:
             login.login_page,
             login.login,
             login.logout,
+            two_factor.code_page,
+            two_factor.check_code,
+            two_factor.begin,
+            two_factor.confirm,
+            two_factor.new_recovery_codes,
+            two_factor.turn_off,
             queue.alert_queue,
             queue.alert_rows,
             queue.dismiss_alert,

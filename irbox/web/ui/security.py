@@ -48,6 +48,12 @@ class PasswordChangeRequired(Exception):
 
 # What a user who must change their password may still reach.
 _BEFORE_THE_CHANGE = ("/settings", "/settings/password", "/logout")
+# What a user who must set up two-factor sign-in (`require_mfa`) may still reach.
+_BEFORE_THE_SECOND_FACTOR = (*_BEFORE_THE_CHANGE, "/settings/mfa/begin", "/settings/mfa/confirm")
+
+
+class SecondFactorRequired(Exception):
+    """`require_mfa` is set and the user has no second factor: Settings asks for one."""
 
 
 class CsrfRejected(Exception):
@@ -67,8 +73,11 @@ def current_session(request: AnyRequest, lock_exempt: bool = False) -> Session:
         raise LoginRequired from None
     session.license = services.license.status
     session.unread = partial(services.notifications.unread_count, session.principal.user_id)
-    if session.must_change_password and request.scope["path"] not in _BEFORE_THE_CHANGE:
+    path = request.scope["path"]
+    if session.must_change_password and path not in _BEFORE_THE_CHANGE:
         raise PasswordChangeRequired
+    if session.must_set_up_mfa and path not in _BEFORE_THE_SECOND_FACTOR:
+        raise SecondFactorRequired
     if session.license.locked and not lock_exempt:
         raise Locked(session)
     return session
@@ -105,9 +114,17 @@ def to_login(request: AnyRequest, _: LoginRequired) -> AnyResponse:
 
 
 def to_password_change(request: AnyRequest, _: PasswordChangeRequired) -> AnyResponse:
+    return _to_settings(request, "#password")
+
+
+def to_second_factor(request: AnyRequest, _: SecondFactorRequired) -> AnyResponse:
+    return _to_settings(request, "#mfa")
+
+
+def _to_settings(request: AnyRequest, part: str) -> AnyResponse:
     if request.headers.get("hx-request"):
-        return Response(b"", status_code=401, headers={"HX-Redirect": "/settings#password"})
-    return Redirect("/settings#password")
+        return Response(b"", status_code=401, headers={"HX-Redirect": "/settings" + part})
+    return Redirect("/settings" + part)
 
 
 def csrf_rejected(_: AnyRequest, __: CsrfRejected) -> AnyResponse:
@@ -134,6 +151,7 @@ def locked_page(_: AnyRequest, exc: Locked) -> Template:
 HANDLERS = {
     LoginRequired: to_login,
     PasswordChangeRequired: to_password_change,
+    SecondFactorRequired: to_second_factor,
     CsrfRejected: csrf_rejected,
     NotAllowed: not_allowed,
     Locked: locked_page,

@@ -17,6 +17,7 @@ from irbox.identity.scopes import ROLES, SCOPES
 from irbox.web.asgi import client_ip
 from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep, services_of
 from irbox.web.ui.inputs import utc_from_local
+from irbox.web.ui.qr import qr_svg
 from irbox.web.ui.security import CsrfRejected, current_session, session_with, signed_form
 from irbox.web.uploads import StreamedForm
 from irbox.webhooks.models import EVENTS, WebhookCreate, WebhookPatch
@@ -24,11 +25,20 @@ from irbox.webhooks.service import WebhookService
 
 
 def render(
-    request: AnyRequest, shown: Mapping[str, str | None] | None = None, error: str | None = None
+    request: AnyRequest,
+    shown: Mapping[str, str | None] | None = None,
+    error: str | None = None,
+    recovery_codes: list[str] | None = None,
 ) -> Template:
-    """The settings page; `shown` is a secret to show once, `error` what a form got wrong."""
+    """The settings page; `shown` is a secret to show once (`recovery_codes` too), `error`
+    what a form got wrong."""
     session = current_session(request)
     services = services_of(request)
+    enrolment = services.two_factor.pending(session.principal.user_id)
+    mfa = {"status": services.two_factor.status(session.principal.user_id),
+           "enrolment": enrolment, "required": services.config.require_mfa,
+           "qr": qr_svg(enrolment.uri, "QR code of your two-factor key") if enrolment else None,
+           "recovery_codes": recovery_codes or []}  # fmt: skip
     admin = session.principal.can("admin")
     # Admins see everyone's keys (to revoke a leaked one): one read, split by owner.
     listed = services.api_keys.list(None if admin else session.principal.user_id)
@@ -41,7 +51,7 @@ def render(
                "all_scopes": SCOPES, "hooks": hooks, "deliveries": deliveries, "events": EVENTS,
                "admin": admin, "users": users, "roles": ROLES, "shown": shown or {},
                "error": error, "other_keys": others,
-               "emails": {u.id: u.email for u in users}}  # fmt: skip
+               "emails": {u.id: u.email for u in users}, "mfa": mfa}  # fmt: skip
     return Template("settings.html", context=context, status_code=400 if error else 200)
 
 
