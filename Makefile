@@ -46,19 +46,32 @@ test: install binary system-deps  ## the whole suite: unit, API, browser, the bi
 # The suite waits on its servers more than it computes: one worker more than there are cores
 # (4.4 min on 2 cores against 9.6 min in one process), a test file per worker at a time so a
 # module's server is started once.
-check: lint  ## the inner loop: lint, import contracts, the suite without browser and binary
+check: lint system-deps  ## the inner loop: lint, import contracts, the suite without browser and binary
 	$(BIN)/python -m pytest -q -m "not browser and not binary" -n $$(( $$(nproc) + 1 )) --dist loadfile
 
-# Debian's Chromium for the browser tests (Playwright drives it; no download) and curl (a client
-# the refusal tests read answers with).
+# What the tests run besides Python: Debian's Chromium for the browser tests (Playwright drives
+# it; no download), curl (a client the refusal tests read answers with) and slapd (the real
+# OpenLDAP server the directory sign-in tests start on 127.0.0.1). Installing slapd must not
+# start a system-wide daemon: a policy-rc.d refuses service starts while apt runs.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v curl >/dev/null; then \
-		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium curl; \
-		else \
-			echo "The tests need Debian's chromium and curl: sudo apt-get install chromium curl"; \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	[ -x /usr/sbin/slapd ] || missing="$$missing slapd"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "The tests need Debian packages:$$missing (sudo apt-get install$$missing)"; \
 			exit 1; \
 		fi; \
+		guard=""; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; \
+			chmod +x /usr/sbin/policy-rc.d; guard=1; \
+		fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		status=$$?; \
+		[ -z "$$guard" ] || rm -f /usr/sbin/policy-rc.d; \
+		exit $$status; \
 	fi
 
 openapi: install  ## rewrite docs/openapi.json from the served document (review the diff)

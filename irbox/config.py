@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 import os
 import socket
 import tomllib
@@ -45,6 +46,15 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     index_memory_mb: int = 192
     trusted_proxies: list[str] = []  # addresses or networks whose X-Forwarded-For is believed
     require_mfa: bool = False  # every user must set up two-factor sign-in (API keys unaffected)
+    # LDAP / Active Directory sign-in (irbox.identity.directory); empty ldap_url: off.
+    ldap_url: str = ""  # ldap://host:389 or ldaps://host:636
+    ldap_starttls: bool = False
+    ldap_ca_file: str = ""  # PEM CA to verify the directory's certificate; empty: the system's
+    ldap_bind_dn: str = ""  # the service account that searches for users
+    ldap_bind_password_file: str = ""
+    ldap_user_base: str = ""
+    ldap_user_filter: str = "(mail={email})"
+    ldap_group_roles: dict[str, str] = {}  # group DN -> admin, analyst or viewer
 
     @property
     def data_path(self) -> Path:
@@ -119,6 +129,12 @@ def _from_env(key: str, raw: str) -> Any:
             return float(raw)
         except ValueError:
             raise ConfigError(f"{key}: expected a number, got {raw!r}") from None
+    if KEYS[key] == "dict[str, str]":  # JSON, since DNs hold commas and equal signs
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            raise ConfigError(f"{key}: expected a JSON object, got {raw!r}") from None
+        return value
     if KEYS[key] == "bool":
         if raw.strip().lower() not in BOOLEANS:
             raise ConfigError(f"{key}: expected true or false, got {raw!r}")
@@ -147,11 +163,36 @@ def _check(cfg: Config) -> None:
     if not cfg.data_dir:
         raise ConfigError("data_dir: must not be empty")
     proxy_networks(cfg.trusted_proxies)
+    _check_directory(cfg)
     for kind in cfg.webhook_refused_targets:
         if kind not in ("link-local", "loopback", "private"):
             raise ConfigError(
                 f"webhook_refused_targets: {kind!r} is not one of link-local, loopback, private"
             )
+
+
+def _check_directory(cfg: Config) -> None:
+    if not cfg.ldap_url:
+        return
+    if not cfg.ldap_url.startswith(("ldap://", "ldaps://")):
+        raise ConfigError(f"ldap_url: expected ldap:// or ldaps://, got {cfg.ldap_url!r}")
+    if cfg.ldap_starttls and cfg.ldap_url.startswith("ldaps://"):
+        raise ConfigError("ldap_starttls: ldaps:// is TLS already; use one or the other")
+    if not cfg.ldap_user_base:
+        raise ConfigError("ldap_user_base: needed with ldap_url (where users are searched)")
+    if "{email}" not in cfg.ldap_user_filter:
+        raise ConfigError("ldap_user_filter: must contain {email}")
+    if bool(cfg.ldap_bind_dn) != bool(cfg.ldap_bind_password_file):
+        raise ConfigError("ldap_bind_dn and ldap_bind_password_file: set both or neither")
+    for path_key in ("ldap_ca_file", "ldap_bind_password_file"):
+        path = getattr(cfg, path_key)
+        if path and not Path(path).is_file():
+            raise ConfigError(f"{path_key}: no such file {path!r}")
+    for group, role in cfg.ldap_group_roles.items():
+        if role not in ("admin", "analyst", "viewer"):
+            raise ConfigError(f"ldap_group_roles: {group!r} maps to {role!r}, not a role")
+    if not cfg.ldap_group_roles:
+        raise ConfigError("ldap_group_roles: needed with ldap_url (no group, no access)")
 
 
 def proxy_networks(values: list[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

@@ -25,6 +25,7 @@ from irbox.dashboard.figures import DashboardService
 from irbox.idempotency.records import IdempotencyStore
 from irbox.identity.api_keys import ApiKeyService
 from irbox.identity.auth_cache import AuthCache
+from irbox.identity.directory import Directory
 from irbox.identity.sessions import SessionService
 from irbox.identity.two_factor import TwoFactorService
 from irbox.identity.users import FIRST_PASSWORD_FILE, UserService
@@ -59,7 +60,11 @@ class Services:
         self.writer = Writer(config.db_path, on_commit=self.metrics.writer_committed)
         auth_cache = AuthCache()
         self.users = UserService(
-            self.db, self.writer, auth_cache, config.data_path / FIRST_PASSWORD_FILE
+            self.db,
+            self.writer,
+            auth_cache,
+            config.data_path / FIRST_PASSWORD_FILE,
+            Directory(config),
         )
         self.users.on_lost_work = assignment.release
         self.api_keys = ApiKeyService(self.db, self.writer, auth_cache)

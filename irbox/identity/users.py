@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from irbox import clock, ids
 from irbox.errors import Errors, InvalidState, NotFound, Unauthorized, ValidationFailed
 from irbox.identity import secrets
 from irbox.identity.auth_cache import AuthCache
+from irbox.identity.directory import Directory, NotInAGroup
 from irbox.identity.principal import Actor, Principal
 from irbox.identity.scopes import ROLES, role_scopes
 from irbox.store import audit
@@ -35,6 +37,7 @@ class User(msgspec.Struct):
     disabled: bool
     created_at: str
     updated_at: str
+    source: str = "local"  # local: irbox keeps the password; directory: LDAP / AD signs in
 
 
 class UserList(msgspec.Struct):
@@ -75,6 +78,7 @@ def to_user(row: RowLike) -> User:
         disabled=bool(row["disabled"]),
         created_at=clock.to_rfc3339(row["created_at"]),
         updated_at=clock.to_rfc3339(row["updated_at"]),
+        source=row["auth_source"],
     )
 
 
@@ -90,10 +94,16 @@ def _check_name(errors: Errors, name: str) -> None:
 
 class UserService:
     def __init__(
-        self, db: Database, writer: Writer, cache: AuthCache, first_password: Path | None = None
+        self,
+        db: Database,
+        writer: Writer,
+        cache: AuthCache,
+        first_password: Path | None = None,
+        directory: Directory | None = None,
     ) -> None:
         self.db = db
         self.writer = writer
+        self.directory = directory
         # Where the first admin's generated password waits to be read (not the journal);
         # removed when that admin's password changes.
         self.first_password = first_password
@@ -127,6 +137,7 @@ class UserService:
             "disabled": 0,
             "created_at": now,
             "updated_at": now,
+            "auth_source": "local",
         }
 
         def write(conn: sqlite3.Connection) -> None:
@@ -242,17 +253,70 @@ class UserService:
 
     async def sign_in(self, email: str, password: str, ip: str | None) -> Principal:
         """Password sign-in (the web UI): the principal has every scope of the user's role.
-        Every attempt verifies a hash, known address or not, disabled or not (no timing)."""
+        With a directory, every address but a local account's is the directory's to check;
+        local accounts (a break-glass admin) keep signing in when it is down. Every local
+        attempt verifies a hash, known address or not, disabled or not (no timing)."""
         row = self.db.read(users_table.get_by_email, email.strip())
+        directory_user = row is None or row["auth_source"] == "directory"
+        if self.directory is not None and self.directory.enabled and directory_user:
+            return await self._directory_sign_in(email, password, ip)
         matches = await secrets.check_password(row["password_hash"] if row else None, password)
         if row is None or row["disabled"] or not matches:
             raise Unauthorized("wrong email or password")
         return Principal(row["id"], row["email"], row["role"], None, role_scopes(row["role"]), ip)
 
+    async def _directory_sign_in(self, email: str, password: str, ip: str | None) -> Principal:
+        """Asked of the directory each time: the user's role follows their groups; in none,
+        no access (and their sessions end). The user's row is made or updated to match."""
+        assert self.directory is not None
+        found = await asyncio.to_thread(self.directory.authenticate, email, password)
+        now = clock.now_us()
+
+        def write(conn: sqlite3.Connection) -> Principal | str:
+            row = users_table.get_by_email(conn, found.email)
+            if row is not None and row["auth_source"] != "directory":
+                return "refused"  # a local account of that address: not the directory's
+            if found.role is None:  # committed, not raised: the sessions must end
+                if row is not None and sessions_table.delete_for_user(conn, row["id"]):
+                    audit.record(conn, (row["id"], None, ip), "user.directory_no_group",
+                                 row["id"], now)  # fmt: skip
+                return "no group"
+            if row is None:
+                user_id, email_now = ids.new_id("user"), found.email
+                users_table.insert(conn, {
+                    "id": user_id, "email": email_now, "name": found.name, "role": found.role,
+                    "password_hash": None, "disabled": 0, "created_at": now, "updated_at": now,
+                    "auth_source": "directory",
+                })  # fmt: skip
+                audit.record(conn, (None, None, ip), "user.create", user_id, now,
+                             {"role": found.role, "source": "directory"})  # fmt: skip
+            elif row["disabled"]:
+                return "refused"
+            else:
+                user_id, email_now = row["id"], row["email"]
+                if (row["role"], row["name"]) != (found.role, found.name):
+                    changes = {"role": found.role, "name": found.name}
+                    users_table.update(conn, user_id, {**changes, "updated_at": now})
+                    audit.record(conn, (None, None, ip), "user.update", user_id, now,
+                                 {**changes, "source": "directory"})  # fmt: skip
+            return Principal(user_id, email_now, found.role, None, role_scopes(found.role), ip)
+
+        principal = await self.writer.run(write)
+        if principal == "no group":
+            raise NotInAGroup("your directory account is in no group irbox maps to a role")
+        if not isinstance(principal, Principal):
+            raise Unauthorized("wrong email or password")
+        self.cache.clear()
+        self.on_change()
+        return principal
+
 
 def _store_password(
     conn: sqlite3.Connection, user_id: str, password_hash: str, actor: Actor, now: int
 ) -> None:
+    row = users_table.get(conn, user_id)
+    if row is not None and row["auth_source"] == "directory":
+        raise InvalidState("this user signs in with the directory: change the password there")
     users_table.update(
         conn,
         user_id,

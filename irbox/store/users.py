@@ -5,14 +5,14 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-COLUMNS = "id, email, name, role, password_hash, disabled, created_at, updated_at"
+COLUMNS = "id, email, name, role, password_hash, disabled, created_at, updated_at, auth_source"
 
 
 def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     conn.execute(
-        f"INSERT INTO users ({COLUMNS}) VALUES "
-        "(:id, :email, :name, :role, :password_hash, :disabled, :created_at, :updated_at)",
-        row,
+        f"INSERT INTO users ({COLUMNS}) VALUES (:id, :email, :name, :role, :password_hash,"
+        " :disabled, :created_at, :updated_at, :auth_source)",
+        {"auth_source": "local", **row},
     )
 
 

@@ -14,6 +14,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from irbox.errors import RateLimited, Unauthorized
+from irbox.identity.directory import DirectoryUnavailable, NotInAGroup
 from irbox.web.asgi import client_ip
 from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep, services_of
 from irbox.web.ui.security import COOKIE, signed_form
@@ -67,6 +68,12 @@ async def login(request: AnyRequest, services: ServicesDep) -> AnyResponse:
         )
     except Unauthorized:
         return _form(request, "Wrong email or password.", 401)
+    except DirectoryUnavailable:
+        return _form(request, "The directory cannot be reached now, so directory accounts cannot"
+                              " sign in; local accounts can. The log says why.", 503)  # fmt: skip
+    except NotInAGroup:
+        return _form(request, "Your directory account is in no group that gives access to"
+                              " irbox: ask an admin.", 403)  # fmt: skip
     except RateLimited as exc:
         return _too_many(request, exc.retry_after)
     if services.two_factor.enabled(principal.user_id):  # the code next, on a page of its own
