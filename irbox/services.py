@@ -40,9 +40,11 @@ from irbox.observables.suppression import SuppressionService
 from irbox.operations.health import HealthService
 from irbox.operations.metrics import Metrics, Standing
 from irbox.sealed import KEY_FILE, SecretBox
+from irbox.store import settings as settings_table
 from irbox.store.database import Database
 from irbox.store.writer import Writer
 from irbox.webhooks.dispatcher import Dispatcher
+from irbox.webhooks.outbox import PUBLIC_URL_SETTING
 from irbox.webhooks.service import WebhookService
 
 log = logging.getLogger("irbox.services")
@@ -150,6 +152,8 @@ class ServerServices(Services):
 
     def start_background(self) -> None:
         self.indexer.start()
+        public_url = self.config.public_url  # for the links in chat messages (webhooks.outbox)
+        self.writer.run_sync(lambda conn: settings_table.put(conn, PUBLIC_URL_SETTING, public_url))
         if discarded := self.evidence.discard_abandoned_uploads():
             log.info("removed %d partial uploads left by an earlier stop", discarded)
         self.license.check()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-COLUMNS = "id, url, events, secret, active, created_at, created_by, updated_at"
+COLUMNS = "id, url, events, secret, active, created_at, created_by, updated_at, format"
 
 
 def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     conn.execute(
         f"INSERT INTO webhooks ({COLUMNS}) VALUES (:id, :url, :events, :secret, :active,"
-        " :created_at, :created_by, :updated_at)",
-        row,
+        " :created_at, :created_by, :updated_at, :format)",
+        {"format": "irbox", **row},
     )
 
 

@@ -6,6 +6,8 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 EVENTS = ("case.created", "case.updated", "case.alert_added", "case.resolved", "case.reopened")
+# The body sent: the event as JSON (irbox), or a chat service's message (webhooks.chat).
+FORMATS = ("irbox", "slack", "mattermost", "teams")
 
 
 class Webhook(msgspec.Struct):
@@ -15,6 +17,7 @@ class Webhook(msgspec.Struct):
     active: bool
     created_at: str
     updated_at: str
+    format: str = "irbox"  # irbox (the event as JSON), slack, mattermost or teams
 
 
 class WebhookCreated(msgspec.Struct):
@@ -32,12 +35,14 @@ class WebhookCreate(msgspec.Struct, forbid_unknown_fields=True):
     events: list[str]
     secret: str | None = None
     active: bool = True
+    format: str = "irbox"
 
 
 class WebhookPatch(msgspec.Struct, forbid_unknown_fields=True):
     url: str | UnsetType = UNSET
     events: list[str] | UnsetType = UNSET
     active: bool | UnsetType = UNSET
+    format: str | UnsetType = UNSET
     rotate_secret: bool = False
 
 

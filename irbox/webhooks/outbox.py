@@ -10,7 +10,12 @@ import msgspec
 
 from irbox import clock, ids
 from irbox.identity.principal import Actor
-from irbox.store import deliveries, webhooks
+from irbox.store import cases, deliveries, settings, users, webhooks
+from irbox.webhooks import chat
+
+# Where links in chat messages point: the serving process records its `public_url` here at
+# start (the outbox runs inside other services' transactions, far from the config).
+PUBLIC_URL_SETTING = "public_url"
 
 
 def enqueue(
@@ -31,12 +36,16 @@ def enqueue(
         if only_webhook is None and "*" not in wanted and event not in wanted:
             continue
         delivery_id = ids.new_id("whd")
-        body: dict[str, object] = {"id": delivery_id, "event": event}
-        if case_id is not None:
-            body["case_id"] = case_id
-        if verdict is not None:
-            body["verdict"] = verdict
-        body.update({"at": clock.to_rfc3339(at), "by": actor.user_id})
+        if hook["format"] == "irbox":
+            body: dict[str, object] = {"id": delivery_id, "event": event}
+            if case_id is not None:
+                body["case_id"] = case_id
+            if verdict is not None:
+                body["verdict"] = verdict
+            body.update({"at": clock.to_rfc3339(at), "by": actor.user_id})
+            payload = msgspec.json.encode(body)
+        else:
+            payload = _chat_message(conn, hook["format"], event, case_id, verdict, actor)
         deliveries.insert(
             conn,
             {
@@ -44,9 +53,29 @@ def enqueue(
                 "webhook_id": hook["id"],
                 "event": event,
                 "case_id": case_id,
-                "payload": msgspec.json.encode(body),
+                "payload": payload,
                 "created_at": at,
             },
         )
         queued.append(delivery_id)
     return queued
+
+
+def _chat_message(
+    conn: sqlite3.Connection,
+    chat_format: str,
+    event: str,
+    case_id: str | None,
+    verdict: str | None,
+    actor: Actor,
+) -> bytes:
+    """The human message, from the case and the actor as they are in this transaction."""
+    case = cases.get(conn, case_id) if case_id else None
+    user = users.get(conn, actor.user_id) if actor.user_id else None
+    by = (user["name"] or user["email"]) if user else None
+    text = chat.sentence(event, case["number"] if case else None,
+                         case["title"] if case else None, verdict, by)  # fmt: skip
+    base = settings.get(conn, PUBLIC_URL_SETTING)
+    link = f"{base.rstrip('/')}/cases/{case_id}" if case_id and base else None
+    label = f"Open case #{case['number']}" if case else "irbox"
+    return chat.body(chat_format, text, link, label)

@@ -22,6 +22,7 @@ from irbox.store.writer import Writer
 from irbox.webhooks import targets
 from irbox.webhooks.models import (
     EVENTS,
+    FORMATS,
     Delivery,
     DeliveryPage,
     Webhook,
@@ -41,6 +42,7 @@ def to_webhook(row: RowLike) -> Webhook:
         active=bool(row["active"]),
         created_at=clock.to_rfc3339(row["created_at"]) or "",
         updated_at=clock.to_rfc3339(row["updated_at"]) or "",
+        format=row["format"],
     )
 
 
@@ -59,6 +61,12 @@ def _check_url(errors: Errors, url: str, refused: tuple[str, ...]) -> None:
     why = targets.refusal(parts.hostname or "", refused)
     if why is not None:
         errors.add("url", why)
+
+
+def _check_format(errors: Errors, chosen: str) -> str:
+    if chosen not in FORMATS:
+        errors.add("format", f"one of {', '.join(FORMATS)}")
+    return chosen
 
 
 def _check_events(errors: Errors, events: list[str]) -> list[str]:
@@ -91,6 +99,7 @@ class WebhookService:
         errors = Errors()
         _check_url(errors, data.url, self.refused_targets)
         events = _check_events(errors, data.events)
+        chosen_format = _check_format(errors, data.format)
         if data.secret is not None and not 16 <= len(data.secret) <= 256:
             errors.add("secret", "16 to 256 characters")
         errors.raise_if_any("the webhook is invalid")
@@ -105,6 +114,7 @@ class WebhookService:
             "created_at": now,
             "created_by": actor.user_id,
             "updated_at": now,
+            "format": chosen_format,
         }
 
         def write(conn: sqlite3.Connection) -> None:
@@ -130,6 +140,8 @@ class WebhookService:
             changes["events"] = msgspec.json.encode(_check_events(errors, patch.events)).decode()
         if patch.active is not UNSET:
             changes["active"] = int(patch.active)
+        if patch.format is not UNSET:
+            changes["format"] = _check_format(errors, patch.format)
         errors.raise_if_any("the change is invalid")
         secret = secrets.token_urlsafe(32) if patch.rotate_secret else None
         if secret:

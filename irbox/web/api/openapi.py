@@ -44,7 +44,7 @@ from irbox.observables.suppression import MAX_REASON
 from irbox.paging import MAX_LIMIT
 from irbox.web.api import API_PREFIX
 from irbox.web.uploads import MAX_FIELD
-from irbox.webhooks.models import EVENTS
+from irbox.webhooks.models import EVENTS, FORMATS
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 RETRY_AFTER = {
@@ -86,6 +86,9 @@ ENUMS: dict[tuple[str, str], Iterable[str]] = {
     ("UserPatch", "role"): ROLES,
     ("User", "role"): ROLES,
     ("Me", "role"): ROLES,
+    ("Webhook", "format"): FORMATS,
+    ("WebhookCreate", "format"): FORMATS,
+    ("WebhookPatch", "format"): FORMATS,
 }
 # Query parameters with a closed set, on every operation that takes them.
 QUERY_ENUMS: dict[tuple[str, str], Iterable[str]] = {

@@ -20,7 +20,7 @@ from irbox.web.ui.inputs import utc_from_local
 from irbox.web.ui.qr import qr_svg
 from irbox.web.ui.security import CsrfRejected, current_session, session_with, signed_form
 from irbox.web.uploads import StreamedForm
-from irbox.webhooks.models import EVENTS, WebhookCreate, WebhookPatch
+from irbox.webhooks.models import EVENTS, FORMATS, WebhookCreate, WebhookPatch
 from irbox.webhooks.service import WebhookService
 
 
@@ -49,8 +49,8 @@ def render(
     others = [k for k in listed if k.user_id != session.principal.user_id and not k.revoked_at]
     context = {"session": session, "keys": keys, "scopes": sorted(session.principal.scopes),
                "all_scopes": SCOPES, "hooks": hooks, "deliveries": deliveries, "events": EVENTS,
-               "admin": admin, "users": users, "roles": ROLES, "shown": shown or {},
-               "error": error, "other_keys": others,
+               "admin": admin, "users": users, "roles": ROLES, "formats": FORMATS,
+               "shown": shown or {}, "error": error, "other_keys": others,
                "emails": {u.id: u.email for u in users}, "mfa": mfa}  # fmt: skip
     return Template("settings.html", context=context, status_code=400 if error else 200)
 
@@ -130,7 +130,12 @@ async def create_webhook(request: AnyRequest, services: ServicesDep) -> Template
     events = [str(e) for e in form.getall("events")] if "events" in form else []
     try:
         created = await services.webhooks.create(
-            WebhookCreate(url=str(form.get("url", "")), events=events), session.principal.actor
+            WebhookCreate(
+                url=str(form.get("url", "")),
+                events=events,
+                format=str(form.get("format", "irbox")),
+            ),
+            session.principal.actor,
         )
     except DomainError as exc:
         return render(request, error="; ".join(exc.details.values()) or exc.message)
