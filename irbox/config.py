@@ -55,6 +55,14 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     ldap_user_base: str = ""
     ldap_user_filter: str = "(mail={email})"
     ldap_group_roles: dict[str, str] = {}  # group DN -> admin, analyst or viewer
+    # E-mail notifications through an SMTP relay (irbox.notifications.mail); empty host: off.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_ca_file: str = ""  # PEM CA to verify the relay's certificate; empty: the system's
+    smtp_username: str = ""  # empty: no AUTH
+    smtp_password_file: str = ""
+    smtp_from: str = ""  # e.g. "irbox <irbox@example.org>"
 
     @property
     def data_path(self) -> Path:
@@ -164,11 +172,27 @@ def _check(cfg: Config) -> None:
         raise ConfigError("data_dir: must not be empty")
     proxy_networks(cfg.trusted_proxies)
     _check_directory(cfg)
+    _check_mail(cfg)
     for kind in cfg.webhook_refused_targets:
         if kind not in ("link-local", "loopback", "private"):
             raise ConfigError(
                 f"webhook_refused_targets: {kind!r} is not one of link-local, loopback, private"
             )
+
+
+def _check_mail(cfg: Config) -> None:
+    if not cfg.smtp_host:
+        return
+    if not cfg.smtp_from or "@" not in cfg.smtp_from:
+        raise ConfigError("smtp_from: needed with smtp_host, an address mail is sent from")
+    if not 0 < cfg.smtp_port < 65536:
+        raise ConfigError(f"smtp_port: expected 1-65535, got {cfg.smtp_port}")
+    if bool(cfg.smtp_username) != bool(cfg.smtp_password_file):
+        raise ConfigError("smtp_username and smtp_password_file: set both or neither")
+    for path_key in ("smtp_ca_file", "smtp_password_file"):
+        path = getattr(cfg, path_key)
+        if path and not Path(path).is_file():
+            raise ConfigError(f"{path_key}: no such file {path!r}")
 
 
 def _check_directory(cfg: Config) -> None:

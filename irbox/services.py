@@ -33,7 +33,10 @@ from irbox.index.database import IndexDatabase
 from irbox.index.indexer import Indexer
 from irbox.index.rebuild import REBUILD_REASONS, needs_rebuild, rebuild
 from irbox.license.service import LicenseService
+from irbox.notifications import mail
 from irbox.notifications.inbox import NotificationService
+from irbox.notifications.mail_sender import MailSender
+from irbox.notifications.subscriptions import SubscriptionService
 from irbox.observables.related import RelatedFinder
 from irbox.observables.search import ObservableSearch
 from irbox.observables.suppression import SuppressionService
@@ -83,6 +86,7 @@ class Services:
         self.bulk = BulkService(self.alerts, self.escalation)
         self.comments = CommentService(self.writer)
         self.notifications = NotificationService(self.db, self.writer)
+        self.subscriptions = SubscriptionService(self.db, self.writer)
         self.evidence = EvidenceService(
             self.db, self.writer, config.data_path, config.max_upload_bytes
         )
@@ -134,6 +138,9 @@ class ServerServices(Services):
         self.covered = CoveredAlerts(self.db, self.index, self.suppressions, self.alerts)
         self.indexer = Indexer(self.db, self.index, self.writer, config.index_flush_ms / 1000)
         self.scheduler = BackgroundScheduler(timezone="UTC")
+        self.mail = MailSender(self.db, self.writer, config, self.metrics.mail_attempted)
+        self.mail_outbox = mail.MailOutbox(self.writer, self.mail.wake)
+        self.dispatcher.on_failed = mail.delivery_failed
         self.metrics.watch(Standing(self.db, self.index, self.license))
         self._metrics_server: WSGIServer | None = None
 
@@ -154,6 +161,7 @@ class ServerServices(Services):
         self.indexer.start()
         public_url = self.config.public_url  # for the links in chat messages (webhooks.outbox)
         self.writer.run_sync(lambda conn: settings_table.put(conn, PUBLIC_URL_SETTING, public_url))
+        self.mail.start()
         if discarded := self.evidence.discard_abandoned_uploads():
             log.info("removed %d partial uploads left by an earlier stop", discarded)
         self.license.check()
@@ -185,5 +193,6 @@ class ServerServices(Services):
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.indexer.stop()
+        self.mail.close()
         super().close()
         self.index.close()

@@ -4,19 +4,14 @@ made here, a small directory loaded through the root DN, stopped at the end."""
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import ldap3
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from tests.certificates import make_certificates
 from tests.harness import free_port
 
 SLAPD = "/usr/sbin/slapd"
@@ -72,7 +67,7 @@ class Directory:
     def start(self) -> Directory:
         assert Path(SLAPD).exists(), "Debian's slapd is missing: make test installs it"
         (self.root / "db").mkdir(parents=True)
-        self._certificates()
+        make_certificates(self.root)
         config = self.root / "slapd.conf"
         config.write_text(CONFIG.format(dir=self.root, suffix=SUFFIX, root_dn=ROOT_DN,
                                          root_password=ROOT_PASSWORD))  # fmt: skip
@@ -133,42 +128,3 @@ class Directory:
                 self.proc.wait()
             self.proc = None
         shutil.rmtree(self.root / "db", ignore_errors=True)
-
-    def _certificates(self) -> None:
-        """A CA, and a certificate for 127.0.0.1 it signed (what ldap_ca_file points at)."""
-        now = datetime.datetime.now(datetime.UTC)
-        ca_key = ec.generate_private_key(ec.SECP256R1())
-        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "irbox test CA")])
-        ca = (
-            x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-            .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(hours=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True,
-                                         crl_sign=True, content_commitment=False,
-                                         key_encipherment=False, data_encipherment=False,
-                                         key_agreement=False, encipher_only=False,
-                                         decipher_only=False), critical=True)
-            .sign(ca_key, hashes.SHA256())
-        )  # fmt: skip
-        key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-        cert = (
-            x509.CertificateBuilder().subject_name(name).issuer_name(ca_name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(hours=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .sign(ca_key, hashes.SHA256())
-        )  # fmt: skip
-        self.ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-        (self.root / "server.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        (self.root / "server.key").write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.TraditionalOpenSSL,
-                serialization.NoEncryption(),
-            )
-        )

@@ -36,6 +36,8 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("DELETE", "/api/v1/api-keys/{key_id:str}"): ANY,
     ("GET", "/api/v1/me/notifications"): "cases:read",
     ("POST", "/api/v1/me/notifications/read"): ANY,
+    ("GET", "/api/v1/me/subscriptions"): ANY,
+    ("PUT", "/api/v1/me/subscriptions"): ANY,
     ("POST", "/api/v1/alerts/{alert_id:str}/escalate"): ("alerts:write", "cases:write"),
     ("POST", "/api/v1/cases"): "cases:write",
     ("GET", "/api/v1/cases"): "cases:read",

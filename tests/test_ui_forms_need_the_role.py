@@ -13,7 +13,7 @@ from tests.harness import Server, ui_post_paths
 OWN_ACCOUNT = {"/logout", "/notifications/read", "/settings/api-keys",
                "/settings/api-keys/x_key_id/revoke", "/settings/password", "/settings/theme",
                "/settings/mfa/begin", "/settings/mfa/confirm", "/settings/mfa/recovery-codes",
-               "/settings/mfa/off"}  # fmt: skip
+               "/settings/mfa/off", "/settings/subscriptions", "/settings/test-mail"}  # fmt: skip
 
 
 CHANGING = [p for p in ui_post_paths() if p not in OWN_ACCOUNT]

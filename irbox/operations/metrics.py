@@ -63,6 +63,10 @@ class Metrics:
             "irbox_webhook_delivery_attempts", "Webhook delivery attempts, by outcome",
             ["outcome"], registry=r,
         )  # fmt: skip
+        self._mails = Counter(
+            "irbox_mail_attempts", "Attempts to hand a mail to the SMTP relay, by outcome",
+            ["outcome"], registry=r,
+        )  # fmt: skip
 
     def request(self, method: str, route: str | None, status: int, seconds: float) -> None:
         label = route or UNMATCHED
@@ -85,6 +89,10 @@ class Metrics:
     def delivery_attempted(self, outcome: str) -> None:
         """`delivered`, `retrying` (failed, to be tried again) or `failed` (given up)."""
         self._deliveries.labels(outcome).inc()
+
+    def mail_attempted(self, outcome: str) -> None:
+        """`sent`, `retrying` (refused or unreachable, to be tried again) or `failed`."""
+        self._mails.labels(outcome).inc()
 
     def watch(self, collector: Collector) -> None:
         self.registry.register(collector)

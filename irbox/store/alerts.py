@@ -203,3 +203,20 @@ def in_triage_on_host(conn: sqlite3.Connection, hostname: str, limit: int) -> li
         (hostname.lower(), limit),
     )
     return [row[0] for row in rows.fetchall()]
+
+
+def new_since(
+    conn: sqlite3.Connection, seq: int, severities: tuple[str, ...], limit: int
+) -> list[sqlite3.Row]:
+    """Alerts stored after `seq` at one of `severities` and waiting in triage (a suppressed one
+    is dismissed as it arrives), oldest first: what a new-alert mail is about."""
+    marks = ",".join("?" * len(severities))
+    return conn.execute(
+        "SELECT seq, id, source, severity, title FROM alerts"
+        f" WHERE seq > ? AND severity IN ({marks}) AND status = 'triage' ORDER BY seq LIMIT ?",
+        (seq, *severities, limit),
+    ).fetchall()
+
+
+def last_seq(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(seq), 0) FROM alerts").fetchone()[0]

@@ -47,3 +47,17 @@ def unread_count(conn: sqlite3.Connection, user_id: str) -> int:
     return conn.execute(
         "SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", (user_id,)
     ).fetchone()[0]
+
+
+def after(conn: sqlite3.Connection, seq: int, limit: int) -> list[sqlite3.Row]:
+    """Notifications made after `seq`, oldest first, with their user's address (for mail)."""
+    return conn.execute(
+        "SELECT n.seq, n.id, n.user_id, n.kind, n.case_id, n.summary, u.email, u.disabled"
+        " FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.seq > ?"
+        " ORDER BY n.seq LIMIT ?",
+        (seq, limit),
+    ).fetchall()
+
+
+def last_seq(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(seq), 0) FROM notifications").fetchone()[0]

@@ -78,3 +78,9 @@ def accept_step(conn: sqlite3.Connection, user_id: str, step: int) -> bool:
         ).rowcount
         == 1
     )
+
+
+def active_admins(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT id, email FROM users WHERE role = 'admin' AND disabled = 0"
+    ).fetchall()

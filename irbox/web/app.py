@@ -85,6 +85,8 @@ def create_litestar(config: Config) -> Litestar:
             users.audit_log,
             users.my_notifications,
             users.mark_notifications_read,
+            users.my_subscriptions,
+            users.set_my_subscriptions,
             api_keys.ApiKeysController,
             cases.CasesController,
             attack.search_techniques,

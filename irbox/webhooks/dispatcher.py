@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -45,6 +46,11 @@ class Dispatcher:
     ) -> None:
         self.refused_targets = refused_targets
         self._on_attempt = on_attempt  # told each attempt's outcome (metrics)
+        # Called inside the write that marks a delivery failed for good, with (conn, the
+        # delivery with its webhook's url and event, time): the admins' mail.
+        self.on_failed: Callable[[sqlite3.Connection, dict[str, Any], int], object] = lambda *_: (
+            None
+        )
         self.secret_box = secret_box
         self.db = db
         self.writer = writer
@@ -97,7 +103,7 @@ class Dispatcher:
     def _deliver(self, row: dict[str, Any]) -> None:
         deadline = row["retry_from"] + self.max_age_us
         if clock.now_us() >= deadline:  # e.g. irbox was down past the whole retry window
-            self._record(row["id"], {"status": "failed", "last_error": "retry window expired"})
+            self._give_up(row, {"status": "failed", "last_error": "retry window expired"})
             self._on_attempt("failed")
             return
         body = bytes(row["payload"])
@@ -134,8 +140,23 @@ class Dispatcher:
             else:
                 changes["next_attempt_at"] = next_at
                 outcome = "retrying"
-        self._record(row["id"], changes)
+        if outcome == "failed":
+            self._give_up(row, changes)
+        else:
+            self._record(row["id"], changes)
         self._on_attempt(outcome)
 
     def _record(self, delivery_id: str, changes: dict[str, object]) -> None:
         self.writer.run_sync(lambda conn: deliveries.record_attempt(conn, delivery_id, changes))
+
+    def _give_up(self, row: dict[str, Any], changes: dict[str, object]) -> None:
+        """Mark the delivery failed and, in the same transaction, tell who should hear of it
+        (`on_failed`: the admins' mail)."""
+        now = clock.now_us()
+        failed = {**row, **changes, "attempts": row["attempts"] + 1}  # as record_attempt counts
+
+        def write(conn: sqlite3.Connection) -> None:
+            deliveries.record_attempt(conn, row["id"], changes)
+            self.on_failed(conn, failed, now)
+
+        self.writer.run_sync(write)

@@ -89,6 +89,7 @@ ENUMS: dict[tuple[str, str], Iterable[str]] = {
     ("Webhook", "format"): FORMATS,
     ("WebhookCreate", "format"): FORMATS,
     ("WebhookPatch", "format"): FORMATS,
+    ("Subscriptions", "new_alert_min_severity"): SEVERITIES,
 }
 # Query parameters with a closed set, on every operation that takes them.
 QUERY_ENUMS: dict[tuple[str, str], Iterable[str]] = {

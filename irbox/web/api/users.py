@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, get, patch, post
+from litestar import Controller, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from irbox.audit.log import AuditPage
 from irbox.identity.users import User, UserCreate, UserCreated, UserList, UserPatch
 from irbox.notifications.inbox import Marked, MarkRead, NotificationPage
+from irbox.notifications.subscriptions import Subscriptions
 from irbox.paging import DEFAULT_LIMIT, page_args
 from irbox.web.deps import CtxDep
 
@@ -80,3 +81,15 @@ def my_notifications(
 async def mark_notifications_read(data: JSONBody[MarkRead], ctx: CtxDep) -> Marked:
     """Mark the given notification ids (or, without `ids`, all of them) read."""
     return await ctx.services.notifications.mark_read(ctx.principal.user_id, data)
+
+
+@get("/me/subscriptions", opt={"scope": None}, tags=["users"], sync_to_thread=True)
+def my_subscriptions(ctx: CtxDep) -> Subscriptions:
+    """What the caller's user is mailed about (the defaults until they choose)."""
+    return ctx.services.subscriptions.get(ctx.principal.user_id)
+
+
+@put("/me/subscriptions", opt={"scope": None}, tags=["users"], status_code=200)
+async def set_my_subscriptions(data: JSONBody[Subscriptions], ctx: CtxDep) -> Subscriptions:
+    """Choose what the caller's user is mailed about; fields left out take their defaults."""
+    return await ctx.services.subscriptions.put(ctx.principal.user_id, data, ctx.principal.actor)

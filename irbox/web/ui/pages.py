@@ -85,6 +85,8 @@ def ui_router() -> Router:
             settings.settings_page,
             settings.change_password,
             settings.choose_theme,
+            settings.choose_subscriptions,
+            settings.send_test_mail,
             settings.create_key,
             settings.revoke_key,
             settings.create_webhook,

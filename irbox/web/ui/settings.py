@@ -10,10 +10,12 @@ from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from irbox.alerts.models import SEVERITIES
 from irbox.errors import DomainError
 from irbox.identity.api_keys import ApiKeyCreate
 from irbox.identity.principal import Actor
 from irbox.identity.scopes import ROLES, SCOPES
+from irbox.notifications.subscriptions import Subscriptions
 from irbox.web.asgi import client_ip
 from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep, services_of
 from irbox.web.ui.inputs import utc_from_local
@@ -29,6 +31,7 @@ def render(
     shown: Mapping[str, str | None] | None = None,
     error: str | None = None,
     recovery_codes: list[str] | None = None,
+    notice: str | None = None,
 ) -> Template:
     """The settings page; `shown` is a secret to show once (`recovery_codes` too), `error`
     what a form got wrong."""
@@ -51,7 +54,10 @@ def render(
                "all_scopes": SCOPES, "hooks": hooks, "deliveries": deliveries, "events": EVENTS,
                "admin": admin, "users": users, "roles": ROLES, "formats": FORMATS,
                "shown": shown or {}, "error": error, "other_keys": others,
-               "emails": {u.id: u.email for u in users}, "mfa": mfa}  # fmt: skip
+               "emails": {u.id: u.email for u in users}, "mfa": mfa, "notice": notice,
+               "mail": {"on": bool(services.config.smtp_host), "severities": SEVERITIES,
+                        "chosen": services.subscriptions.get(session.principal.user_id)},
+               }  # fmt: skip
     return Template("settings.html", context=context, status_code=400 if error else 200)
 
 
@@ -93,6 +99,34 @@ async def choose_theme(request: AnyRequest, services: ServicesDep) -> AnyRespons
     except DomainError as exc:
         return render(request, error="; ".join(exc.details.values()) or exc.message)
     return Redirect("/settings#theme", status_code=303)
+
+
+@post("/settings/subscriptions", include_in_schema=False, status_code=200)
+async def choose_subscriptions(request: AnyRequest, services: ServicesDep) -> AnyResponse:
+    """What you are mailed about: the boxes ticked, and new alerts from a severity up."""
+    session, form = await signed_form(request)
+    wanted = Subscriptions(
+        mentioned="mentioned" in form,
+        assigned="assigned" in form,
+        alert_added_to_my_case="alert_added_to_my_case" in form,
+        new_alert_min_severity=form.get("new_alert_min_severity") or None,
+        sla_breached="sla_breached" in form,
+    )
+    try:
+        await services.subscriptions.put(session.principal.user_id, wanted, session.principal.actor)
+    except DomainError as exc:
+        return render(request, error="; ".join(exc.details.values()) or exc.message)
+    return Redirect("/settings#mail", status_code=303)
+
+
+@post("/settings/test-mail", include_in_schema=False, status_code=200)
+async def send_test_mail(request: AnyRequest, services: ServicesDep) -> AnyResponse:
+    """A test message to your address, sent within seconds (or retried, as any mail)."""
+    session, _ = await signed_form(request)
+    if not services.config.smtp_host:
+        return render(request, error="Mail is not set up here (smtp_host).")
+    await services.mail_outbox.test(session.principal.user_id)
+    return render(request, notice=f"A test mail is on its way to {session.principal.email}.")
 
 
 @post("/settings/api-keys", include_in_schema=False, status_code=200)
