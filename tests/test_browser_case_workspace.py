@@ -172,9 +172,14 @@ def test_evidence_attack_resolve_and_report(ui: Server, browser: Browser, tmp_pa
     page.click("#open-resolve")  # the resolve dialog
     page.select_option("select[name=verdict]", "true_positive")
     page.fill("input[name=root_cause]", "Macro in an invoice")
+    page.fill("textarea[name=narrative]", "Opened by **finance**; host reimaged.")
     page.click("form.resolve button")
     page.wait_for_selector("#verdict")
     assert page.locator("#verdict").inner_text() == "true positive"
+    # the resolution on the case page, not only in the report; the status in words
+    assert page.locator("#root-cause").inner_text() == "Macro in an invoice"
+    assert page.locator("#narrative strong").inner_text() == "finance"
+    assert page.locator("#case-status").inner_text() == "Resolved"
     with page.context.expect_page() as report_page:
         page.click("#report-link")
     report = report_page.value
@@ -192,7 +197,7 @@ def test_evidence_attack_resolve_and_report(ui: Server, browser: Browser, tmp_pa
     assert first.startswith("2026-06-02 08:02:30 UTC the user opened the invoice")
     page.click("#reopen-case button")
     page.wait_for_selector("#open-resolve")  # open again: the resolve button is back
-    assert page.locator("#case-status").inner_text() == "open"
+    assert page.locator("#case-status").inner_text() == "Open"
     assert page.locator("#reopen-case").count() == 0
 
 
@@ -212,7 +217,7 @@ def test_edit_severity_status_and_assignee(ui: Server, browser: Browser) -> None
     page.fill("form.case-edit input[name=tags]", "phishing, finance")
     page.fill("form.case-edit textarea[name=description]", "Invoice **macro** <script>x</script>")
     page.click("form.case-edit button")
-    page.wait_for_selector("#case-status:has-text('in_progress')")
+    page.wait_for_selector("#case-status:has-text('In progress')")
     with ui.client(ui.token()) as api:
         case = api.get(f"/cases/{case_id}").json()
     assert (case["severity"], case["status"], case["assignee"]) == (

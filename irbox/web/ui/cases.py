@@ -157,6 +157,9 @@ def case_workspace(
             "session": session,
             "case": case,
             "description_html": markdown_html.render(case.description or ""),
+            "narrative_html": markdown_html.render(
+                case.resolution.narrative if case.resolution else ""
+            ),
             "users": users,
             "mentionable": json.dumps(mentionable),
             "names": names_of(users),

@@ -69,7 +69,17 @@ def details(data: dict[str, Any] | None) -> str:
     return shown if len(shown) <= _DETAILS_CHARS else shown[: _DETAILS_CHARS - 1] + "…"
 
 
+STATUS_WORDS = {"triage": "In triage", "escalated": "Escalated", "dismissed": "Dismissed",
+                "open": "Open", "in_progress": "In progress", "resolved": "Resolved"}  # fmt: skip
+
+
+def status(value: str) -> str:
+    """An alert's or a case's status as people say it: `in_progress` -> `In progress`."""
+    return STATUS_WORDS.get(value, value.replace("_", " "))
+
+
 def register(engine: JinjaTemplateEngine) -> None:
+    engine.engine.filters["status"] = status
     engine.engine.filters["when"] = when
     engine.engine.filters["duration"] = duration
     engine.engine.filters["age"] = age
