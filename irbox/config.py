@@ -180,6 +180,17 @@ def _check(cfg: Config) -> None:
             )
 
 
+def _paired_and_present(cfg: Config, pair: tuple[str, str], ca_key: str) -> None:
+    """A login and its password file come together; the files named exist (read at use)."""
+    login, password_file = pair
+    if bool(getattr(cfg, login)) != bool(getattr(cfg, password_file)):
+        raise ConfigError(f"{login} and {password_file}: set both or neither")
+    for path_key in (ca_key, password_file):
+        path = getattr(cfg, path_key)
+        if path and not Path(path).is_file():
+            raise ConfigError(f"{path_key}: no such file {path!r}")
+
+
 def _check_mail(cfg: Config) -> None:
     if not cfg.smtp_host:
         return
@@ -187,12 +198,7 @@ def _check_mail(cfg: Config) -> None:
         raise ConfigError("smtp_from: needed with smtp_host, an address mail is sent from")
     if not 0 < cfg.smtp_port < 65536:
         raise ConfigError(f"smtp_port: expected 1-65535, got {cfg.smtp_port}")
-    if bool(cfg.smtp_username) != bool(cfg.smtp_password_file):
-        raise ConfigError("smtp_username and smtp_password_file: set both or neither")
-    for path_key in ("smtp_ca_file", "smtp_password_file"):
-        path = getattr(cfg, path_key)
-        if path and not Path(path).is_file():
-            raise ConfigError(f"{path_key}: no such file {path!r}")
+    _paired_and_present(cfg, ("smtp_username", "smtp_password_file"), "smtp_ca_file")
 
 
 def _check_directory(cfg: Config) -> None:
@@ -206,12 +212,7 @@ def _check_directory(cfg: Config) -> None:
         raise ConfigError("ldap_user_base: needed with ldap_url (where users are searched)")
     if "{email}" not in cfg.ldap_user_filter:
         raise ConfigError("ldap_user_filter: must contain {email}")
-    if bool(cfg.ldap_bind_dn) != bool(cfg.ldap_bind_password_file):
-        raise ConfigError("ldap_bind_dn and ldap_bind_password_file: set both or neither")
-    for path_key in ("ldap_ca_file", "ldap_bind_password_file"):
-        path = getattr(cfg, path_key)
-        if path and not Path(path).is_file():
-            raise ConfigError(f"{path_key}: no such file {path!r}")
+    _paired_and_present(cfg, ("ldap_bind_dn", "ldap_bind_password_file"), "ldap_ca_file")
     for group, role in cfg.ldap_group_roles.items():
         if role not in ("admin", "analyst", "viewer"):
             raise ConfigError(f"ldap_group_roles: {group!r} maps to {role!r}, not a role")

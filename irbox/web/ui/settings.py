@@ -88,17 +88,24 @@ async def change_password(request: AnyRequest, services: ServicesDep) -> AnyResp
     return Redirect("/login?changed=1", status_code=303)
 
 
+async def _saved(request: AnyRequest, change: Awaitable[object], part: str) -> AnyResponse:
+    """A choice of your own saved: back to its part of Settings, or the page saying what was
+    wrong with it."""
+    try:
+        await change
+    except DomainError as exc:
+        return render(request, error="; ".join(exc.details.values()) or exc.message)
+    return Redirect("/settings" + part, status_code=303)
+
+
 @post("/settings/theme", include_in_schema=False, status_code=303)
 async def choose_theme(request: AnyRequest, services: ServicesDep) -> AnyResponse:
     """Your own theme: follow the system's light or dark setting, or always one of them."""
     session, form = await signed_form(request)
-    try:
-        await services.users.choose_theme(
-            session.principal.user_id, form.get("theme", ""), session.principal.actor
-        )
-    except DomainError as exc:
-        return render(request, error="; ".join(exc.details.values()) or exc.message)
-    return Redirect("/settings#theme", status_code=303)
+    change = services.users.choose_theme(
+        session.principal.user_id, form.get("theme", ""), session.principal.actor
+    )
+    return await _saved(request, change, "#theme")
 
 
 @post("/settings/subscriptions", include_in_schema=False, status_code=200)
@@ -112,11 +119,8 @@ async def choose_subscriptions(request: AnyRequest, services: ServicesDep) -> An
         new_alert_min_severity=form.get("new_alert_min_severity") or None,
         sla_breached="sla_breached" in form,
     )
-    try:
-        await services.subscriptions.put(session.principal.user_id, wanted, session.principal.actor)
-    except DomainError as exc:
-        return render(request, error="; ".join(exc.details.values()) or exc.message)
-    return Redirect("/settings#mail", status_code=303)
+    change = services.subscriptions.put(session.principal.user_id, wanted, session.principal.actor)
+    return await _saved(request, change, "#mail")
 
 
 @post("/settings/test-mail", include_in_schema=False, status_code=200)
