@@ -43,6 +43,8 @@ def summary_fields(row: RowLike) -> dict[str, Any]:
         "created_at": clock.to_rfc3339(row["created_at"]),
         "created_by": row["created_by"],
         "updated_at": clock.to_rfc3339(row["updated_at"]),
+        "tlp": row["tlp"],
+        "pap": row["pap"],
     }
 
 
@@ -79,6 +81,8 @@ def read_case(
                 o["value"],
                 _ts(o["first_seen"]),
                 carried.get((o["type"], o["value"]), []),
+                o["tlp"],
+                o["pap"],
             )
             for o in case_observables.for_case(conn, case_id)
         ],

@@ -13,6 +13,11 @@ CASE_STATUSES = ("open", "in_progress", "resolved")
 VERDICTS = ("true_positive", "false_positive", "benign", "duplicate")
 
 
+# Sharing markings: FIRST's Traffic Light Protocol 2.0, and the Permissible Actions Protocol.
+TLP = ("clear", "green", "amber", "amber+strict", "red")
+PAP = ("clear", "green", "amber", "red")
+
+
 class CaseCreate(msgspec.Struct, forbid_unknown_fields=True):
     title: str
     severity: str
@@ -21,6 +26,8 @@ class CaseCreate(msgspec.Struct, forbid_unknown_fields=True):
     assignee: str | None = None
     observables: list[ObservableIn] = []
     attack: list[str] = []
+    tlp: str = "amber"
+    pap: str = "amber"
 
 
 class CasePatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -31,6 +38,8 @@ class CasePatch(msgspec.Struct, forbid_unknown_fields=True):
     assignee: str | UnsetType | None = UNSET
     tags: list[str] | UnsetType = UNSET
     attack: list[str] | UnsetType = UNSET
+    tlp: str | UnsetType = UNSET
+    pap: str | UnsetType = UNSET
 
 
 class CaseAlert(msgspec.Struct):
@@ -47,6 +56,17 @@ class CaseObservable(msgspec.Struct):
     value: str
     first_seen: str
     alerts: list[str]  # ids of the case's alerts that carried it
+    tlp: str = "amber"
+    pap: str = "amber"
+
+
+class CaseObservableIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An observable added to a case by hand, with its marking."""
+
+    type: str
+    value: str
+    tlp: str = "amber"
+    pap: str = "amber"
 
 
 class Evidence(msgspec.Struct):
@@ -109,6 +129,8 @@ class CaseSummary(msgspec.Struct, kw_only=True):
     created_at: str
     created_by: str | None
     updated_at: str
+    tlp: str = "amber"
+    pap: str = "amber"
 
 
 class Case(CaseSummary, kw_only=True):

@@ -16,9 +16,12 @@ from irbox.cases import assignment, changes, validation
 from irbox.cases.case_file import read_case, to_summary
 from irbox.cases.models import (
     CASE_STATUSES,
+    PAP,
+    TLP,
     AddedObservable,
     Case,
     CaseCreate,
+    CaseObservableIn,
     CasePage,
     CasePatch,
     CaseSummary,
@@ -105,6 +108,7 @@ class CaseService:
         tags = check_tags(errors, data.tags)
         attack = validation.check_attack(errors, self.catalogue, data.attack)
         observables = check_observables(errors, data.observables, "observables")
+        tlp, pap = validation.check_marking(errors, data.tlp, data.pap)
         errors.raise_if_any("the case is invalid")
         now = clock.now_us()
 
@@ -123,6 +127,7 @@ class CaseService:
                 assignee=data.assignee,
                 attack=attack,
                 observables=observables,
+                marking=(tlp, pap),
             )
 
         return self.get(await self.writer.run(write))
@@ -148,6 +153,13 @@ class CaseService:
             wanted["attack"] = _encode(attack).decode()
         if patch.assignee is not UNSET:
             wanted["assignee"] = patch.assignee
+        for field in ("tlp", "pap"):
+            value = getattr(patch, field)
+            if value is not UNSET:
+                allowed = TLP if field == "tlp" else PAP
+                if value not in allowed:
+                    errors.add(field, f"one of {', '.join(allowed)}")
+                wanted[field] = value
         errors.raise_if_any("the change is invalid")
         now = clock.now_us()
 
@@ -174,10 +186,11 @@ class CaseService:
         return self.get(case_id)
 
     async def add_observable(
-        self, case_id: str, item: ObservableIn, actor: Actor
+        self, case_id: str, item: CaseObservableIn, actor: Actor
     ) -> AddedObservable:
         errors = Errors()
-        checked = check_observables(errors, [item], "observable")
+        checked = check_observables(errors, [ObservableIn(item.type, item.value)], "observable")
+        marking = validation.check_marking(errors, item.tlp, item.pap)
         if errors.fields:  # one observable: report the fields without the list index
             fields = {k.replace("observable[0].", ""): v for k, v in errors.fields.items()}
             raise ValidationFailed("the observable is invalid", fields)
@@ -186,7 +199,12 @@ class CaseService:
 
         def write(conn: sqlite3.Connection) -> AddedObservable:
             case = changes.open_case(conn, case_id)
-            added = add_observables(conn, case_id, case["seq"], [observable], actor, now) == 1
+            added = (
+                add_observables(
+                    conn, case_id, case["seq"], [observable], actor, now, marking=marking
+                )
+                == 1
+            )
             if added:
                 changes.announce(conn, case_id, "case.updated", actor, now)
             observable_id = case_observables.id_of(conn, case_id, observable.type, observable.value)
@@ -256,8 +274,10 @@ def insert_case(
     assignee: str | None,
     attack: list[str],
     observables: list[Observable],
+    marking: tuple[str, str] = ("amber", "amber"),
 ) -> str:
-    """Create a case row with its first timeline event and observables; returns its id."""
+    """Create a case row with its first timeline event and observables; returns its id.
+    `marking`: the case's (TLP, PAP)."""
     case_id = ids.new_id("case")
     number = cases_table.next_number(conn)
     case_seq = cases_table.insert(
@@ -275,6 +295,8 @@ def insert_case(
             "created_at": now,
             "created_by": actor.user_id,
             "updated_at": now,
+            "tlp": marking[0],
+            "pap": marking[1],
         },
     )
     summary = f"case #{number} created"
@@ -294,11 +316,14 @@ def add_observables(
     actor: Actor,
     now: int,
     alert_id: str | None = None,
+    marking: tuple[str, str] = ("amber", "amber"),
 ) -> int:
     """Add the observables the case lacks, one timeline event each; returns how many were new."""
     added = 0
     for o in observables:
-        observable_id = case_observables.add(conn, case_id, o.type, o.value, now, actor.user_id)
+        observable_id = case_observables.add(
+            conn, case_id, o.type, o.value, now, actor.user_id, marking
+        )
         if observable_id is not None:
             added += 1
             index_events.case_observable(conn, case_id, case_seq, o.type, o.value, now)

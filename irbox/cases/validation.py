@@ -6,6 +6,7 @@ import sqlite3
 
 from irbox.alerts.models import SEVERITIES
 from irbox.attack.catalogue import Catalogue
+from irbox.cases.models import PAP, TLP
 from irbox.errors import Errors
 from irbox.store import users as users_table
 
@@ -22,6 +23,15 @@ def check_title(errors: Errors, title: str) -> str:
 def check_severity(errors: Errors, severity: str) -> None:
     if severity not in SEVERITIES:
         errors.add("severity", f"must be one of {', '.join(SEVERITIES)}")
+
+
+def check_marking(errors: Errors, tlp: str, pap: str, prefix: str = "") -> tuple[str, str]:
+    """A (TLP, PAP) pair as stored; each value named in `errors` when it is not one."""
+    if tlp not in TLP:
+        errors.add(prefix + "tlp", f"one of {', '.join(TLP)}")
+    if pap not in PAP:
+        errors.add(prefix + "pap", f"one of {', '.join(PAP)}")
+    return tlp, pap
 
 
 def check_description(errors: Errors, description: str | None) -> str | None:

@@ -8,14 +8,22 @@ from irbox import ids
 
 
 def add(
-    conn: sqlite3.Connection, case_id: str, kind: str, value: str, at: int, by: str | None
+    conn: sqlite3.Connection,
+    case_id: str,
+    kind: str,
+    value: str,
+    at: int,
+    by: str | None,
+    marking: tuple[str, str] = ("amber", "amber"),
 ) -> str | None:
-    """Add unless present; the new row's id, None when the case had it already."""
+    """Add unless present; the new row's id, None when the case had it already. `marking`:
+    its (TLP, PAP)."""
     observable_id = ids.new_id("obs")
     cur = conn.execute(
-        "INSERT OR IGNORE INTO case_observables (id, case_id, type, value, first_seen, added_by)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (observable_id, case_id, kind, value, at, by),
+        "INSERT OR IGNORE INTO case_observables"
+        " (id, case_id, type, value, first_seen, added_by, tlp, pap)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (observable_id, case_id, kind, value, at, by, *marking),
     )
     return observable_id if cur.rowcount == 1 else None
 
@@ -42,7 +50,8 @@ def id_of(conn: sqlite3.Connection, case_id: str, kind: str, value: str) -> str 
 
 def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT id, type, value, first_seen, added_by FROM case_observables WHERE case_id = ?"
+        "SELECT id, type, value, first_seen, added_by, tlp, pap FROM case_observables"
+        " WHERE case_id = ?"
         " ORDER BY first_seen, rowid",
         (case_id,),
     ).fetchall()

@@ -9,7 +9,7 @@ from irbox.store.database import contains
 
 COLUMNS = (
     "seq, id, number, title, description, severity, status, assignee, tags, attack, created_at,"
-    " created_by, updated_at, resolution, resolved_at"
+    " created_by, updated_at, resolution, resolved_at, tlp, pap"
 )
 
 
@@ -23,10 +23,10 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     """Returns the new case's seq."""
     cur = conn.execute(
         "INSERT INTO cases (id, number, title, description, severity, status, assignee, tags,"
-        " attack, created_at, created_by, updated_at) VALUES (:id, :number, :title,"
+        " attack, created_at, created_by, updated_at, tlp, pap) VALUES (:id, :number, :title,"
         " :description, :severity, :status, :assignee, :tags, :attack, :created_at,"
-        " :created_by, :updated_at)",
-        row,
+        " :created_by, :updated_at, :tlp, :pap)",
+        {"tlp": "amber", "pap": "amber", **row},
     )
     assert cur.lastrowid is not None  # an INSERT of one row
     return cur.lastrowid

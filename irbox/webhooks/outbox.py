@@ -27,8 +27,11 @@ def enqueue(
     verdict: str | None = None,
     only_webhook: str | None = None,
 ) -> list[str]:
-    """Queue `event` for every active webhook that wants it; returns the delivery ids."""
+    """Queue `event` for every active webhook that wants it; returns the delivery ids. About
+    a TLP:RED case a delivery carries ids, event, time and actor only (no verdict, no title)."""
     queued = []
+    case = cases.get(conn, case_id) if case_id else None
+    red = case is not None and case["tlp"] == "red"
     for hook in webhooks.active(conn):
         if only_webhook is not None and hook["id"] != only_webhook:
             continue
@@ -40,12 +43,12 @@ def enqueue(
             body: dict[str, object] = {"id": delivery_id, "event": event}
             if case_id is not None:
                 body["case_id"] = case_id
-            if verdict is not None:
+            if verdict is not None and not red:
                 body["verdict"] = verdict
             body.update({"at": clock.to_rfc3339(at), "by": actor.user_id})
             payload = msgspec.json.encode(body)
         else:
-            payload = _chat_message(conn, hook["format"], event, case_id, verdict, actor)
+            payload = _chat_message(conn, hook["format"], event, case, verdict, actor)
         deliveries.insert(
             conn,
             {
@@ -65,16 +68,19 @@ def _chat_message(
     conn: sqlite3.Connection,
     chat_format: str,
     event: str,
-    case_id: str | None,
+    case: sqlite3.Row | None,
     verdict: str | None,
     actor: Actor,
 ) -> bytes:
-    """The human message, from the case and the actor as they are in this transaction."""
-    case = cases.get(conn, case_id) if case_id else None
+    """The human message, from the case and the actor as they are in this transaction; a
+    TLP:RED case is named by its number only."""
     user = users.get(conn, actor.user_id) if actor.user_id else None
     by = (user["name"] or user["email"]) if user else None
+    red = case is not None and case["tlp"] == "red"
     text = chat.sentence(event, case["number"] if case else None,
-                         case["title"] if case else None, verdict, by)  # fmt: skip
+                         case["title"] if case and not red else None,
+                         None if red else verdict, by)  # fmt: skip
+    case_id = case["id"] if case else None
     base = settings.get(conn, PUBLIC_URL_SETTING)
     link = f"{base.rstrip('/')}/cases/{case_id}" if case_id and base else None
     label = f"Open case #{case['number']}" if case else "irbox"

@@ -7,11 +7,11 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File
 
-from irbox.alerts.models import ObservableIn
 from irbox.cases.models import (
     AddedObservable,
     Case,
     CaseCreate,
+    CaseObservableIn,
     CasePage,
     CasePatch,
     Comment,
@@ -78,7 +78,7 @@ class CasesController(Controller):
         responses={200: ResponseSpec(AddedObservable, description="the case already had it")},
     )
     async def add_observable(
-        self, case_id: FromPath[str], data: JSONBody[ObservableIn], ctx: CtxDep
+        self, case_id: FromPath[str], data: JSONBody[CaseObservableIn], ctx: CtxDep
     ) -> Response[AddedObservable]:
         """201 when added, 200 when the case already had it."""
         added = await ctx.services.cases.add_observable(case_id, data, ctx.actor)

@@ -10,8 +10,7 @@ from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect
 
-from irbox.alerts.models import ObservableIn
-from irbox.cases.models import CaseCreate, CasePatch, ResolveIn, TimelineIn
+from irbox.cases.models import CaseCreate, CaseObservableIn, CasePatch, ResolveIn, TimelineIn
 from irbox.identity.principal import Actor
 from irbox.services import Services
 from irbox.web import uploads
@@ -113,6 +112,10 @@ async def edit_case(
         patch.description = form["description"]  # the service normalises it
     if "tags" in form:
         patch.tags = [t.strip() for t in form["tags"].split(",") if t.strip()]
+    if "tlp" in form:
+        patch.tlp = form["tlp"]
+    if "pap" in form:
+        patch.pap = form["pap"]
     await services.cases.update(case_id, patch, session.principal.actor)
     return Redirect(f"/cases/{case_id}")
 
@@ -123,7 +126,12 @@ async def add_observable(
 ) -> AnyResponse:
     """An indicator found during the investigation (normalised like the API's)."""
     session, form = await signed_form(request, "cases:write")
-    item = ObservableIn(type=form.get("type", ""), value=form.get("value", "").strip())
+    item = CaseObservableIn(
+        type=form.get("type", ""),
+        value=form.get("value", "").strip(),
+        tlp=form.get("tlp", "amber"),
+        pap=form.get("pap", "amber"),
+    )
     await services.cases.add_observable(case_id, item, session.principal.actor)
     return Redirect(f"/cases/{case_id}#case-observables")
 

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from irbox import markdown_html
 from irbox.alerts.filters import parse_filter
 from irbox.alerts.models import REASON_CODES, SEVERITIES
-from irbox.cases.models import CASE_STATUSES, VERDICTS, CommentIn, EscalateIn
+from irbox.cases.models import CASE_STATUSES, PAP, TLP, VERDICTS, CommentIn, EscalateIn
 from irbox.errors import ValidationFailed
 from irbox.observables.normalize import TYPES as OBSERVABLE_TYPES
 from irbox.paging import decode_cursor
@@ -171,6 +171,8 @@ def case_workspace(
             "found": found,
             "verdicts": VERDICTS,
             "observable_types": OBSERVABLE_TYPES,
+            "tlps": TLP,
+            "paps": PAP,
             "sighted": sighted,
             "severities": SEVERITIES,
         },
