@@ -8,11 +8,12 @@ from wsgiref.simple_server import WSGIServer
 from apscheduler.schedulers.background import BackgroundScheduler
 from prometheus_client import start_http_server
 
+from irbox import clock
 from irbox.alerts.covered import CoveredAlerts
 from irbox.alerts.service import AlertService
 from irbox.attack import catalogue as attack_catalogue
 from irbox.audit.log import AuditLog
-from irbox.cases import assignment
+from irbox.cases import assignment, overdue
 from irbox.cases.bulk import BulkService
 from irbox.cases.comments import CommentService
 from irbox.cases.escalation import EscalationService
@@ -43,6 +44,7 @@ from irbox.observables.suppression import SuppressionService
 from irbox.operations.health import HealthService
 from irbox.operations.metrics import Metrics, Standing
 from irbox.sealed import KEY_FILE, SecretBox
+from irbox.sla.targets import SlaService
 from irbox.store import settings as settings_table
 from irbox.store.database import Database
 from irbox.store.writer import Writer
@@ -51,6 +53,7 @@ from irbox.webhooks.outbox import PUBLIC_URL_SETTING
 from irbox.webhooks.service import WebhookService
 
 log = logging.getLogger("irbox.services")
+SLA_CHECK_S = 5  # how soon a case's breach is recorded and announced after its due time
 DISPATCH_EVERY_S = 0.5  # how often due webhook deliveries are looked for
 
 
@@ -75,13 +78,18 @@ class Services:
         self.api_keys = ApiKeyService(self.db, self.writer, auth_cache)
         self.sessions = SessionService(self.db, self.writer, config.require_mfa)
         self.suppressions = SuppressionService(self.db, self.writer)
+        self.sla = SlaService(self.db, self.writer)
         self.alerts = AlertService(
-            self.db, self.writer, self.suppressions, on_ingested=self.metrics.alert_ingested
+            self.db,
+            self.writer,
+            self.suppressions,
+            on_ingested=self.metrics.alert_ingested,
+            sla=self.sla,
         )
         self.idempotency = IdempotencyStore(self.db, self.writer)
         self.audit = AuditLog(self.db)
         self.attack = attack_catalogue.load(config.data_path)
-        self.cases = CaseService(self.db, self.writer, self.attack, config.public_url)
+        self.cases = CaseService(self.db, self.writer, self.attack, config.public_url, self.sla)
         self.escalation = EscalationService(self.writer)
         self.bulk = BulkService(self.alerts, self.escalation)
         self.comments = CommentService(self.writer)
@@ -173,6 +181,7 @@ class ServerServices(Services):
             self.idempotency.purge, "interval", hours=1, id="idempotency-purge", coalesce=True
         )
         jobs.add_job(self.sessions.purge, "interval", hours=1, id="session-purge")
+        jobs.add_job(self._record_sla_breaches, "interval", seconds=SLA_CHECK_S, id="sla-breaches")
         jobs.add_job(
             self.dispatcher.tick,
             "interval",
@@ -185,6 +194,13 @@ class ServerServices(Services):
         if self.config.metrics_listen:
             host, port = split_listen(self.config.metrics_listen, "metrics_listen")
             self._metrics_server, _ = start_http_server(port, host, self.metrics.registry)
+
+    def _record_sla_breaches(self) -> None:
+        """Cases newly past their time-to-resolve: recorded, announced, their webhooks sent."""
+        if self.writer.run_sync(
+            lambda conn: overdue.record_breaches(conn, self.sla, clock.now_us())
+        ):
+            self.dispatcher.wake()
 
     def close(self) -> None:
         if self._metrics_server is not None:

@@ -45,6 +45,10 @@ def test_every_page_of_an_investigation(ui: Server, browser: Browser) -> None:
             "/users", json={"email": "ana@x.example", "role": "analyst", "name": "Ana"}
         ).json()
         api.post(f"/alerts/{ids[4]}/dismiss", json={"reason_code": "benign"})
+        # SLA targets: the critical alert is late at once, the others have time left
+        targets = {"critical": {"triage_m": 0.001, "resolve_h": 0.0001},
+                   "high": {"triage_m": 60, "resolve_h": 8}}  # fmt: skip
+        assert api.put("/settings/sla", json=targets).status_code == 200
     _visit(page, ui.url + "/alerts")
     page.keyboard.press("j")
     page.keyboard.press("x")

@@ -38,6 +38,8 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("POST", "/api/v1/me/notifications/read"): ANY,
     ("GET", "/api/v1/me/subscriptions"): ANY,
     ("PUT", "/api/v1/me/subscriptions"): ANY,
+    ("GET", "/api/v1/settings/sla"): ANY,
+    ("PUT", "/api/v1/settings/sla"): "admin",
     ("POST", "/api/v1/alerts/{alert_id:str}/escalate"): ("alerts:write", "cases:write"),
     ("POST", "/api/v1/cases"): "cases:write",
     ("GET", "/api/v1/cases"): "cases:read",

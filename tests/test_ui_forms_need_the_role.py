@@ -17,8 +17,8 @@ OWN_ACCOUNT = {"/logout", "/notifications/read", "/settings/api-keys",
 
 
 CHANGING = [p for p in ui_post_paths() if p not in OWN_ACCOUNT]
-ADMIN_ONLY = [p for p in CHANGING if p.startswith(("/settings/users", "/settings/webhooks",
-                                                    "/settings/license"))]  # fmt: skip
+ADMIN_AREAS = ("/settings/users", "/settings/webhooks", "/settings/license", "/settings/sla")
+ADMIN_ONLY = [p for p in CHANGING if p.startswith(ADMIN_AREAS)]
 FIELDS = {"reason_code": "benign", "ids": "alert_x", "body": "hi", "title": "t", "severity": "low",
           "type": "ip", "value": "192.0.2.1", "reason": "r", "email": "z@x.example",
           "role": "admin", "url": "http://127.0.0.1:9/"}  # fmt: skip

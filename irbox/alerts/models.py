@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from irbox.observable import Observable
+from irbox.sla.targets import Sla
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 STATUSES = ("triage", "dismissed", "escalated")
@@ -62,6 +63,7 @@ class AlertSummary(msgspec.Struct, kw_only=True):
     last_seen_at: str
     case_id: str | None
     dismissal: Dismissal | None
+    sla: Sla | None = None  # due to be triaged by, and whether it was (or is) late
 
 
 class Alert(AlertSummary, kw_only=True):

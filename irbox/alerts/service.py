@@ -34,6 +34,7 @@ from irbox.identity.principal import Actor
 from irbox.index import events as index_events
 from irbox.observables.suppression import SuppressionService
 from irbox.paging import split_page
+from irbox.sla.targets import SlaService
 from irbox.store import alerts as alerts_table
 from irbox.store import audit
 from irbox.store.database import Database, written
@@ -45,7 +46,7 @@ _decode_object = msgspec.json.Decoder(dict[str, Any] | None).decode
 _encode = msgspec.json.Encoder().encode
 
 
-def _summary_fields(row: sqlite3.Row) -> dict[str, Any]:
+def _summary_fields(row: sqlite3.Row, sla: SlaService | None) -> dict[str, Any]:
     dismissal = None
     if row["dismissal_reason"] is not None:
         dismissal = Dismissal(
@@ -70,16 +71,19 @@ def _summary_fields(row: sqlite3.Row) -> dict[str, Any]:
         "last_seen_at": clock.to_rfc3339(row["last_seen_at"]),
         "case_id": row["case_id"],
         "dismissal": dismissal,
+        "sla": sla.for_alert(row["severity"], row["first_seen_at"], row["triaged_at"])
+        if sla
+        else None,
     }
 
 
-def to_alert(row: sqlite3.Row) -> Alert:
+def to_alert(row: sqlite3.Row, sla: SlaService | None = None) -> Alert:
     raw = _decode_object(row["raw"]) if row["raw"] else None
-    return Alert(**_summary_fields(row), description=row["description"], raw=raw)
+    return Alert(**_summary_fields(row, sla), description=row["description"], raw=raw)
 
 
-def to_summary(row: sqlite3.Row) -> AlertSummary:
-    return AlertSummary(**_summary_fields(row))
+def to_summary(row: sqlite3.Row, sla: SlaService | None = None) -> AlertSummary:
+    return AlertSummary(**_summary_fields(row, sla))
 
 
 class AlertService:
@@ -89,10 +93,12 @@ class AlertService:
         writer: Writer,
         suppressions: SuppressionService,
         on_ingested: Callable[[IngestResult], None] = lambda result: None,
+        sla: SlaService | None = None,
     ) -> None:
         self.db = db
         self.writer = writer
         self.suppressions = suppressions
+        self.sla = sla  # the due times alerts answer with
         self._on_ingested = on_ingested  # told of every acknowledged ingest (metrics)
 
     async def ingest(self, data: AlertIn, actor: Actor) -> IngestResult:
@@ -161,7 +167,7 @@ class AlertService:
         row = self.db.read(alerts_table.get, alert_id)
         if row is None:
             raise NotFound(f"no alert {alert_id}")
-        return to_alert(row)
+        return to_alert(row, self.sla)
 
     def list(
         self, flt: AlertFilter, before_seq: int | None, limit: int, after_seq: int | None = None
@@ -169,7 +175,7 @@ class AlertService:
         """Newest first, before `before_seq` (the cursor) and, when given, after `after_seq`."""
         rows = self.db.read(_page, flt, before_seq, limit + 1, after_seq, False)
         page, next_cursor = split_page(rows, limit)
-        return AlertPage(items=[to_summary(r) for r in page], next_cursor=next_cursor)
+        return AlertPage(items=[to_summary(r, self.sla) for r in page], next_cursor=next_cursor)
 
     def sources(self, limit: int = 200) -> builtins.list[str]:
         """The sources alerts came from (for the queue's filter), alphabetically."""
@@ -198,7 +204,7 @@ class AlertService:
                 audit.record(conn, actor.who, "alert.tag", alert_id, now, {"tags": clean})
             return written(alerts_table.get(conn, alert_id))
 
-        return to_alert(await self.writer.run(write))
+        return to_alert(await self.writer.run(write), self.sla)
 
     def neighbours(self, flt: AlertFilter, alert_id: str) -> tuple[str | None, str | None]:
         """The ids of the alerts just newer and just older than `alert_id` among those `flt`
@@ -241,7 +247,7 @@ class AlertService:
             )
             return written(alerts_table.get(conn, alert_id))
 
-        return to_alert(await self.writer.run(write))
+        return to_alert(await self.writer.run(write), self.sla)
 
     async def reopen(self, alert_id: str, actor: Actor) -> Alert:
         now = clock.now_us()
@@ -257,7 +263,7 @@ class AlertService:
             audit.record(conn, actor.who, "alert.reopen", alert_id, now)
             return written(alerts_table.get(conn, alert_id))
 
-        return to_alert(await self.writer.run(write))
+        return to_alert(await self.writer.run(write), self.sla)
 
 
 @dataclass(slots=True)

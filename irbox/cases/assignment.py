@@ -38,6 +38,13 @@ def notify_of_alert(
     _notify(conn, case["assignee"], "alert_added", case["id"], summary, at)
 
 
+def notify_breach(conn: sqlite3.Connection, case: sqlite3.Row, at: int) -> None:
+    """Inside the write that records a case's SLA breach: tell its assignee, if any."""
+    if case["assignee"] is not None:
+        summary = f"SLA breached on case #{case['number']}: {case['title']}"
+        _notify(conn, case["assignee"], "sla_breached", case["id"], summary, at)
+
+
 def _notify(
     conn: sqlite3.Connection, user_id: str, kind: str, case_id: str, summary: str, at: int
 ) -> None:

@@ -22,6 +22,7 @@ from irbox.cases.models import (
     Resolution,
     TimelineEvent,
 )
+from irbox.sla.targets import SlaService
 from irbox.store import alerts as alerts_table
 from irbox.store import attachments, case_observables, comments, timeline
 from irbox.store.database import RowLike
@@ -31,7 +32,7 @@ _decode_observables = msgspec.json.Decoder(list[Observable]).decode
 _decode_dict = msgspec.json.Decoder(dict[str, Any]).decode
 
 
-def summary_fields(row: RowLike) -> dict[str, Any]:
+def summary_fields(row: RowLike, sla: SlaService | None = None) -> dict[str, Any]:
     return {
         "id": row["id"],
         "number": row["number"],
@@ -45,15 +46,22 @@ def summary_fields(row: RowLike) -> dict[str, Any]:
         "updated_at": clock.to_rfc3339(row["updated_at"]),
         "tlp": row["tlp"],
         "pap": row["pap"],
+        "sla": sla.for_case(row["severity"], row["created_at"], row["resolved_at"])
+        if sla
+        else None,
     }
 
 
-def to_summary(row: RowLike) -> CaseSummary:
-    return CaseSummary(**summary_fields(row))
+def to_summary(row: RowLike, sla: SlaService | None = None) -> CaseSummary:
+    return CaseSummary(**summary_fields(row, sla))
 
 
 def read_case(
-    conn: sqlite3.Connection, row: RowLike, catalogue: Catalogue, public_url: str
+    conn: sqlite3.Connection,
+    row: RowLike,
+    catalogue: Catalogue,
+    public_url: str,
+    sla: SlaService | None = None,
 ) -> Case:
     case_id = row["id"]
     alerts = alerts_table.for_case(conn, case_id)
@@ -68,7 +76,7 @@ def read_case(
         base = f"{public_url.rstrip('/')}/api/v1/cases/{case_id}/report"
         report = ReportLinks(generated_at=resolution.at, html=base, markdown=f"{base}?format=md")
     return Case(
-        **summary_fields(row),
+        **summary_fields(row, sla),
         description=row["description"],
         alerts=[
             CaseAlert(a["id"], a["title"], a["severity"], a["source"], _ts(a["detected_at"]))

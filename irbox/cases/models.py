@@ -8,6 +8,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from irbox.alerts.models import ObservableIn
+from irbox.sla.targets import Sla
 
 CASE_STATUSES = ("open", "in_progress", "resolved")
 VERDICTS = ("true_positive", "false_positive", "benign", "duplicate")
@@ -131,6 +132,7 @@ class CaseSummary(msgspec.Struct, kw_only=True):
     updated_at: str
     tlp: str = "amber"
     pap: str = "amber"
+    sla: Sla | None = None  # due to be resolved by, and whether it was (or is) late
 
 
 class Case(CaseSummary, kw_only=True):

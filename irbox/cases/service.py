@@ -33,6 +33,7 @@ from irbox.errors import Errors, NotFound, ValidationFailed
 from irbox.identity.principal import Actor
 from irbox.index import events as index_events
 from irbox.paging import split_page
+from irbox.sla.targets import SlaService
 from irbox.store import case_observables
 from irbox.store import cases as cases_table
 from irbox.store.database import Database
@@ -44,15 +45,24 @@ MAX_SUMMARY = 2000  # a timeline entry written by hand
 
 
 class CaseService:
-    def __init__(self, db: Database, writer: Writer, catalogue: Catalogue, public_url: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        writer: Writer,
+        catalogue: Catalogue,
+        public_url: str,
+        sla: SlaService | None = None,
+    ) -> None:
         self.db = db
         self.writer = writer
         self.catalogue = catalogue
         self.public_url = public_url
+        self.sla = sla  # the due times cases answer with
 
     def get(self, case_id: str) -> Case:
         def read(conn: sqlite3.Connection) -> Case:
-            return read_case(conn, changes.existing(conn, case_id), self.catalogue, self.public_url)
+            row = changes.existing(conn, case_id)
+            return read_case(conn, row, self.catalogue, self.public_url, self.sla)
 
         return self.db.read(read)
 
@@ -65,7 +75,7 @@ class CaseService:
 
     def summary(self, case_id: str) -> CaseSummary:
         """The case's row alone (a page naming the case, not showing it)."""
-        return self.db.read(lambda conn: to_summary(changes.existing(conn, case_id)))
+        return self.db.read(lambda conn: to_summary(changes.existing(conn, case_id), self.sla))
 
     def list(
         self,
@@ -98,7 +108,7 @@ class CaseService:
             )
         )
         page, next_cursor = split_page(rows, limit)
-        return CasePage(items=[to_summary(r) for r in page], next_cursor=next_cursor)
+        return CasePage(items=[to_summary(r, self.sla) for r in page], next_cursor=next_cursor)
 
     async def create(self, data: CaseCreate, actor: Actor) -> Case:
         errors = Errors()

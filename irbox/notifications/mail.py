@@ -35,11 +35,13 @@ WANTED_BY = {
     "mention": "mentioned",
     "assigned": "assigned",
     "alert_added": "alert_added_to_my_case",
+    "sla_breached": "sla_breached",
 }
 SUBJECTS = {
     "mention": "You were mentioned",
     "assigned": "A case was assigned to you",
     "alert_added": "An alert joined your case",
+    "sla_breached": "SLA breached",
 }
 
 

@@ -15,7 +15,7 @@ from irbox.store.database import chunked, contains, flat, values_list
 COLUMNS = (
     "seq, id, source, external_id, severity, title, description, tags, asset, observables, raw,"
     " detected_at, status, occurrences, first_seen_at, last_seen_at, case_id, dismissal_reason,"
-    " dismissal_comment, dismissed_by, dismissed_at"
+    " dismissal_comment, dismissed_by, dismissed_at, triaged_at"
 )
 SUMMARY_COLUMNS = COLUMNS.replace(" description,", "").replace(" raw,", "")
 
@@ -220,3 +220,12 @@ def new_since(
 
 def last_seq(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT coalesce(max(seq), 0) FROM alerts").fetchone()[0]
+
+
+def count_waiting_since(conn: sqlite3.Connection, severity: str, received_before: int) -> int:
+    """Alerts of `severity` still in triage that irbox received before then."""
+    return conn.execute(
+        "SELECT count(*) FROM alerts WHERE status = 'triage' AND severity = ?"
+        " AND first_seen_at < ?",
+        (severity, received_before),
+    ).fetchone()[0]

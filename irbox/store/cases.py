@@ -113,3 +113,20 @@ def unresolved_by_assignee(conn: sqlite3.Connection) -> dict[str | None, int]:
         "SELECT assignee, COUNT(*) FROM cases WHERE status != 'resolved' GROUP BY assignee"
     ).fetchall()
     return {assignee: count for assignee, count in rows}
+
+
+def overdue(conn: sqlite3.Connection, severity: str, opened_before: int) -> list[sqlite3.Row]:
+    """Unresolved cases of `severity` opened before then whose breach was not yet recorded."""
+    return conn.execute(
+        "SELECT id, number, title, assignee, created_at FROM cases"
+        " WHERE status IN ('open', 'in_progress') AND sla_breached_at IS NULL"
+        " AND severity = ? AND created_at < ?",
+        (severity, opened_before),
+    ).fetchall()
+
+
+def count_breached_open(conn: sqlite3.Connection) -> int:
+    return conn.execute(
+        "SELECT count(*) FROM cases"
+        " WHERE status IN ('open', 'in_progress') AND sla_breached_at IS NOT NULL"
+    ).fetchone()[0]

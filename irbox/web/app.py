@@ -31,6 +31,7 @@ from irbox.web.api import (
     license,
     metrics,
     observables,
+    sla,
     users,
     webhooks,
 )
@@ -87,6 +88,8 @@ def create_litestar(config: Config) -> Litestar:
             users.mark_notifications_read,
             users.my_subscriptions,
             users.set_my_subscriptions,
+            sla.sla_targets,
+            sla.set_sla_targets,
             api_keys.ApiKeysController,
             cases.CasesController,
             attack.search_techniques,

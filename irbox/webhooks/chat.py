@@ -15,6 +15,7 @@ WHAT = {
     "case.alert_added": "got a new alert",
     "case.resolved": "resolved",
     "case.reopened": "reopened",
+    "case.sla_breached": "breached its SLA (not resolved in time)",
 }
 
 

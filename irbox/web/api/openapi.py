@@ -42,6 +42,7 @@ from irbox.observables.normalize import MAX_VALUE
 from irbox.observables.normalize import TYPES as OBSERVABLE_TYPES
 from irbox.observables.suppression import MAX_REASON
 from irbox.paging import MAX_LIMIT
+from irbox.sla.targets import LONGEST_M
 from irbox.web.api import API_PREFIX
 from irbox.web.uploads import MAX_FIELD
 from irbox.webhooks.models import EVENTS, FORMATS
@@ -127,6 +128,8 @@ TAGS = {
 }
 # The length, pattern and count rules the services check, by the Struct field they apply to.
 RULES: dict[tuple[str, str], dict[str, Any]] = {
+    ("Target", "triage_m"): {"exclusiveMinimum": 0, "maximum": LONGEST_M},
+    ("Target", "resolve_h"): {"exclusiveMinimum": 0, "maximum": LONGEST_M / 60},
     ("AlertIn", "source"): {"pattern": f"^{SOURCE_PATTERN}$"},
     ("AlertIn", "external_id"): {"minLength": 1, "maxLength": 256},
     ("AlertIn", "title"): TITLE,
@@ -396,9 +399,12 @@ def _apply(schema: dict[str, Any], rules: dict[str, Any]) -> None:
     rules = dict(rules)
     items = rules.pop("items", None)
     for_arrays: dict[str, Any] = {k: rules.pop(k) for k in ("maxItems", "minItems") if k in rules}
+    bounds = ("exclusiveMinimum", "minimum", "maximum")
+    for_numbers: dict[str, Any] = {k: rules.pop(k) for k in bounds if k in rules}
     if rules:
         _each_string(schema, rules)
     _each_typed(schema, "array", for_arrays)
+    _each_typed(schema, "number", for_numbers)
     if items is not None:
         _each_array(schema, {k: v for k, v in items.items() if k != "type"})
 

@@ -69,5 +69,6 @@ def dashboard(
             "cases_assignee_chart": charts.bars("Open cases by assignee", cases_by_assignee),
             "window": window,
             "windows": WINDOWS,
+            "sla": services.sla.standing() if services.sla.any_target() else None,
         },
     )

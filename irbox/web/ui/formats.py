@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from irbox import clock
 from irbox.identity.users import User
+from irbox.sla.targets import Sla
 
 
 def when(value: str | None) -> Markup:
@@ -50,6 +51,21 @@ def age(value: str | None) -> Markup:
     return Markup(f'<time datetime="{exact}" title="{exact}">{escape(duration(seconds))}</time>')
 
 
+def due(sla: Sla | None) -> Markup:
+    """An SLA as a glance: `late`, or how long is left (`due in 40 min`); the time in its
+    tooltip. Nothing without a target."""
+    if sla is None:
+        return Markup("")
+    exact = escape(sla.due_at)
+    if sla.breached:
+        return Markup(f'<span class="badge late" title="was due {exact}">SLA late</span>')
+    seconds = max(0.0, (clock.parse_rfc3339(sla.due_at) - clock.now_us()) / 1_000_000)
+    left = escape(duration(seconds))
+    return Markup(
+        f'<time class="hint due" datetime="{exact}" title="due {exact}">due in {left}</time>'
+    )
+
+
 def names_of(users: Iterable[User]) -> dict[str, str]:
     """How pages show a user id: the name, or the email when there is none."""
     return {u.id: u.name or u.email for u in users}
@@ -80,6 +96,7 @@ def status(value: str) -> str:
 
 def register(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["status"] = status
+    engine.engine.filters["due"] = due
     engine.engine.filters["when"] = when
     engine.engine.filters["duration"] = duration
     engine.engine.filters["age"] = age

@@ -87,6 +87,7 @@ def ui_router() -> Router:
             settings.choose_theme,
             settings.choose_subscriptions,
             settings.send_test_mail,
+            settings.set_sla,
             settings.create_key,
             settings.revoke_key,
             settings.create_webhook,

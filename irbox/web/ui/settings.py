@@ -16,6 +16,7 @@ from irbox.identity.api_keys import ApiKeyCreate
 from irbox.identity.principal import Actor
 from irbox.identity.scopes import ROLES, SCOPES
 from irbox.notifications.subscriptions import Subscriptions
+from irbox.sla.targets import Target, Targets
 from irbox.web.asgi import client_ip
 from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep, services_of
 from irbox.web.ui.inputs import utc_from_local
@@ -57,6 +58,7 @@ def render(
                "emails": {u.id: u.email for u in users}, "mfa": mfa, "notice": notice,
                "mail": {"on": bool(services.config.smtp_host), "severities": SEVERITIES,
                         "chosen": services.subscriptions.get(session.principal.user_id)},
+               "sla": services.sla.targets,
                }  # fmt: skip
     return Template("settings.html", context=context, status_code=400 if error else 200)
 
@@ -131,6 +133,29 @@ async def send_test_mail(request: AnyRequest, services: ServicesDep) -> AnyRespo
         return render(request, error="Mail is not set up here (smtp_host).")
     await services.mail_outbox.test(session.principal.user_id)
     return render(request, notice=f"A test mail is on its way to {session.principal.email}.")
+
+
+@post("/settings/sla", include_in_schema=False, status_code=200)
+async def set_sla(request: AnyRequest, services: ServicesDep) -> AnyResponse:
+    """The SLA targets (admins): minutes to triage and hours to resolve, per severity; an
+    empty field is no target."""
+    session, form = await signed_form(request, "admin")
+    try:
+        wanted = Targets(**{
+            severity: Target(
+                triage_m=_number(form.get(f"{severity}.triage_m", "")),
+                resolve_h=_number(form.get(f"{severity}.resolve_h", "")),
+            )
+            for severity in SEVERITIES
+        })  # fmt: skip
+    except ValueError:
+        return render(request, error="SLA targets are numbers (minutes, hours), or empty.")
+    change = services.sla.put(wanted, session.principal.actor)
+    return await _saved(request, change, "#sla")
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text.strip() else None
 
 
 @post("/settings/api-keys", include_in_schema=False, status_code=200)
