@@ -20,6 +20,7 @@ from irbox.cases.escalation import EscalationService
 from irbox.cases.evidence import EvidenceService
 from irbox.cases.resolution import ResolutionService
 from irbox.cases.service import CaseService
+from irbox.cases.tasks import TaskService
 from irbox.cases.together import EscalateTogether
 from irbox.config import Config, split_listen
 from irbox.dashboard.figures import DashboardService
@@ -93,6 +94,7 @@ class Services:
         self.escalation = EscalationService(self.writer)
         self.bulk = BulkService(self.alerts, self.escalation)
         self.comments = CommentService(self.writer)
+        self.tasks = TaskService(self.db, self.writer)
         self.notifications = NotificationService(self.db, self.writer)
         self.subscriptions = SubscriptionService(self.db, self.writer)
         self.evidence = EvidenceService(

@@ -62,10 +62,16 @@ def test_every_page_of_an_investigation(ui: Server, browser: Browser) -> None:
     page.click("#escalate-new")
     page.wait_for_url("**/cases/case_*")
     case_url = page.url
+    page.fill("#add-task input[name=title]", "Isolate WS-1")
+    page.check("#add-task input[name=required]")
+    page.click("#add-task button")
+    page.wait_for_selector("#case-tasks .task-title")
     page.fill("textarea[name=body]", "Isolated **WS-1** cc @ana@x.example")
     page.click(".comment-form button[type=submit]")
     page.wait_for_selector("article.comment")
-    assert_accessible(page, "open case with a comment")
+    assert_accessible(page, "open case with a task and a comment")
+    page.click("#case-tasks button")  # ticked: the case may be resolved
+    page.wait_for_selector("#case-tasks li.task-done")
     page.keyboard.press("?")
     assert_accessible(page, "case with its keys shown")
     page.keyboard.press("r")

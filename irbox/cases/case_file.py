@@ -22,9 +22,10 @@ from irbox.cases.models import (
     Resolution,
     TimelineEvent,
 )
+from irbox.cases.tasks import to_task
 from irbox.sla.targets import SlaService
 from irbox.store import alerts as alerts_table
-from irbox.store import attachments, case_observables, comments, timeline
+from irbox.store import attachments, case_observables, case_tasks, comments, timeline
 from irbox.store.database import RowLike
 
 _decode_list = msgspec.json.Decoder(list[str]).decode
@@ -105,6 +106,7 @@ def read_case(
         ],
         resolution=resolution,
         report=report,
+        tasks=[to_task(t) for t in case_tasks.for_case(conn, case_id)],
     )
 
 

@@ -87,6 +87,42 @@ class AttackTechnique(msgspec.Struct):
     tactics: list[str]
 
 
+TASK_STATUSES = ("open", "done", "skipped")
+
+
+class TaskIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: str
+    description: str = ""
+    assignee: str | None = None
+    due_at: str | None = None  # RFC 3339 with an offset
+    required: bool = False  # the case cannot be resolved while it is open
+
+
+class TaskPatch(msgspec.Struct, forbid_unknown_fields=True):
+    title: str | UnsetType = UNSET
+    description: str | UnsetType = UNSET
+    assignee: str | UnsetType | None = UNSET
+    due_at: str | UnsetType | None = UNSET
+    required: bool | UnsetType = UNSET
+    status: str | UnsetType = UNSET
+
+
+class Task(msgspec.Struct):
+    id: str  # tsk_…
+    title: str
+    description: str
+    assignee: str | None
+    due_at: str | None
+    required: bool
+    status: str  # open, done, skipped
+    created_at: str
+    updated_at: str
+
+
+class TaskList(msgspec.Struct):
+    items: list[Task]
+
+
 class Comment(msgspec.Struct):
     id: str
     author: str | None
@@ -145,6 +181,7 @@ class Case(CaseSummary, kw_only=True):
     timeline: list[TimelineEvent]
     resolution: Resolution | None
     report: ReportLinks | None
+    tasks: list[Task] = msgspec.field(default_factory=list)
 
 
 class CasePage(msgspec.Struct):

@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 
 from irbox import clock
-from irbox.cases import changes
+from irbox.cases import changes, tasks
 from irbox.cases.models import VERDICTS, Case, Resolution, ResolveIn
 from irbox.cases.service import CaseService
 from irbox.errors import Errors, InvalidState, NotFound
@@ -52,6 +52,9 @@ class ResolutionService:
 
         def write(conn: sqlite3.Connection) -> None:
             changes.open_case(conn, case_id)
+            waiting = tasks.open_required(conn, case_id)
+            if waiting:
+                raise InvalidState("required tasks are still open", {"tasks": waiting})
             cases_table.update(
                 conn,
                 case_id,

@@ -19,6 +19,10 @@ from irbox.cases.models import (
     Evidence,
     RemovedObservable,
     ResolveIn,
+    Task,
+    TaskIn,
+    TaskList,
+    TaskPatch,
     TimelineEvent,
     TimelineIn,
 )
@@ -96,6 +100,30 @@ class CasesController(Controller):
         self, case_id: FromPath[str], data: JSONBody[TimelineIn], ctx: CtxDep
     ) -> TimelineEvent:
         return await ctx.services.cases.add_timeline_entry(case_id, data, ctx.actor)
+
+    @get("/{case_id:str}/tasks", opt=READ, sync_to_thread=True)
+    def list_tasks(self, case_id: FromPath[str], ctx: CtxDep) -> TaskList:
+        """The case's checklist, in the order the tasks were added."""
+        return ctx.services.tasks.list(case_id)
+
+    @post("/{case_id:str}/tasks", opt=WRITE, status_code=201)
+    async def add_task(self, case_id: FromPath[str], data: JSONBody[TaskIn], ctx: CtxDep) -> Task:
+        return await ctx.services.tasks.add(case_id, data, ctx.actor)
+
+    @patch("/{case_id:str}/tasks/{task_id:str}", opt=WRITE)
+    async def edit_task(
+        self, case_id: FromPath[str], task_id: FromPath[str], data: JSONBody[TaskPatch],
+        ctx: CtxDep,
+    ) -> Task:  # fmt: skip
+        """Any of its fields; `status` open, done or skipped."""
+        return await ctx.services.tasks.update(case_id, task_id, data, ctx.actor)
+
+    @delete("/{case_id:str}/tasks/{task_id:str}", opt=WRITE, status_code=200)
+    async def delete_task(
+        self, case_id: FromPath[str], task_id: FromPath[str], ctx: CtxDep
+    ) -> Task:
+        """The task taken off the checklist (the answer is the task as it was)."""
+        return await ctx.services.tasks.delete(case_id, task_id, ctx.actor)
 
     @post("/{case_id:str}/comments", opt=WRITE, status_code=201)
     async def add_comment(

@@ -10,7 +10,15 @@ from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect
 
-from irbox.cases.models import CaseCreate, CaseObservableIn, CasePatch, ResolveIn, TimelineIn
+from irbox.cases.models import (
+    CaseCreate,
+    CaseObservableIn,
+    CasePatch,
+    ResolveIn,
+    TaskIn,
+    TaskPatch,
+    TimelineIn,
+)
 from irbox.identity.principal import Actor
 from irbox.services import Services
 from irbox.web import uploads
@@ -118,6 +126,29 @@ async def edit_case(
         patch.pap = form["pap"]
     await services.cases.update(case_id, patch, session.principal.actor)
     return Redirect(f"/cases/{case_id}")
+
+
+@post("/cases/{case_id:str}/tasks", include_in_schema=False, status_code=303)
+async def add_task(
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str]
+) -> AnyResponse:
+    """A task on the case's checklist (required: the case waits for it)."""
+    session, form = await signed_form(request, "cases:write")
+    task = TaskIn(title=form.get("title", ""), required="required" in form)
+    await services.tasks.add(case_id, task, session.principal.actor)
+    return Redirect(f"/cases/{case_id}#tasks")
+
+
+@post("/cases/{case_id:str}/tasks/{task_id:str}/status", include_in_schema=False,
+      status_code=303)  # fmt: skip
+async def set_task_status(
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str], task_id: FromPath[str]
+) -> AnyResponse:
+    """Tick a task done, or open it again."""
+    session, form = await signed_form(request, "cases:write")
+    patch = TaskPatch(status=form.get("status", ""))
+    await services.tasks.update(case_id, task_id, patch, session.principal.actor)
+    return Redirect(f"/cases/{case_id}#tasks")
 
 
 @post("/cases/{case_id:str}/observables", include_in_schema=False, status_code=303)

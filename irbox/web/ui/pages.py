@@ -56,6 +56,8 @@ def ui_router() -> Router:
             cases.case_list,
             case_actions.open_case,
             case_actions.reopen_case,
+            case_actions.add_task,
+            case_actions.set_task_status,
             case_actions.add_observable,
             case_actions.remove_observable,
             case_actions.remove_evidence,

@@ -1,0 +1,48 @@
+"""The `case_tasks` table: each case's checklist."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+COLUMNS = (
+    "id, case_id, title, description, assignee, due_at, required, status, created_at,"
+    " created_by, updated_at"
+)
+
+
+def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute(
+        f"INSERT INTO case_tasks ({COLUMNS}) VALUES (:id, :case_id, :title, :description,"
+        " :assignee, :due_at, :required, :status, :created_at, :created_by, :updated_at)",
+        row,
+    )
+
+
+def get(conn: sqlite3.Connection, case_id: str, task_id: str) -> sqlite3.Row | None:
+    return conn.execute(
+        f"SELECT {COLUMNS} FROM case_tasks WHERE case_id = ? AND id = ?", (case_id, task_id)
+    ).fetchone()
+
+
+def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
+    return conn.execute(
+        f"SELECT {COLUMNS} FROM case_tasks WHERE case_id = ? ORDER BY seq", (case_id,)
+    ).fetchall()
+
+
+def update(conn: sqlite3.Connection, task_id: str, changes: dict[str, Any]) -> None:
+    sets = ", ".join(f"{column} = :{column}" for column in changes)
+    conn.execute(f"UPDATE case_tasks SET {sets} WHERE id = :id", {**changes, "id": task_id})
+
+
+def delete(conn: sqlite3.Connection, task_id: str) -> None:
+    conn.execute("DELETE FROM case_tasks WHERE id = ?", (task_id,))
+
+
+def open_required(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT id, title FROM case_tasks WHERE case_id = ? AND required = 1"
+        " AND status = 'open' ORDER BY seq",
+        (case_id,),
+    ).fetchall()
