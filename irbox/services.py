@@ -18,6 +18,7 @@ from irbox.cases.bulk import BulkService
 from irbox.cases.comments import CommentService
 from irbox.cases.escalation import EscalationService
 from irbox.cases.evidence import EvidenceService
+from irbox.cases.links import LinkService
 from irbox.cases.resolution import ResolutionService
 from irbox.cases.service import CaseService
 from irbox.cases.tasks import TaskService
@@ -95,6 +96,7 @@ class Services:
         self.bulk = BulkService(self.alerts, self.escalation)
         self.comments = CommentService(self.writer)
         self.tasks = TaskService(self.db, self.writer)
+        self.links = LinkService(self.db, self.writer)
         self.notifications = NotificationService(self.db, self.writer)
         self.subscriptions = SubscriptionService(self.db, self.writer)
         self.evidence = EvidenceService(

@@ -48,6 +48,8 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("POST", "/api/v1/cases/{case_id:str}/observables"): "cases:write",
     ("DELETE", "/api/v1/cases/{case_id:str}/observables/{observable_id:str}"): "cases:write",
     ("POST", "/api/v1/cases/{case_id:str}/timeline"): "cases:write",
+    ("POST", "/api/v1/cases/{case_id:str}/links"): "cases:write",
+    ("DELETE", "/api/v1/cases/{case_id:str}/links/{linked_id:str}"): "cases:write",
     ("GET", "/api/v1/cases/{case_id:str}/tasks"): "cases:read",
     ("POST", "/api/v1/cases/{case_id:str}/tasks"): "cases:write",
     ("PATCH", "/api/v1/cases/{case_id:str}/tasks/{task_id:str}"): "cases:write",

@@ -16,6 +16,7 @@ from irbox.cases.models import (
     AttackTechnique,
     Case,
     CaseAlert,
+    CaseLink,
     CaseObservable,
     CaseSummary,
     ReportLinks,
@@ -25,7 +26,14 @@ from irbox.cases.models import (
 from irbox.cases.tasks import to_task
 from irbox.sla.targets import SlaService
 from irbox.store import alerts as alerts_table
-from irbox.store import attachments, case_observables, case_tasks, comments, timeline
+from irbox.store import (
+    attachments,
+    case_links,
+    case_observables,
+    case_tasks,
+    comments,
+    timeline,
+)
 from irbox.store.database import RowLike
 
 _decode_list = msgspec.json.Decoder(list[str]).decode
@@ -107,6 +115,10 @@ def read_case(
         resolution=resolution,
         report=report,
         tasks=[to_task(t) for t in case_tasks.for_case(conn, case_id)],
+        links=[
+            CaseLink(link["linked_id"], link["number"], link["title"], link["status"], link["kind"])
+            for link in case_links.for_case(conn, case_id)
+        ],
     )
 
 

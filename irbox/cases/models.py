@@ -123,6 +123,24 @@ class TaskList(msgspec.Struct):
     items: list[Task]
 
 
+LINK_KINDS = ("related", "parent", "child")
+# A link as the other case sees it: A's parent has A as its child.
+INVERSE = {"related": "related", "parent": "child", "child": "parent"}
+
+
+class LinkIn(msgspec.Struct, forbid_unknown_fields=True):
+    case_id: str
+    kind: str  # what the linked case is to this one: related, parent or child
+
+
+class CaseLink(msgspec.Struct):
+    case_id: str
+    number: int
+    title: str
+    status: str
+    kind: str  # what the linked case is to this one
+
+
 class Comment(msgspec.Struct):
     id: str
     author: str | None
@@ -182,6 +200,7 @@ class Case(CaseSummary, kw_only=True):
     resolution: Resolution | None
     report: ReportLinks | None
     tasks: list[Task] = msgspec.field(default_factory=list)
+    links: list[CaseLink] = msgspec.field(default_factory=list)
 
 
 class CasePage(msgspec.Struct):

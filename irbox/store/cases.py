@@ -130,3 +130,8 @@ def count_breached_open(conn: sqlite3.Connection) -> int:
         "SELECT count(*) FROM cases"
         " WHERE status IN ('open', 'in_progress') AND sla_breached_at IS NOT NULL"
     ).fetchone()[0]
+
+
+def id_of_number(conn: sqlite3.Connection, number: int) -> str | None:
+    row = conn.execute("SELECT id FROM cases WHERE number = ?", (number,)).fetchone()
+    return row[0] if row else None

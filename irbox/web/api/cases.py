@@ -17,6 +17,7 @@ from irbox.cases.models import (
     Comment,
     CommentIn,
     Evidence,
+    LinkIn,
     RemovedObservable,
     ResolveIn,
     Task,
@@ -100,6 +101,21 @@ class CasesController(Controller):
         self, case_id: FromPath[str], data: JSONBody[TimelineIn], ctx: CtxDep
     ) -> TimelineEvent:
         return await ctx.services.cases.add_timeline_entry(case_id, data, ctx.actor)
+
+    @post("/{case_id:str}/links", opt=WRITE, status_code=200)
+    async def link_case(self, case_id: FromPath[str], data: JSONBody[LinkIn], ctx: CtxDep) -> Case:
+        """Link another case: `kind` says what it is to this one (related, parent, child);
+        the other case shows the inverse. Linking again changes the kind."""
+        await ctx.services.links.link(case_id, data, ctx.actor)
+        return ctx.services.cases.get(case_id)
+
+    @delete("/{case_id:str}/links/{linked_id:str}", opt=WRITE, status_code=200)
+    async def unlink_case(
+        self, case_id: FromPath[str], linked_id: FromPath[str], ctx: CtxDep
+    ) -> Case:
+        """Remove the link, from both cases."""
+        await ctx.services.links.unlink(case_id, linked_id, ctx.actor)
+        return ctx.services.cases.get(case_id)
 
     @get("/{case_id:str}/tasks", opt=READ, sync_to_thread=True)
     def list_tasks(self, case_id: FromPath[str], ctx: CtxDep) -> TaskList:

@@ -29,7 +29,7 @@ from irbox.alerts.validation import MAX_OBSERVABLES, MAX_TAG, MAX_TAGS, SOURCE_P
 from irbox.cases.bulk import ACTIONS as BULK_ACTIONS
 from irbox.cases.bulk import MAX_ALERTS as BULK_MAX
 from irbox.cases.comments import MAX_BODY, MAX_MENTIONS
-from irbox.cases.models import CASE_STATUSES, PAP, TASK_STATUSES, TLP, VERDICTS
+from irbox.cases.models import CASE_STATUSES, LINK_KINDS, PAP, TASK_STATUSES, TLP, VERDICTS
 from irbox.cases.resolution import MAX_NARRATIVE, MAX_ROOT_CAUSE
 from irbox.cases.service import MAX_SUMMARY
 from irbox.cases.validation import MAX_DESCRIPTION as CASE_DESCRIPTION
@@ -105,6 +105,8 @@ ENUMS: dict[tuple[str, str], Iterable[str]] = {
     ("CaseObservableIn", "pap"): PAP,
     ("TaskPatch", "status"): TASK_STATUSES,
     ("Task", "status"): TASK_STATUSES,
+    ("LinkIn", "kind"): LINK_KINDS,
+    ("CaseLink", "kind"): LINK_KINDS,
 }
 # Query parameters with a closed set, on every operation that takes them.
 QUERY_ENUMS: dict[tuple[str, str], Iterable[str]] = {

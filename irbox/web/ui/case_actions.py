@@ -14,11 +14,13 @@ from irbox.cases.models import (
     CaseCreate,
     CaseObservableIn,
     CasePatch,
+    LinkIn,
     ResolveIn,
     TaskIn,
     TaskPatch,
     TimelineIn,
 )
+from irbox.errors import ValidationFailed
 from irbox.identity.principal import Actor
 from irbox.services import Services
 from irbox.web import uploads
@@ -126,6 +128,31 @@ async def edit_case(
         patch.pap = form["pap"]
     await services.cases.update(case_id, patch, session.principal.actor)
     return Redirect(f"/cases/{case_id}")
+
+
+@post("/cases/{case_id:str}/links", include_in_schema=False, status_code=303)
+async def link_case(
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str]
+) -> AnyResponse:
+    """Link the case with that number (`#12` or `12`) as related, parent or child."""
+    session, form = await signed_form(request, "cases:write")
+    number = form.get("number", "").strip().lstrip("#")
+    if not number.isdigit():
+        raise ValidationFailed("the link is invalid", {"number": "a case number, like 12"})
+    other = services.links.id_of_number(int(number))
+    link = LinkIn(case_id=other, kind=form.get("kind", ""))
+    await services.links.link(case_id, link, session.principal.actor)
+    return Redirect(f"/cases/{case_id}#links")
+
+
+@post("/cases/{case_id:str}/links/{linked_id:str}/remove", include_in_schema=False,
+      status_code=303)  # fmt: skip
+async def unlink_case(
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str], linked_id: FromPath[str]
+) -> AnyResponse:
+    session, _ = await signed_form(request, "cases:write")
+    await services.links.unlink(case_id, linked_id, session.principal.actor)
+    return Redirect(f"/cases/{case_id}#links")
 
 
 @post("/cases/{case_id:str}/tasks", include_in_schema=False, status_code=303)

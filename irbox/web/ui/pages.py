@@ -56,6 +56,8 @@ def ui_router() -> Router:
             cases.case_list,
             case_actions.open_case,
             case_actions.reopen_case,
+            case_actions.link_case,
+            case_actions.unlink_case,
             case_actions.add_task,
             case_actions.set_task_status,
             case_actions.add_observable,
