@@ -272,7 +272,10 @@ class UserService:
         found = await asyncio.to_thread(self.directory.authenticate, email, password)
         now = clock.now_us()
 
+        changed = False  # the user's row was made or its role or name changed
+
         def write(conn: sqlite3.Connection) -> Principal | str:
+            nonlocal changed
             row = users_table.get_by_email(conn, found.email)
             if row is not None and row["auth_source"] != "directory":
                 return "refused"  # a local account of that address: not the directory's
@@ -290,6 +293,7 @@ class UserService:
                 })  # fmt: skip
                 audit.record(conn, (None, None, ip), "user.create", user_id, now,
                              {"role": found.role, "source": "directory"})  # fmt: skip
+                changed = True
             elif row["disabled"]:
                 return "refused"
             else:
@@ -299,6 +303,7 @@ class UserService:
                     users_table.update(conn, user_id, {**changes, "updated_at": now})
                     audit.record(conn, (None, None, ip), "user.update", user_id, now,
                                  {**changes, "source": "directory"})  # fmt: skip
+                    changed = True
             return Principal(user_id, email_now, found.role, None, role_scopes(found.role), ip)
 
         principal = await self.writer.run(write)
@@ -306,8 +311,9 @@ class UserService:
             raise NotInAGroup("your directory account is in no group irbox maps to a role")
         if not isinstance(principal, Principal):
             raise Unauthorized("wrong email or password")
-        self.cache.clear()
-        self.on_change()
+        if changed:  # a new user counts against the seats; a new role changes what keys may do
+            self.cache.clear()
+            self.on_change()
         return principal
 
 

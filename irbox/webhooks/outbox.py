@@ -30,9 +30,12 @@ def enqueue(
     """Queue `event` for every active webhook that wants it; returns the delivery ids. About
     a TLP:RED case a delivery carries ids, event, time and actor only (no verdict, no title)."""
     queued = []
-    case = cases.get(conn, case_id) if case_id else None
+    hooks = webhooks.active(conn)
+    # The case's marking, read only when some webhook may hear of it (every change to a case
+    # passes here).
+    case = cases.get(conn, case_id) if case_id and hooks else None
     red = case is not None and case["tlp"] == "red"
-    for hook in webhooks.active(conn):
+    for hook in hooks:
         if only_webhook is not None and hook["id"] != only_webhook:
             continue
         wanted = msgspec.json.decode(hook["events"])
