@@ -74,7 +74,7 @@ def test_a_red_cases_webhooks_carry_ids_event_time_and_actor_only(
     amber = api.post("/cases", json={"title": "Ordinary", "severity": "low"})
     for case in (red.json(), amber.json()):
         api.post(f"/cases/{case['id']}/resolve", json=RESOLVE)
-    bodies = [json.loads(r.body) for r in receiver.wait_for(4)]
+    bodies = [json.loads(r.body) for r in receiver.wait_for_deliveries(4)]
     events = {b["case_id"]: b for b in bodies if "event" in b}
     assert set(events[red.json()["id"]]) == {"id", "event", "case_id", "at", "by"}
     assert events[amber.json()["id"]]["verdict"] == "true_positive"

@@ -46,7 +46,9 @@ def test_slack(server: Server, admin_token: str, receiver: Receiver) -> None:
     with server.client(admin_token) as api:
         secret = _hook(api, receiver.url, "slack")
         case_id, number = _case(api)
-    got = sorted(receiver.wait_for(2), key=lambda r: b" resolved " in r.body)  # sent at once
+    got = sorted(
+        receiver.wait_for_deliveries(2), key=lambda r: b" resolved " in r.body
+    )  # sent at once
     created, resolved = (json.loads(r.body) for r in got)
     link = f"{server.url}/cases/{case_id}"
     assert created == {
@@ -65,13 +67,15 @@ def test_mattermost_and_teams(server: Server, admin_token: str) -> None:
             secret = _hook(api, teams.url, "teams")
             case_id, number = _case(api)
         link = f"{server.url}/cases/{case_id}"
-        said = next(json.loads(r.body) for r in mattermost.wait_for(2) if b" opened" in r.body)
+        said = next(
+            json.loads(r.body) for r in mattermost.wait_for_deliveries(2) if b" opened" in r.body
+        )
         assert said == {
             "text": f"Case #{number} opened: Phishing <at> ACME & co, by Admin"
             f" [Open case #{number}]({link})",
             "username": "irbox",
         }
-        got = sorted(teams.wait_for(2), key=lambda r: b" resolved " in r.body)
+        got = sorted(teams.wait_for_deliveries(2), key=lambda r: b" resolved " in r.body)
         card = json.loads(got[1].body)
         assert card["type"] == "message"
         attachment = card["attachments"][0]
