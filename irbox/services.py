@@ -16,6 +16,7 @@ from irbox.audit.log import AuditLog
 from irbox.cases import assignment, overdue
 from irbox.cases.bulk import BulkService
 from irbox.cases.comments import CommentService
+from irbox.cases.custom_fields import CustomFieldService
 from irbox.cases.escalation import EscalationService
 from irbox.cases.evidence import EvidenceService
 from irbox.cases.links import LinkService
@@ -97,6 +98,7 @@ class Services:
         self.comments = CommentService(self.writer)
         self.tasks = TaskService(self.db, self.writer)
         self.links = LinkService(self.db, self.writer)
+        self.custom_fields = CustomFieldService(self.db, self.writer)
         self.notifications = NotificationService(self.db, self.writer)
         self.subscriptions = SubscriptionService(self.db, self.writer)
         self.evidence = EvidenceService(

@@ -49,6 +49,11 @@ def test_every_page_of_an_investigation(ui: Server, browser: Browser) -> None:
         targets = {"critical": {"triage_m": 0.001, "resolve_h": 0.0001},
                    "high": {"triage_m": 60, "resolve_h": 8}}  # fmt: skip
         assert api.put("/settings/sla", json=targets).status_code == 200
+        for field in [{"key": "region", "label": "Region", "type": "choice", "choices": ["EMEA"]},
+                      {"key": "contained", "label": "Contained", "type": "boolean"},
+                      {"key": "seen_on", "label": "Seen on", "type": "date"},
+                      {"key": "hosts", "label": "Hosts", "type": "number"}]:  # fmt: skip
+            assert api.post("/custom-fields", json=field).status_code == 201
     _visit(page, ui.url + "/alerts")
     page.keyboard.press("j")
     page.keyboard.press("x")
@@ -69,7 +74,8 @@ def test_every_page_of_an_investigation(ui: Server, browser: Browser) -> None:
     page.fill("textarea[name=body]", "Isolated **WS-1** cc @ana@x.example")
     page.click(".comment-form button[type=submit]")
     page.wait_for_selector("article.comment")
-    assert_accessible(page, "open case with a task and a comment")
+    page.click("#edit-custom-fields summary")
+    assert_accessible(page, "open case with a task, a comment and its custom fields")
     page.click("#case-tasks button")  # ticked: the case may be resolved
     page.wait_for_selector("#case-tasks li.task-done")
     page.keyboard.press("?")

@@ -55,6 +55,7 @@ def summary_fields(row: RowLike, sla: SlaService | None = None) -> dict[str, Any
         "updated_at": clock.to_rfc3339(row["updated_at"]),
         "tlp": row["tlp"],
         "pap": row["pap"],
+        "custom_fields": _decode_dict(row["custom_fields"]),
         "sla": sla.for_case(row["severity"], row["created_at"], row["resolved_at"])
         if sla
         else None,

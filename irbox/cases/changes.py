@@ -46,17 +46,19 @@ def field_changed(
     after: Any,
     actor: Actor,
     at: int,
+    label: str | None = None,
     **more: Any,
 ) -> None:
     """The timeline event of one field's change (`status_changed` for the status), its summary
-    saying what changed: `severity: medium → high`, `assignee: Ann Lee → none (user disabled)`."""
+    saying what changed: `severity: medium → high`, `assignee: Ann Lee → none (user disabled)`;
+    `label` names the field there instead of its key (a custom field)."""
     kind = "status_changed" if field == "status" else "field_changed"
     data = {"field": field, "from": before, "to": after, **more}
     if field == "description":  # markdown paragraphs: the summary only says it changed
         summary = "description changed"
     else:
         shown = (_shown(conn, field, before), _shown(conn, field, after))
-        summary = f"{field}: {shown[0]} → {shown[1]}"
+        summary = f"{label or field}: {shown[0]} → {shown[1]}"
     if more.get("reason"):
         summary += f" ({more['reason']})"
     record(conn, case_id, kind, actor, at, summary, data)

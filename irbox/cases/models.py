@@ -29,6 +29,7 @@ class CaseCreate(msgspec.Struct, forbid_unknown_fields=True):
     attack: list[str] = []
     tlp: str = "amber"
     pap: str = "amber"
+    custom_fields: dict[str, Any] = {}  # by key; see GET /custom-fields
 
 
 class CasePatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -41,6 +42,7 @@ class CasePatch(msgspec.Struct, forbid_unknown_fields=True):
     attack: list[str] | UnsetType = UNSET
     tlp: str | UnsetType = UNSET
     pap: str | UnsetType = UNSET
+    custom_fields: dict[str, Any] | UnsetType = UNSET  # the keys given change; null clears one
 
 
 class CaseAlert(msgspec.Struct):
@@ -141,6 +143,35 @@ class CaseLink(msgspec.Struct):
     kind: str  # what the linked case is to this one
 
 
+CUSTOM_FIELD_TYPES = ("string", "number", "boolean", "date", "choice")
+
+
+class CustomFieldIn(msgspec.Struct, forbid_unknown_fields=True):
+    key: str  # lower-case letters, digits and _, starting with a letter
+    label: str
+    type: str  # string, number, boolean, date (YYYY-MM-DD) or choice
+    choices: list[str] = []  # a choice field's values
+    required: bool = False  # a case cannot be resolved without a value
+
+
+class CustomFieldPatch(msgspec.Struct, forbid_unknown_fields=True):
+    label: str | UnsetType = UNSET
+    choices: list[str] | UnsetType = UNSET
+    required: bool | UnsetType = UNSET
+
+
+class CustomField(msgspec.Struct):
+    key: str
+    label: str
+    type: str
+    choices: list[str]
+    required: bool
+
+
+class CustomFieldList(msgspec.Struct):
+    items: list[CustomField]
+
+
 class Comment(msgspec.Struct):
     id: str
     author: str | None
@@ -187,6 +218,7 @@ class CaseSummary(msgspec.Struct, kw_only=True):
     tlp: str = "amber"
     pap: str = "amber"
     sla: Sla | None = None  # due to be resolved by, and whether it was (or is) late
+    custom_fields: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class Case(CaseSummary, kw_only=True):

@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 
 from irbox import clock
-from irbox.cases import changes, tasks
+from irbox.cases import changes, custom_fields, tasks
 from irbox.cases.models import VERDICTS, Case, Resolution, ResolveIn
 from irbox.cases.service import CaseService
 from irbox.errors import Errors, InvalidState, NotFound
@@ -51,10 +51,15 @@ class ResolutionService:
         )
 
         def write(conn: sqlite3.Connection) -> None:
-            changes.open_case(conn, case_id)
+            row = changes.open_case(conn, case_id)
             waiting = tasks.open_required(conn, case_id)
             if waiting:
                 raise InvalidState("required tasks are still open", {"tasks": waiting})
+            missing = custom_fields.missing_required(conn, row["custom_fields"])
+            if missing:
+                raise InvalidState(
+                    "required custom fields have no value", {"custom_fields": missing}
+                )
             cases_table.update(
                 conn,
                 case_id,
@@ -123,7 +128,8 @@ class ResolutionService:
         return self.reports_dir / f"{case_id}.{'md' if markdown else 'html'}"
 
     def _write_report(self, case: Case) -> None:
-        html, markdown = render(case, self._people(), self.cases.public_url)
+        labels = {key: f.label for key, f in self.cases.db.read(custom_fields.definitions).items()}
+        html, markdown = render(case, self._people(), self.cases.public_url, labels)
         write_atomically(self._path(case.id, markdown=False), html)
         write_atomically(self._path(case.id, markdown=True), markdown)
 

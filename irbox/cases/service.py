@@ -12,7 +12,7 @@ from irbox import clock, ids
 from irbox.alerts.models import SEVERITIES, Observable, ObservableIn
 from irbox.alerts.validation import check_observables, check_tags
 from irbox.attack.catalogue import Catalogue
-from irbox.cases import assignment, changes, validation
+from irbox.cases import assignment, changes, custom_fields, validation
 from irbox.cases.case_file import read_case, to_summary
 from irbox.cases.models import (
     CASE_STATUSES,
@@ -85,8 +85,9 @@ class CaseService:
         before_seq: int | None,
         limit: int,
         q: str | None = None,
+        fields: dict[str, str] | None = None,
     ) -> CasePage:
-        """Newest first; `q` is text in the title."""
+        """Newest first; `q` is text in the title; `fields`: custom field values by key."""
         errors = Errors()
         for name, values, allowed in (
             ("status", statuses, CASE_STATUSES),
@@ -96,8 +97,10 @@ class CaseService:
             if bad:
                 errors.add(name, f"unknown value {bad[0]!r}; one of {', '.join(allowed)}")
         errors.raise_if_any("invalid filter")
-        rows = self.db.read(
-            lambda conn: cases_table.page(
+
+        def read(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+            wanted = custom_fields.filter_values(custom_fields.definitions(conn), fields or {})
+            return cases_table.page(
                 conn,
                 statuses=statuses,
                 severities=severities,
@@ -105,8 +108,10 @@ class CaseService:
                 before_seq=before_seq,
                 limit=limit + 1,
                 title_contains=q or None,
+                custom_fields=wanted,
             )
-        )
+
+        rows = self.db.read(read)
         page, next_cursor = split_page(rows, limit)
         return CasePage(items=[to_summary(r, self.sla) for r in page], next_cursor=next_cursor)
 
@@ -125,6 +130,8 @@ class CaseService:
         def write(conn: sqlite3.Connection) -> str:
             check = Errors()
             validation.check_assignee(conn, check, data.assignee)
+            fields = custom_fields.definitions(conn)
+            values = custom_fields.check_values(check, fields, data.custom_fields, clearing=False)
             check.raise_if_any("the case is invalid")
             return insert_case(
                 conn,
@@ -138,6 +145,7 @@ class CaseService:
                 attack=attack,
                 observables=observables,
                 marking=(tlp, pap),
+                custom_fields=values,
             )
 
         return self.get(await self.writer.run(write))
@@ -175,17 +183,33 @@ class CaseService:
 
         def write(conn: sqlite3.Connection) -> None:
             row = changes.open_case(conn, case_id)
+            check = Errors()
             if "assignee" in wanted:
-                check = Errors()
                 validation.check_assignee(conn, check, patch.assignee or None)
-                check.raise_if_any("the change is invalid")
+            fields = custom_fields.definitions(conn)
+            values: dict[str, Any] = {}
+            if patch.custom_fields is not UNSET:
+                values = custom_fields.check_values(
+                    check, fields, patch.custom_fields, clearing=True
+                )
+            check.raise_if_any("the change is invalid")
             changed = {k: v for k, v in wanted.items() if row[k] != v}
+            held = custom_fields.stored_values(row["custom_fields"])
+            holds = {k: v for k, v in {**held, **values}.items() if v is not None}
+            if holds != held:
+                changed["custom_fields"] = _encode(holds).decode()
             if not changed:
                 return
             cases_table.update(conn, case_id, changed)
             changes.announce(conn, case_id, "case.updated", actor, now)
             if changed.get("assignee"):
                 assignment.notify_assignee(conn, case_id, changed["assignee"], actor, now)
+            for key in sorted(set(held) | set(holds), key=list(fields).index):
+                if held.get(key) != holds.get(key):
+                    changes.field_changed(conn, case_id, f"custom_fields.{key}",
+                                          held.get(key), holds.get(key), actor, now,
+                                          label=fields[key].label)  # fmt: skip
+            changed.pop("custom_fields", None)
             for field, value in changed.items():
                 shown = msgspec.json.decode(value) if field in ("tags", "attack") else value
                 before = row[field]
@@ -285,9 +309,10 @@ def insert_case(
     attack: list[str],
     observables: list[Observable],
     marking: tuple[str, str] = ("amber", "amber"),
+    custom_fields: dict[str, Any] | None = None,
 ) -> str:
     """Create a case row with its first timeline event and observables; returns its id.
-    `marking`: the case's (TLP, PAP)."""
+    `marking`: the case's (TLP, PAP); `custom_fields`: checked values by key."""
     case_id = ids.new_id("case")
     number = cases_table.next_number(conn)
     case_seq = cases_table.insert(
@@ -307,6 +332,7 @@ def insert_case(
             "updated_at": now,
             "tlp": marking[0],
             "pap": marking[1],
+            "custom_fields": _encode(custom_fields or {}).decode(),
         },
     )
     summary = f"case #{number} created"

@@ -15,6 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from irbox import clock, markdown_html
+from irbox.cases.custom_fields import shown_value
 from irbox.cases.models import Case
 
 _env = jinja2.Environment(
@@ -58,11 +59,15 @@ def _md_cell(value: object) -> str:
 _env.filters["md"] = _md_text
 _env.filters["when"] = clock.readable
 _env.filters["cell"] = _md_cell
+_env.filters["field_value"] = shown_value
 
 
-def render(case: Case, people: dict[str, str], product_url: str) -> tuple[str, str]:
-    """Returns (html, markdown)."""
-    context = {"case": case, "people": people, "product_url": product_url}
+def render(
+    case: Case, people: dict[str, str], product_url: str, labels: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """Returns (html, markdown). `labels`: custom fields' labels by key."""
+    context = {"case": case, "people": people, "product_url": product_url,
+               "labels": labels or {}}  # fmt: skip
     html = _env.get_template("report.html.j2").render(context)
     markdown = _env.get_template("report.md.j2").render(context)
     return html, markdown

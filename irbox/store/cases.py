@@ -9,7 +9,7 @@ from irbox.store.database import contains
 
 COLUMNS = (
     "seq, id, number, title, description, severity, status, assignee, tags, attack, created_at,"
-    " created_by, updated_at, resolution, resolved_at, tlp, pap"
+    " created_by, updated_at, resolution, resolved_at, tlp, pap, custom_fields"
 )
 
 
@@ -23,10 +23,10 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     """Returns the new case's seq."""
     cur = conn.execute(
         "INSERT INTO cases (id, number, title, description, severity, status, assignee, tags,"
-        " attack, created_at, created_by, updated_at, tlp, pap) VALUES (:id, :number, :title,"
-        " :description, :severity, :status, :assignee, :tags, :attack, :created_at,"
-        " :created_by, :updated_at, :tlp, :pap)",
-        {"tlp": "amber", "pap": "amber", **row},
+        " attack, created_at, created_by, updated_at, tlp, pap, custom_fields) VALUES (:id,"
+        " :number, :title, :description, :severity, :status, :assignee, :tags, :attack,"
+        " :created_at, :created_by, :updated_at, :tlp, :pap, :custom_fields)",
+        {"tlp": "amber", "pap": "amber", "custom_fields": "{}", **row},
     )
     assert cur.lastrowid is not None  # an INSERT of one row
     return cur.lastrowid
@@ -58,9 +58,14 @@ def page(
     before_seq: int | None,
     limit: int,
     title_contains: str | None = None,
+    custom_fields: dict[str, Any] | None = None,
 ) -> list[sqlite3.Row]:
+    """`custom_fields`: values the cases must hold, by field key (a JSON true is 1 here)."""
     where: list[str] = []
     args: list[Any] = []
+    for key, value in (custom_fields or {}).items():
+        where.append("json_extract(custom_fields, ?) = ?")
+        args.extend((f'$."{key}"', value))
     if title_contains:
         term, arg = contains("title", title_contains)
         where.append(term)
@@ -135,3 +140,11 @@ def count_breached_open(conn: sqlite3.Connection) -> int:
 def id_of_number(conn: sqlite3.Connection, number: int) -> str | None:
     row = conn.execute("SELECT id FROM cases WHERE number = ?", (number,)).fetchone()
     return row[0] if row else None
+
+
+def count_with_custom_field(conn: sqlite3.Connection, key: str) -> int:
+    """How many cases hold a value for this custom field."""
+    return conn.execute(
+        "SELECT count(*) FROM cases WHERE json_extract(custom_fields, ?) IS NOT NULL",
+        (f'$."{key}"',),
+    ).fetchone()[0]

@@ -53,6 +53,7 @@ class CasesController(Controller):
     def list_cases(
         self,
         ctx: CtxDep,
+        request: AnyRequest,
         status: FromQuery[list[str] | None] = None,
         severity: FromQuery[list[str] | None] = None,
         assignee: FromQuery[str | None] = None,
@@ -60,11 +61,13 @@ class CasesController(Controller):
         limit: FromQuery[int] = DEFAULT_LIMIT,
         cursor: FromQuery[str | None] = None,
     ) -> CasePage:
-        """`assignee=none` lists unassigned cases; `q` is text in the title."""
+        """`assignee=none` lists unassigned cases; `q` is text in the title; `cf.<key>=<value>`
+        (any number) keeps the cases whose custom field `<key>` holds that value."""
         before = page_args(limit, cursor)
         who = "" if assignee == "none" else assignee
         statuses, severities = _split(joined(status)), _split(joined(severity))
-        return ctx.services.cases.list(statuses, severities, who, before, limit, q)
+        fields = {k[3:]: v for k, v in request.query_params.items() if k.startswith("cf.")}
+        return ctx.services.cases.list(statuses, severities, who, before, limit, q, fields)
 
     @get("/{case_id:str}", opt=READ, sync_to_thread=True)
     def get_case(self, case_id: FromPath[str], ctx: CtxDep) -> Case:

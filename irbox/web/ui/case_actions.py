@@ -10,6 +10,7 @@ from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect
 
+from irbox.cases.custom_fields import from_text
 from irbox.cases.models import (
     CaseCreate,
     CaseObservableIn,
@@ -108,8 +109,8 @@ async def open_case(request: AnyRequest, services: ServicesDep) -> AnyResponse:
 async def edit_case(
     request: AnyRequest, services: ServicesDep, case_id: FromPath[str]
 ) -> AnyResponse:
-    """The workspace's edit form: title, tags, description, severity, status, assignee. A
-    field the form did not send is left as it is."""
+    """The workspace's edit form: title, tags, description, severity, status, assignee, custom
+    fields (`cf.<key>`, empty clears). A field the form did not send is left as it is."""
     session, form = await signed_form(request, "cases:write")
     patch = CasePatch(
         severity=form.get("severity", ""),
@@ -126,6 +127,11 @@ async def edit_case(
         patch.tlp = form["tlp"]
     if "pap" in form:
         patch.pap = form["pap"]
+    fields = services.custom_fields.by_key()
+    typed = {key: from_text(fields[key], form[f"cf.{key}"]) for key in fields
+             if f"cf.{key}" in form}  # fmt: skip
+    if typed:
+        patch.custom_fields = typed
     await services.cases.update(case_id, patch, session.principal.actor)
     return Redirect(f"/cases/{case_id}")
 

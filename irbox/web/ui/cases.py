@@ -113,20 +113,28 @@ def case_list(
     severity: FromQuery[str | None] = None,
     assignee: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
+    cf_key: FromQuery[str | None] = None,
+    cf_value: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
 ) -> Template:
+    """Filters as `GET /api/v1/cases` takes them; the form's custom field filter comes as
+    `cf_key` and `cf_value` (a link may say `cf.<key>=` too)."""
     session = session_with(request, "cases:read")
     users = services.users.list()
     filters = {"status": status or "", "severity": severity or "", "assignee": assignee or "",
-               "q": q or ""}  # fmt: skip
+               "q": q or "", "cf_key": cf_key or "", "cf_value": cf_value or ""}  # fmt: skip
+    wanted = {k[3:]: v for k, v in request.query_params.items() if k.startswith("cf.")}
+    if cf_key and cf_value:
+        wanted[cf_key] = cf_value
     context = {"session": session, "filters": filters, "query": urlencode(filters), "users": users,
                "names": names_of(users), "statuses": CASE_STATUSES,
                "severities": SEVERITIES, "page": None, "error": None,
+               "fields": services.custom_fields.by_key(),
                "can_write": session.principal.can("cases:write")}  # fmt: skip
     try:
         context["page"] = services.cases.list(
             [status] if status else [], [severity] if severity else [], assignee or None,
-            decode_cursor(cursor), CASE_PAGE, q,
+            decode_cursor(cursor), CASE_PAGE, q, wanted,
         )  # fmt: skip
     except ValidationFailed as exc:
         context["error"] = "; ".join(exc.details.values()) or exc.message
@@ -175,6 +183,7 @@ def case_workspace(
             "paps": PAP,
             "sighted": sighted,
             "severities": SEVERITIES,
+            "fields": services.custom_fields.by_key(),
         },
     )
 

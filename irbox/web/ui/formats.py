@@ -10,6 +10,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from markupsafe import Markup, escape
 
 from irbox import clock
+from irbox.cases.custom_fields import shown_value
 from irbox.identity.users import User
 from irbox.sla.targets import Sla
 
@@ -96,6 +97,7 @@ def status(value: str) -> str:
 
 def register(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["status"] = status
+    engine.engine.filters["field_value"] = shown_value
     engine.engine.filters["due"] = due
     engine.engine.filters["when"] = when
     engine.engine.filters["duration"] = duration

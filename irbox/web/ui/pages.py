@@ -12,6 +12,7 @@ from irbox.errors import DomainError
 from irbox.web.ui import (
     admin,
     case_actions,
+    case_settings,
     cases,
     dashboard,
     login,
@@ -92,6 +93,9 @@ def ui_router() -> Router:
             settings.choose_subscriptions,
             settings.send_test_mail,
             settings.set_sla,
+            case_settings.create_custom_field,
+            case_settings.edit_custom_field,
+            case_settings.delete_custom_field,
             settings.create_key,
             settings.revoke_key,
             settings.create_webhook,

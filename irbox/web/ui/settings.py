@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from irbox.alerts.models import SEVERITIES
+from irbox.cases.models import CUSTOM_FIELD_TYPES
 from irbox.errors import DomainError
 from irbox.identity.api_keys import ApiKeyCreate
 from irbox.identity.principal import Actor
@@ -59,6 +60,8 @@ def render(
                "mail": {"on": bool(services.config.smtp_host), "severities": SEVERITIES,
                         "chosen": services.subscriptions.get(session.principal.user_id)},
                "sla": services.sla.targets,
+               "custom_fields": services.custom_fields.list().items if admin else [],
+               "field_types": CUSTOM_FIELD_TYPES,
                }  # fmt: skip
     return Template("settings.html", context=context, status_code=400 if error else 200)
 
@@ -90,7 +93,7 @@ async def change_password(request: AnyRequest, services: ServicesDep) -> AnyResp
     return Redirect("/login?changed=1", status_code=303)
 
 
-async def _saved(request: AnyRequest, change: Awaitable[object], part: str) -> AnyResponse:
+async def saved(request: AnyRequest, change: Awaitable[object], part: str) -> AnyResponse:
     """A choice of your own saved: back to its part of Settings, or the page saying what was
     wrong with it."""
     try:
@@ -107,7 +110,7 @@ async def choose_theme(request: AnyRequest, services: ServicesDep) -> AnyRespons
     change = services.users.choose_theme(
         session.principal.user_id, form.get("theme", ""), session.principal.actor
     )
-    return await _saved(request, change, "#theme")
+    return await saved(request, change, "#theme")
 
 
 @post("/settings/subscriptions", include_in_schema=False, status_code=200)
@@ -122,7 +125,7 @@ async def choose_subscriptions(request: AnyRequest, services: ServicesDep) -> An
         sla_breached="sla_breached" in form,
     )
     change = services.subscriptions.put(session.principal.user_id, wanted, session.principal.actor)
-    return await _saved(request, change, "#mail")
+    return await saved(request, change, "#mail")
 
 
 @post("/settings/test-mail", include_in_schema=False, status_code=200)
@@ -151,7 +154,7 @@ async def set_sla(request: AnyRequest, services: ServicesDep) -> AnyResponse:
     except ValueError:
         return render(request, error="SLA targets are numbers (minutes, hours), or empty.")
     change = services.sla.put(wanted, session.principal.actor)
-    return await _saved(request, change, "#sla")
+    return await saved(request, change, "#sla")
 
 
 def _number(text: str) -> float | None:

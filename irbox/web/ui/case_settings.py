@@ -1,0 +1,53 @@
+"""UI for admins shaping case work in Settings: the custom fields cases carry."""
+
+from __future__ import annotations
+
+from litestar import post
+from litestar.params import FromPath
+
+from irbox.cases.models import CustomFieldIn, CustomFieldPatch
+from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep
+from irbox.web.ui.security import signed_form
+from irbox.web.ui.settings import saved
+
+
+def _choices(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+@post("/settings/custom-fields", include_in_schema=False, status_code=200)
+async def create_custom_field(request: AnyRequest, services: ServicesDep) -> AnyResponse:
+    """A new field: key, label, type, choices (comma separated, a choice field's), required."""
+    session, form = await signed_form(request, "admin")
+    data = CustomFieldIn(
+        key=form.get("key", "").strip(),
+        label=form.get("label", ""),
+        type=form.get("type", ""),
+        choices=_choices(form.get("choices", "")),
+        required=form.get("required") == "on",
+    )
+    change = services.custom_fields.create(data, session.principal.actor)
+    return await saved(request, change, "#custom-fields")
+
+
+@post("/settings/custom-fields/{key:str}", include_in_schema=False, status_code=200)
+async def edit_custom_field(
+    request: AnyRequest, services: ServicesDep, key: FromPath[str]
+) -> AnyResponse:
+    """Its label, choices and whether it is required."""
+    session, form = await signed_form(request, "admin")
+    patch = CustomFieldPatch(label=form.get("label", ""), required=form.get("required") == "on")
+    if "choices" in form:
+        patch.choices = _choices(form["choices"])
+    change = services.custom_fields.update(key, patch, session.principal.actor)
+    return await saved(request, change, "#custom-fields")
+
+
+@post("/settings/custom-fields/{key:str}/delete", include_in_schema=False, status_code=200)
+async def delete_custom_field(
+    request: AnyRequest, services: ServicesDep, key: FromPath[str]
+) -> AnyResponse:
+    """Refused while a case holds a value for it (the page says how many)."""
+    session, _ = await signed_form(request, "admin")
+    change = services.custom_fields.delete(key, session.principal.actor)
+    return await saved(request, change, "#custom-fields")
