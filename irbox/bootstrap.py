@@ -8,6 +8,8 @@ from pathlib import Path
 
 import msgspec
 
+from irbox.cases import template_files
+from irbox.cases.templates import TemplateService
 from irbox.config import Config
 from irbox.identity.auth_cache import AuthCache
 from irbox.identity.principal import SYSTEM
@@ -17,6 +19,7 @@ from irbox.identity.users import (
     UserCreate,
     UserService,
 )
+from irbox.store import settings as settings_table
 from irbox.store import users as users_table
 from irbox.store.database import Database
 from irbox.store.migrate import migrate
@@ -40,6 +43,22 @@ def make_private(data_dir: Path) -> None:
             path.chmod(0o600)
 
 
+STARTER_TEMPLATES_SETTING = "starter_templates_installed"
+
+
+def install_starter_templates(db: Database, writer: Writer) -> None:
+    """The starter templates, once per data dir (new, or made by an irbox without them): a
+    template an admin deleted stays deleted. Installing again after a crash half-way
+    replaces the ones already there by name."""
+    if db.read(lambda conn: settings_table.get(conn, STARTER_TEMPLATES_SETTING)):
+        return
+    starter = [
+        template_files.parse(name, content) for name, content in template_files.starter_set()
+    ]
+    asyncio.run(TemplateService(db, writer).put_by_name(starter, SYSTEM))
+    writer.run_sync(lambda conn: settings_table.put(conn, STARTER_TEMPLATES_SETTING, "1"))
+
+
 def initialise(config: Config) -> FirstLogin | None:
     """Idempotent. Returns the first admin's login when this call created it, else None."""
     for sub in ("", "attachments", "reports"):
@@ -49,6 +68,7 @@ def initialise(config: Config) -> FirstLogin | None:
     db = Database(config.db_path)
     writer = Writer(config.db_path)
     try:
+        install_starter_templates(db, writer)
         if db.read(users_table.count) > 0:
             return None
         users = UserService(db, writer, AuthCache())

@@ -23,6 +23,7 @@ from irbox.cases.links import LinkService
 from irbox.cases.resolution import ResolutionService
 from irbox.cases.service import CaseService
 from irbox.cases.tasks import TaskService
+from irbox.cases.templates import TemplateService
 from irbox.cases.together import EscalateTogether
 from irbox.config import Config, split_listen
 from irbox.dashboard.figures import DashboardService
@@ -99,6 +100,7 @@ class Services:
         self.tasks = TaskService(self.db, self.writer)
         self.links = LinkService(self.db, self.writer)
         self.custom_fields = CustomFieldService(self.db, self.writer)
+        self.templates = TemplateService(self.db, self.writer)
         self.notifications = NotificationService(self.db, self.writer)
         self.subscriptions = SubscriptionService(self.db, self.writer)
         self.evidence = EvidenceService(

@@ -1,5 +1,6 @@
 """Case work in Chromium, as an admin does it: define a custom field in Settings, fill it in on
-a case, find the case by it in the cases list."""
+a case, find the case by it in the cases list; save a case as a template, open a new case with
+it."""
 
 from __future__ import annotations
 
@@ -40,4 +41,31 @@ def test_define_fill_and_filter_a_custom_field(ui: Server, browser: Browser) -> 
     page.wait_for_url(lambda url: "cf_key=region" in url)
     titles = page.locator("table.cases tbody a").all_inner_texts()
     assert titles == ["Eastern"]
+    page.close()
+
+
+def test_save_a_case_as_a_template_and_open_one_with_it(ui: Server, browser: Browser) -> None:
+    with ui.client(ui.token()) as api:
+        case = api.post("/cases", json={"title": "USB stick found", "severity": "high",
+                                        "tags": ["usb"], "tlp": "green"}).json()  # fmt: skip
+        api.post(f"/cases/{case['id']}/tasks", json={"title": "Image the stick", "required": True})
+    page = browser.new_page()
+    sign_in(page, ui)
+    page.goto(f"{ui.url}/cases/{case['id']}")
+    page.click("details.save-template summary")
+    page.fill("#save-template input[name=name]", "Found media")
+    page.click("#save-template button")
+    page.wait_for_url("**/settings#template-tpl_*")
+    listed = page.locator("ul.templates").inner_text()
+    assert "Found media · 1 task · high · TLP:GREEN" in listed
+    assert "Phishing" in listed  # the starter set
+
+    page.goto(ui.url + "/cases")
+    page.click("details.new-case summary")
+    page.select_option("#new-case select[name=template_id]", label="Found media")
+    page.click("#new-case button[type=submit]")
+    page.wait_for_url("**/cases/case_*")
+    assert "USB stick found" in page.locator("h1").inner_text()
+    assert page.locator("#case-tlp").inner_text() == "TLP:GREEN"
+    assert page.locator("#case-tasks .task-title").all_inner_texts() == ["Image the stick"]
     page.close()

@@ -24,7 +24,7 @@ from irbox.cases.models import (
 )
 from irbox.errors import Errors, InvalidState, NotFound, ValidationFailed
 from irbox.identity.principal import Actor
-from irbox.store import audit
+from irbox.store import audit, case_templates
 from irbox.store import cases as cases_table
 from irbox.store import custom_fields as fields_table
 from irbox.store.database import Database, RowLike, written
@@ -239,10 +239,12 @@ class CustomFieldService:
         def write(conn: sqlite3.Connection) -> sqlite3.Row:
             row = _existing(conn, key)
             in_use = cases_table.count_with_custom_field(conn, key)
-            if in_use:
+            in_templates = case_templates.count_with_custom_field(conn, key)
+            if in_use or in_templates:
                 raise InvalidState(
-                    f"{in_use} case(s) hold a value for {key}; clear them first",
-                    {"cases": in_use},
+                    f"{in_use} case(s) and {in_templates} template(s) hold a value for {key};"
+                    " clear them first",
+                    {"cases": in_use, "templates": in_templates},
                 )
             fields_table.delete(conn, key)
             audit.record(conn, actor.who, "custom_field.delete", key, now, {"label": row["label"]})

@@ -8,7 +8,7 @@ import msgspec
 
 from irbox import clock
 from irbox.alerts.models import Observable
-from irbox.cases import assignment, changes
+from irbox.cases import assignment, changes, templates
 from irbox.cases.models import EscalateIn, EscalateResult
 from irbox.cases.service import add_observables, insert_case
 from irbox.errors import InvalidState, NotFound, ValidationFailed
@@ -33,6 +33,10 @@ class EscalationService:
             raise ValidationFailed(
                 "invalid escalation", {"case_id": "a case id, or null for a new case"}
             )
+        if data.case_id is not None and data.template_id is not None:
+            raise ValidationFailed(
+                "invalid escalation", {"template_id": "only for a new case (case_id null)"}
+            )
         now = clock.now_us()
 
         def write(conn: sqlite3.Connection) -> EscalateResult:
@@ -44,18 +48,7 @@ class EscalationService:
                     f"the alert is {alert['status']}; only triage alerts can be escalated"
                 )
             if data.case_id is None:
-                case_id = insert_case(
-                    conn,
-                    actor,
-                    now,
-                    title=alert["title"],
-                    severity=alert["severity"],
-                    description=alert["description"],
-                    tags=_decode_tags(alert["tags"]),
-                    assignee=None,
-                    attack=[],
-                    observables=[],
-                )
+                case_id = _new_case(conn, alert, data.template_id, actor, now)
                 case_seq = written(cases_table.get(conn, case_id))["seq"]
             else:
                 case = changes.open_case(conn, data.case_id)
@@ -79,3 +72,36 @@ class EscalationService:
             return EscalateResult(case_id=case_id, created=data.case_id is None)
 
         return await self.writer.run(write)
+
+
+def _new_case(
+    conn: sqlite3.Connection, alert: sqlite3.Row, template_id: str | None, actor: Actor, now: int
+) -> str:
+    """The case an alert opens: its title, severity, description and tags; the template named,
+    or else the first whose rule the alert matches, adds its tags, description (when the alert
+    has none), TLP, custom field values and tasks."""
+    template = (
+        templates.named(conn, template_id) if template_id else templates.for_alert(conn, alert)
+    )
+    tags = _decode_tags(alert["tags"])
+    description = alert["description"]
+    if template is not None:
+        tags = list(dict.fromkeys([*tags, *template.tags]))
+        description = description or template.description
+    case_id = insert_case(
+        conn,
+        actor,
+        now,
+        title=alert["title"],
+        severity=alert["severity"],
+        description=description,
+        tags=tags,
+        assignee=None,
+        attack=[],
+        observables=[],
+        marking=((template and template.tlp) or "amber", "amber"),
+        custom_fields=templates.starting_values(conn, template) if template else None,
+    )
+    if template is not None:
+        templates.apply(conn, case_id, template, actor, now)
+    return case_id

@@ -20,16 +20,17 @@ PAP = ("clear", "green", "amber", "red")
 
 
 class CaseCreate(msgspec.Struct, forbid_unknown_fields=True):
-    title: str
-    severity: str
+    title: str = ""  # required unless the template gives one
+    severity: str = ""  # required unless the template gives one
     description: str | None = None
     tags: list[str] = []
     assignee: str | None = None
     observables: list[ObservableIn] = []
     attack: list[str] = []
-    tlp: str = "amber"
+    tlp: str | None = None  # the template's, else amber
     pap: str = "amber"
     custom_fields: dict[str, Any] = {}  # by key; see GET /custom-fields
+    template_id: str | None = None  # tpl_…: its fields where these are not given, its tasks
 
 
 class CasePatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -242,6 +243,7 @@ class CasePage(msgspec.Struct):
 
 class EscalateIn(msgspec.Struct, forbid_unknown_fields=True):
     case_id: str | None = None
+    template_id: str | None = None  # for a new case; without one, the first rule that matches
 
 
 class EscalateResult(msgspec.Struct):
@@ -276,3 +278,67 @@ class AddedObservable(msgspec.Struct):
     type: str
     value: str
     added: bool  # False when the case already had it
+
+
+class TemplateTask(msgspec.Struct, forbid_unknown_fields=True):
+    title: str
+    description: str = ""
+    required: bool = False
+
+
+class TemplateRule(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """When an alert escalated into a new case matches every condition given, the template
+    applies: its source, a severity at least this, one of its tags, an ATT&CK technique in
+    its tags (`T1566`, `attack.t1566`; a technique covers its sub-techniques)."""
+
+    source: str | None = None
+    min_severity: str | None = None
+    tag: str | None = None
+    technique: str | None = None
+
+
+class CaseTemplateIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    title: str | None = None
+    severity: str | None = None
+    tags: list[str] = []
+    description: str | None = None
+    tlp: str | None = None
+    tasks: list[TemplateTask] = []
+    custom_fields: dict[str, Any] = {}
+    rules: list[TemplateRule] = []
+
+
+class CaseTemplatePatch(msgspec.Struct, forbid_unknown_fields=True):
+    name: str | UnsetType = UNSET
+    title: str | UnsetType | None = UNSET
+    severity: str | UnsetType | None = UNSET
+    tags: list[str] | UnsetType = UNSET
+    description: str | UnsetType | None = UNSET
+    tlp: str | UnsetType | None = UNSET
+    tasks: list[TemplateTask] | UnsetType = UNSET
+    custom_fields: dict[str, Any] | UnsetType = UNSET
+    rules: list[TemplateRule] | UnsetType = UNSET
+
+
+class CaseTemplate(msgspec.Struct, kw_only=True):
+    id: str  # tpl_…
+    name: str
+    title: str | None
+    severity: str | None
+    tags: list[str]
+    description: str | None
+    tlp: str | None
+    tasks: list[TemplateTask]
+    custom_fields: dict[str, Any]
+    rules: list[TemplateRule]
+    created_at: str
+    updated_at: str
+
+
+class CaseTemplateList(msgspec.Struct):
+    items: list[CaseTemplate]
+
+
+class SaveAsTemplate(msgspec.Struct, forbid_unknown_fields=True):
+    name: str

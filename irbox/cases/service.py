@@ -12,7 +12,7 @@ from irbox import clock, ids
 from irbox.alerts.models import SEVERITIES, Observable, ObservableIn
 from irbox.alerts.validation import check_observables, check_tags
 from irbox.attack.catalogue import Catalogue
-from irbox.cases import assignment, changes, custom_fields, validation
+from irbox.cases import assignment, changes, custom_fields, templates, validation
 from irbox.cases.case_file import read_case, to_summary
 from irbox.cases.models import (
     CASE_STATUSES,
@@ -116,14 +116,23 @@ class CaseService:
         return CasePage(items=[to_summary(r, self.sla) for r in page], next_cursor=next_cursor)
 
     async def create(self, data: CaseCreate, actor: Actor) -> Case:
+        """With `template_id`, the template gives what the request leaves out (title,
+        severity, description, TLP), adds its tags, custom field values and tasks."""
+        template_id = data.template_id
+        template = self.db.read(lambda c: templates.named(c, template_id)) if template_id else None
+        given = templates.defaults(template)
         errors = Errors()
-        title = validation.check_title(errors, data.title)
-        validation.check_severity(errors, data.severity)
-        description = validation.check_description(errors, data.description)
-        tags = check_tags(errors, data.tags)
+        title = validation.check_title(errors, data.title or given.title or "")
+        severity = data.severity or given.severity or ""
+        validation.check_severity(errors, severity)
+        description = validation.check_description(
+            errors, given.description if data.description is None else data.description
+        )
+        tags = list(dict.fromkeys([*given.tags, *check_tags(errors, data.tags)]))
         attack = validation.check_attack(errors, self.catalogue, data.attack)
         observables = check_observables(errors, data.observables, "observables")
-        tlp, pap = validation.check_marking(errors, data.tlp, data.pap)
+        tlp = data.tlp or given.tlp or "amber"
+        tlp, pap = validation.check_marking(errors, tlp, data.pap)
         errors.raise_if_any("the case is invalid")
         now = clock.now_us()
 
@@ -133,12 +142,14 @@ class CaseService:
             fields = custom_fields.definitions(conn)
             values = custom_fields.check_values(check, fields, data.custom_fields, clearing=False)
             check.raise_if_any("the case is invalid")
-            return insert_case(
+            if template:
+                values = {**templates.starting_values(conn, template), **values}
+            case_id = insert_case(
                 conn,
                 actor,
                 now,
                 title=title,
-                severity=data.severity,
+                severity=severity,
                 description=description,
                 tags=tags,
                 assignee=data.assignee,
@@ -147,6 +158,9 @@ class CaseService:
                 marking=(tlp, pap),
                 custom_fields=values,
             )
+            if template:
+                templates.apply(conn, case_id, template, actor, now)
+            return case_id
 
         return self.get(await self.writer.run(write))
 

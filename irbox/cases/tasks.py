@@ -52,8 +52,8 @@ class TaskService:
         row: dict[str, Any] = {
             "id": ids.new_id("tsk"),
             "case_id": case_id,
-            "title": _title(errors, data.title),
-            "description": _description(errors, data.description),
+            "title": check_title(errors, data.title),
+            "description": check_description(errors, data.description),
             "assignee": data.assignee,
             "due_at": _due(errors, data.due_at),
             "required": int(data.required),
@@ -79,9 +79,9 @@ class TaskService:
         errors = Errors()
         wanted: dict[str, Any] = {}
         if patch.title is not UNSET:
-            wanted["title"] = _title(errors, patch.title)
+            wanted["title"] = check_title(errors, patch.title)
         if patch.description is not UNSET:
-            wanted["description"] = _description(errors, patch.description)
+            wanted["description"] = check_description(errors, patch.description)
         if patch.due_at is not UNSET:
             wanted["due_at"] = _due(errors, patch.due_at)
         if patch.required is not UNSET:
@@ -148,16 +148,16 @@ def _check_assignee(conn: sqlite3.Connection, assignee: str | None) -> None:
     check.raise_if_any("the task is invalid")
 
 
-def _title(errors: Errors, title: str) -> str:
+def check_title(errors: Errors, title: str, path: str = "title") -> str:
     title = title.strip()
     if not 1 <= len(title) <= MAX_TITLE:
-        errors.add("title", f"1 to {MAX_TITLE} characters")
+        errors.add(path, f"1 to {MAX_TITLE} characters")
     return title
 
 
-def _description(errors: Errors, description: str) -> str:
+def check_description(errors: Errors, description: str, path: str = "description") -> str:
     if len(description) > MAX_DESCRIPTION:
-        errors.add("description", f"at most {MAX_DESCRIPTION} characters")
+        errors.add(path, f"at most {MAX_DESCRIPTION} characters")
     return description.replace("\r\n", "\n")
 
 

@@ -95,14 +95,30 @@ async def map_technique(
 async def open_case(request: AnyRequest, services: ServicesDep) -> AnyResponse:
     """A case opened by hand (a phone call, a report by mail): no alert behind it."""
     session, form = await signed_form(request, "cases:write")
+    template_id = form.get("template_id") or None
     data = CaseCreate(
         title=form.get("title", "").strip(),
-        severity=form.get("severity", ""),
+        # The form's first choice is "the template's": without a template, medium.
+        severity=form.get("severity") or ("" if template_id else "medium"),
         description=form.get("description", "").strip() or None,
         assignee=form.get("assignee") or None,
+        template_id=template_id,
     )
     case = await services.cases.create(data, session.principal.actor)
     return Redirect(f"/cases/{case.id}")
+
+
+@post("/cases/{case_id:str}/save-template", include_in_schema=False, status_code=303)
+async def save_as_template(
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str]
+) -> AnyResponse:
+    """The case as a template (admins): its title, severity, tags, description, TLP, custom
+    field values and tasks; shown in Settings → Case templates."""
+    session, form = await signed_form(request, "admin")
+    made = await services.templates.save_case(
+        case_id, form.get("name", ""), session.principal.actor
+    )
+    return Redirect(f"/settings#template-{made.id}")
 
 
 @post("/cases/{case_id:str}/edit", include_in_schema=False, status_code=303)

@@ -1,4 +1,5 @@
-"""UI for admins shaping case work in Settings: the custom fields cases carry."""
+"""UI for admins shaping case work in Settings: the custom fields cases carry, and the
+templates new cases start from."""
 
 from __future__ import annotations
 
@@ -51,3 +52,13 @@ async def delete_custom_field(
     session, _ = await signed_form(request, "admin")
     change = services.custom_fields.delete(key, session.principal.actor)
     return await saved(request, change, "#custom-fields")
+
+
+@post("/settings/templates/{template_id:str}/delete", include_in_schema=False, status_code=200)
+async def delete_template(
+    request: AnyRequest, services: ServicesDep, template_id: FromPath[str]
+) -> AnyResponse:
+    """Cases made with it keep what it gave them."""
+    session, _ = await signed_form(request, "admin")
+    change = services.templates.delete(template_id, session.principal.actor)
+    return await saved(request, change, "#templates")

@@ -130,6 +130,7 @@ def case_list(
                "names": names_of(users), "statuses": CASE_STATUSES,
                "severities": SEVERITIES, "page": None, "error": None,
                "fields": services.custom_fields.by_key(),
+               "templates": services.templates.list().items,
                "can_write": session.principal.can("cases:write")}  # fmt: skip
     try:
         context["page"] = services.cases.list(
@@ -184,6 +185,7 @@ def case_workspace(
             "sighted": sighted,
             "severities": SEVERITIES,
             "fields": services.custom_fields.by_key(),
+            "can_save_template": session.principal.can("admin"),
         },
     )
 

@@ -62,6 +62,7 @@ def render(
                "sla": services.sla.targets,
                "custom_fields": services.custom_fields.list().items if admin else [],
                "field_types": CUSTOM_FIELD_TYPES,
+               "templates": services.templates.list().items if admin else [],
                }  # fmt: skip
     return Template("settings.html", context=context, status_code=400 if error else 200)
 
