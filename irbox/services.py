@@ -20,6 +20,7 @@ from irbox.cases.custom_fields import CustomFieldService
 from irbox.cases.escalation import EscalationService
 from irbox.cases.evidence import EvidenceService
 from irbox.cases.links import LinkService
+from irbox.cases.merge import MergeService
 from irbox.cases.resolution import ResolutionService
 from irbox.cases.service import CaseService
 from irbox.cases.tasks import TaskService
@@ -99,6 +100,7 @@ class Services:
         self.comments = CommentService(self.writer)
         self.tasks = TaskService(self.db, self.writer)
         self.links = LinkService(self.db, self.writer)
+        self.merges = MergeService(self.writer)
         self.custom_fields = CustomFieldService(self.db, self.writer)
         self.templates = TemplateService(self.db, self.writer)
         self.notifications = NotificationService(self.db, self.writer)

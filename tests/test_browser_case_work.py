@@ -1,6 +1,6 @@
 """Case work in Chromium, as an admin does it: define a custom field in Settings, fill it in on
 a case, find the case by it in the cases list; save a case as a template, open a new case with
-it."""
+it; merge a case into another from its page."""
 
 from __future__ import annotations
 
@@ -68,4 +68,25 @@ def test_save_a_case_as_a_template_and_open_one_with_it(ui: Server, browser: Bro
     assert "USB stick found" in page.locator("h1").inner_text()
     assert page.locator("#case-tlp").inner_text() == "TLP:GREEN"
     assert page.locator("#case-tasks .task-title").all_inner_texts() == ["Image the stick"]
+    page.close()
+
+
+def test_merge_a_case_from_its_page(ui: Server, browser: Browser) -> None:
+    with ui.client(ui.token()) as api:
+        first = api.post("/cases", json={"title": "Duplicate report", "severity": "low"}).json()
+        kept = api.post("/cases", json={"title": "The real one", "severity": "low"}).json()
+        api.post(f"/cases/{first['id']}/comments", json={"body": "Reported by Bob"})
+    page = browser.new_page()
+    sign_in(page, ui)
+    page.goto(f"{ui.url}/cases/{first['id']}")
+    page.click("details.merge-case summary")
+    page.fill("#merge-case input[name=number]", str(kept["number"]))
+    page.once("dialog", lambda dialog: dialog.accept())  # it asks first
+    page.click("#merge-case button")
+    landed = f"/cases/{kept['id']}?merged={first['number']}"
+    page.wait_for_url(lambda url: url.endswith(landed))
+    assert "was merged into this one" in page.locator("#merged-notice").inner_text()
+    assert "Reported by Bob" in page.locator("article.comment").inner_text()
+    page.goto(f"{ui.url}/cases/{first['id']}")  # the merged case's page opens the target
+    page.wait_for_url(lambda url: url.endswith(landed))
     page.close()

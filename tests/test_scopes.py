@@ -60,6 +60,7 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("GET", "/api/v1/custom-fields/{key:str}"): "cases:read",
     ("PATCH", "/api/v1/custom-fields/{key:str}"): "admin",
     ("DELETE", "/api/v1/custom-fields/{key:str}"): "admin",
+    ("POST", "/api/v1/cases/{case_id:str}/merge"): "cases:write",
     ("GET", "/api/v1/cases/{case_id:str}/tasks"): "cases:read",
     ("POST", "/api/v1/cases/{case_id:str}/tasks"): "cases:write",
     ("PATCH", "/api/v1/cases/{case_id:str}/tasks/{task_id:str}"): "cases:write",

@@ -56,8 +56,10 @@ def summary_fields(row: RowLike, sla: SlaService | None = None) -> dict[str, Any
         "tlp": row["tlp"],
         "pap": row["pap"],
         "custom_fields": _decode_dict(row["custom_fields"]),
+        "merged_into": row["merged_into"],
+        # A merged case's clock stopped: its work goes on under the case it went into.
         "sla": sla.for_case(row["severity"], row["created_at"], row["resolved_at"])
-        if sla
+        if sla and row["status"] != "merged"
         else None,
     }
 

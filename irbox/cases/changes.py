@@ -85,9 +85,10 @@ def announce(
     actor: Actor,
     at: int,
     verdict: str | None = None,
+    merged_into: str | None = None,
 ) -> None:
     """Queue the webhook event (`case.created`, …) in the same transaction as the change."""
-    enqueue(conn, event, case_id, actor, at, verdict=verdict)
+    enqueue(conn, event, case_id, actor, at, verdict=verdict, merged_into=merged_into)
 
 
 def existing(conn: sqlite3.Connection, case_id: str) -> sqlite3.Row:
@@ -98,8 +99,14 @@ def existing(conn: sqlite3.Connection, case_id: str) -> sqlite3.Row:
 
 
 def open_case(conn: sqlite3.Connection, case_id: str) -> sqlite3.Row:
-    """The case, which must not be resolved (reopen it first)."""
+    """The case, which must not be resolved (reopen it first) nor merged (its work goes on in
+    the case it went into)."""
     row = existing(conn, case_id)
     if row["status"] == "resolved":
         raise InvalidState("the case is resolved; reopen it first")
+    if row["status"] == "merged":
+        raise InvalidState(
+            "the case was merged into another; work on that one",
+            {"merged_into": row["merged_into"]},
+        )
     return row

@@ -10,7 +10,7 @@ from msgspec import UNSET, UnsetType
 from irbox.alerts.models import ObservableIn
 from irbox.sla.targets import Sla
 
-CASE_STATUSES = ("open", "in_progress", "resolved")
+CASE_STATUSES = ("open", "in_progress", "resolved", "merged")
 VERDICTS = ("true_positive", "false_positive", "benign", "duplicate")
 
 
@@ -220,6 +220,7 @@ class CaseSummary(msgspec.Struct, kw_only=True):
     pap: str = "amber"
     sla: Sla | None = None  # due to be resolved by, and whether it was (or is) late
     custom_fields: dict[str, Any] = msgspec.field(default_factory=dict)
+    merged_into: str | None = None  # case_…: where a merged case's work went
 
 
 class Case(CaseSummary, kw_only=True):
@@ -239,6 +240,10 @@ class Case(CaseSummary, kw_only=True):
 class CasePage(msgspec.Struct):
     items: list[CaseSummary]
     next_cursor: str | None
+
+
+class MergeIn(msgspec.Struct, forbid_unknown_fields=True):
+    into: str  # case_…, open or in progress
 
 
 class EscalateIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -98,6 +98,6 @@ def _open_ones(
     items += [
         RelatedItem("case", i, row["title"], row["status"], shared[("case", i)], row["number"])
         for i, row in cases.items()
-        if row["status"] != "resolved"
+        if row["status"] in ("open", "in_progress")
     ]
     return items

@@ -229,3 +229,11 @@ def count_waiting_since(conn: sqlite3.Connection, severity: str, received_before
         " AND first_seen_at < ?",
         (severity, received_before),
     ).fetchone()[0]
+
+
+def move_to_case(conn: sqlite3.Connection, from_case: str, to_case: str) -> list[str]:
+    """Every row of `from_case` now of `to_case` (a merge); the ids moved, in their order."""
+    rows = conn.execute(
+        "UPDATE alerts SET case_id = ? WHERE case_id = ? RETURNING id, rowid", (to_case, from_case)
+    ).fetchall()
+    return [row[0] for row in sorted(rows, key=lambda row: row[1])]

@@ -40,3 +40,12 @@ def count_with_hash(conn: sqlite3.Connection, sha256: str) -> int:
 
 def all_hashes(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     return conn.execute("SELECT DISTINCT sha256, size FROM attachments").fetchall()
+
+
+def move_to_case(conn: sqlite3.Connection, from_case: str, to_case: str) -> list[str]:
+    """Every row of `from_case` now of `to_case` (a merge); the ids moved, in their order."""
+    rows = conn.execute(
+        "UPDATE attachments SET case_id = ? WHERE case_id = ? RETURNING id, rowid",
+        (to_case, from_case),
+    ).fetchall()
+    return [row[0] for row in sorted(rows, key=lambda row: row[1])]

@@ -60,3 +60,7 @@ def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
 def count_by_type(conn: sqlite3.Connection) -> dict[str, int]:
     rows = conn.execute("SELECT type, count(*) FROM case_observables GROUP BY type")
     return {kind: n for kind, n in rows}
+
+
+def move(conn: sqlite3.Connection, observable_id: str, to_case: str) -> None:
+    conn.execute("UPDATE case_observables SET case_id = ? WHERE id = ?", (to_case, observable_id))

@@ -46,3 +46,12 @@ def open_required(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
         " AND status = 'open' ORDER BY seq",
         (case_id,),
     ).fetchall()
+
+
+def move_to_case(conn: sqlite3.Connection, from_case: str, to_case: str) -> list[str]:
+    """Every row of `from_case` now of `to_case` (a merge); the ids moved, in their order."""
+    rows = conn.execute(
+        "UPDATE case_tasks SET case_id = ? WHERE case_id = ? RETURNING id, rowid",
+        (to_case, from_case),
+    ).fetchall()
+    return [row[0] for row in sorted(rows, key=lambda row: row[1])]

@@ -9,7 +9,7 @@ from irbox.store.database import contains
 
 COLUMNS = (
     "seq, id, number, title, description, severity, status, assignee, tags, attack, created_at,"
-    " created_by, updated_at, resolution, resolved_at, tlp, pap, custom_fields"
+    " created_by, updated_at, resolution, resolved_at, tlp, pap, custom_fields, merged_into"
 )
 
 
@@ -44,7 +44,9 @@ def update(conn: sqlite3.Connection, case_id: str, changes: dict[str, Any]) -> N
 def unresolved_assigned_to(conn: sqlite3.Connection, user_id: str) -> list[str]:
     """Ids of the open or in-progress cases assigned to this user."""
     rows = conn.execute(
-        "SELECT id FROM cases WHERE assignee = ? AND status != 'resolved' ORDER BY seq", (user_id,)
+        "SELECT id FROM cases WHERE assignee = ? AND status IN ('open', 'in_progress')"
+        " ORDER BY seq",
+        (user_id,),
     ).fetchall()
     return [row[0] for row in rows]
 
@@ -100,9 +102,10 @@ def summaries(conn: sqlite3.Connection, ids: list[str]) -> dict[str, sqlite3.Row
 
 
 def unresolved_by_severity(conn: sqlite3.Connection) -> dict[str, int]:
-    """How many cases are not resolved, per severity (for /metrics)."""
+    """How many cases are open or in progress, per severity (for /metrics)."""
     rows = conn.execute(
-        "SELECT severity, COUNT(*) FROM cases WHERE status != 'resolved' GROUP BY severity"
+        "SELECT severity, COUNT(*) FROM cases WHERE status IN ('open', 'in_progress')"
+        " GROUP BY severity"
     ).fetchall()
     return {severity: count for severity, count in rows}
 
@@ -113,9 +116,10 @@ def count_by_status(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def unresolved_by_assignee(conn: sqlite3.Connection) -> dict[str | None, int]:
-    """Cases not resolved per assignee (None: nobody)."""
+    """Cases open or in progress per assignee (None: nobody)."""
     rows = conn.execute(
-        "SELECT assignee, COUNT(*) FROM cases WHERE status != 'resolved' GROUP BY assignee"
+        "SELECT assignee, COUNT(*) FROM cases WHERE status IN ('open', 'in_progress')"
+        " GROUP BY assignee"
     ).fetchall()
     return {assignee: count for assignee, count in rows}
 

@@ -37,3 +37,12 @@ def update(conn: sqlite3.Connection, comment_id: str, changes: dict[str, Any]) -
 
 def delete(conn: sqlite3.Connection, comment_id: str) -> None:
     conn.execute("DELETE FROM comments WHERE id = ?", (comment_id,))
+
+
+def move_to_case(conn: sqlite3.Connection, from_case: str, to_case: str) -> list[str]:
+    """Every row of `from_case` now of `to_case` (a merge); the ids moved, in their order."""
+    rows = conn.execute(
+        "UPDATE comments SET case_id = ? WHERE case_id = ? RETURNING id, rowid",
+        (to_case, from_case),
+    ).fetchall()
+    return [row[0] for row in sorted(rows, key=lambda row: row[1])]

@@ -16,6 +16,7 @@ WHAT = {
     "case.resolved": "resolved",
     "case.reopened": "reopened",
     "case.sla_breached": "breached its SLA (not resolved in time)",
+    "case.merged": "merged into another case",
 }
 
 

@@ -6,7 +6,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 EVENTS = ("case.created", "case.updated", "case.alert_added", "case.resolved", "case.reopened",
-          "case.sla_breached")  # fmt: skip
+          "case.sla_breached", "case.merged")  # fmt: skip
 # The body sent: the event as JSON (irbox), or a chat service's message (webhooks.chat).
 FORMATS = ("irbox", "slack", "mattermost", "teams")
 

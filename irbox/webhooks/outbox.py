@@ -26,6 +26,7 @@ def enqueue(
     at: int,
     verdict: str | None = None,
     only_webhook: str | None = None,
+    merged_into: str | None = None,
 ) -> list[str]:
     """Queue `event` for every active webhook that wants it; returns the delivery ids. About
     a TLP:RED case a delivery carries ids, event, time and actor only (no verdict, no title)."""
@@ -48,6 +49,8 @@ def enqueue(
                 body["case_id"] = case_id
             if verdict is not None and not red:
                 body["verdict"] = verdict
+            if merged_into is not None:  # an id: a TLP:RED case's delivery carries it too
+                body["merged_into"] = merged_into
             body.update({"at": clock.to_rfc3339(at), "by": actor.user_id})
             payload = msgspec.json.encode(body)
         else:

@@ -18,6 +18,7 @@ from irbox.cases.models import (
     CommentIn,
     Evidence,
     LinkIn,
+    MergeIn,
     RemovedObservable,
     ResolveIn,
     Task,
@@ -104,6 +105,15 @@ class CasesController(Controller):
         self, case_id: FromPath[str], data: JSONBody[TimelineIn], ctx: CtxDep
     ) -> TimelineEvent:
         return await ctx.services.cases.add_timeline_entry(case_id, data, ctx.actor)
+
+    @post("/{case_id:str}/merge", opt=WRITE, status_code=200)
+    async def merge_case(
+        self, case_id: FromPath[str], data: JSONBody[MergeIn], ctx: CtxDep
+    ) -> Case:
+        """Move this case's alerts, observables, evidence, comments and tasks into `into` (an
+        open case); this one becomes `merged`, pointing there. Answers the target case."""
+        target = await ctx.services.merges.merge(case_id, data, ctx.actor)
+        return ctx.services.cases.get(target)
 
     @post("/{case_id:str}/links", opt=WRITE, status_code=200)
     async def link_case(self, case_id: FromPath[str], data: JSONBody[LinkIn], ctx: CtxDep) -> Case:

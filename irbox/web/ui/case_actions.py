@@ -16,6 +16,7 @@ from irbox.cases.models import (
     CaseObservableIn,
     CasePatch,
     LinkIn,
+    MergeIn,
     ResolveIn,
     TaskIn,
     TaskPatch,
@@ -150,6 +151,20 @@ async def edit_case(
         patch.custom_fields = typed
     await services.cases.update(case_id, patch, session.principal.actor)
     return Redirect(f"/cases/{case_id}")
+
+
+@post("/cases/{case_id:str}/merge", include_in_schema=False, status_code=303)
+async def merge_case(
+    request: AnyRequest, services: ServicesDep, case_id: FromPath[str]
+) -> AnyResponse:
+    """Merge into the case with that number (`#12` or `12`); on to that case."""
+    session, form = await signed_form(request, "cases:write")
+    number = form.get("number", "").strip().lstrip("#")
+    if not number.isdigit():
+        raise ValidationFailed("the merge is invalid", {"number": "a case number, like 12"})
+    into = MergeIn(into=services.links.id_of_number(int(number)))
+    await services.merges.merge(case_id, into, session.principal.actor)
+    return Redirect(f"/cases/{case_id}")  # a merged case's page opens the target, saying so
 
 
 @post("/cases/{case_id:str}/links", include_in_schema=False, status_code=303)

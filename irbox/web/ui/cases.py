@@ -149,9 +149,12 @@ def case_workspace(
     services: ServicesDep,
     case_id: FromPath[str],
     attack_q: FromQuery[str] = "",
-) -> Template:
+) -> Template | Redirect:
+    """A merged case's page is the page of the case it went into."""
     session = session_with(request, "cases:read")
     case = services.cases.get(case_id)
+    if case.merged_into:
+        return Redirect(f"/cases/{case.merged_into}?merged={case.number}", status_code=303)
     users = services.users.list()
     # Where else each observable was seen (one index lookup each: the first ones only)
     sighted = {
@@ -186,6 +189,7 @@ def case_workspace(
             "severities": SEVERITIES,
             "fields": services.custom_fields.by_key(),
             "can_save_template": session.principal.can("admin"),
+            "merged_from": request.query_params.get("merged"),
         },
     )
 

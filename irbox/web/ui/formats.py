@@ -87,7 +87,8 @@ def details(data: dict[str, Any] | None) -> str:
 
 
 STATUS_WORDS = {"triage": "In triage", "escalated": "Escalated", "dismissed": "Dismissed",
-                "open": "Open", "in_progress": "In progress", "resolved": "Resolved"}  # fmt: skip
+                "open": "Open", "in_progress": "In progress", "resolved": "Resolved",
+                "merged": "Merged"}  # fmt: skip
 
 
 def status(value: str) -> str:

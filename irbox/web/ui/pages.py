@@ -59,6 +59,7 @@ def ui_router() -> Router:
             case_actions.save_as_template,
             case_actions.reopen_case,
             case_actions.link_case,
+            case_actions.merge_case,
             case_actions.unlink_case,
             case_actions.add_task,
             case_actions.set_task_status,

@@ -1,0 +1,127 @@
+"""Merging a case into another: its alerts, observables, evidence, comments and tasks move to
+the target; the source becomes `merged`, pointing there, and takes no more changes; both
+timelines and the audit log say what moved; `case.merged` is sent; the observable search
+names the target; the source's page opens the target."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+
+from tests.harness import Server, alert
+from tests.receiver import Receiver
+
+RESOLVE = {"verdict": "true_positive", "root_cause": "mail", "narrative": "done"}
+
+
+def _escalated(api: httpx.Client, key: str, case_id: str | None, **fields: object) -> str:
+    made = api.post("/alerts", json=alert(key, **fields)).json()
+    answer = api.post(f"/alerts/{made['id']}/escalate", json={"case_id": case_id})
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()["case_id"]
+
+
+def test_merge_moves_the_work_and_closes_the_source(
+    server: Server, api: httpx.Client, unique: str
+) -> None:
+    shared = {"type": "domain", "value": f"shared-{unique}.example"}
+    own = {"type": "domain", "value": f"own-{unique}.example"}
+    source = _escalated(api, f"{unique}-a1", None, observables=[shared, own])
+    _escalated(api, f"{unique}-a2", source, observables=[shared])
+    target = _escalated(api, f"{unique}-b1", None, observables=[shared])
+    evidence = api.post(f"/cases/{source}/attachments", files={"file": ("mail.eml", b"From: x")})
+    comment = api.post(f"/cases/{source}/comments", json={"body": "Seen on WS-1"}).json()
+    task = api.post(f"/cases/{source}/tasks", json={"title": "Pull the mail"}).json()
+    before = api.get(f"/cases/{source}").json()
+
+    merged = api.post(f"/cases/{source}/merge", json={"into": target})
+    assert merged.status_code == 200, merged.text
+    into = merged.json()
+    assert into["id"] == target
+    assert {a["id"] for a in into["alerts"]} >= {a["id"] for a in before["alerts"]}
+    assert len(into["alerts"]) == 3
+    assert sorted(o["value"] for o in into["observables"]) == [own["value"], shared["value"]]
+    assert [e["id"] for e in into["evidence"]] == [evidence.json()["id"]]
+    assert [c["id"] for c in into["comments"]] == [comment["id"]]
+    assert [t["id"] for t in into["tasks"]] == [task["id"]]
+    entry = next(e for e in into["timeline"] if e["type"] == "merged_from")
+    assert entry["summary"] == (
+        f"case #{before['number']} merged in: 2 alerts, 1 observable, 1 evidence file,"
+        " 1 comment, 1 task"
+    )
+    assert entry["data"]["case_id"] == source
+    assert entry["data"]["alerts"] == [a["id"] for a in before["alerts"]]
+    assert entry["data"]["comments"] == [comment["id"]]
+    download = api.get(f"/cases/{target}/attachments/{evidence.json()['id']}")
+    assert download.status_code == 200 and download.content == b"From: x"
+
+    left = api.get(f"/cases/{source}").json()
+    assert (left["status"], left["merged_into"], left["alerts"], left["tasks"]) == (
+        "merged",
+        target,
+        [],
+        [],
+    )
+    assert left["timeline"][-1]["summary"] == f"merged into case #{into['number']}"
+    assert left["sla"] is None
+    closed = api.patch(f"/cases/{source}", json={"severity": "low"})
+    assert closed.status_code == 409 and closed.json()["details"] == {"merged_into": target}
+    assert api.post(f"/cases/{source}/comments", json={"body": "late"}).status_code == 409
+    assert api.post(f"/cases/{source}/merge", json={"into": target}).status_code == 409
+    assert source in [
+        c["id"] for c in api.get("/cases", params={"status": "merged"}).json()["items"]
+    ]
+
+    audit = api.get("/audit", params={"limit": 50}).json()["items"]
+    logged = next(
+        e for e in audit if e["action"] == "case.merged_from" and e["entity_id"] == target
+    )
+    assert logged["data"]["tasks"] == [task["id"]]
+
+    deadline = time.monotonic() + 10
+    while True:  # the index follows: the observable is the target's now, not the source's
+        seen = api.get("/observables/search", params=own).json()
+        cases = [c["id"] for c in seen["cases"]]
+        if cases == [target]:
+            break
+        assert time.monotonic() < deadline, cases
+        time.sleep(0.1)
+
+    ui = server.ui_client("admin@irbox.local", server.first_password)
+    page = ui.get(f"/cases/{source}")
+    assert page.status_code == 303
+    assert page.headers["location"] == f"/cases/{target}?merged={before['number']}"
+    shown = ui.get(page.headers["location"]).text
+    assert f"Case #{before['number']} was merged into this one." in shown
+
+
+def test_what_cannot_merge(api: httpx.Client) -> None:
+    one = api.post("/cases", json={"title": "One", "severity": "low"}).json()["id"]
+    done = api.post("/cases", json={"title": "Done", "severity": "low"}).json()["id"]
+    api.post(f"/cases/{done}/resolve", json=RESOLVE)
+    itself = api.post(f"/cases/{one}/merge", json={"into": one})
+    assert itself.status_code == 400 and "into" in itself.json()["details"]
+    assert api.post(f"/cases/{one}/merge", json={"into": "case_missing"}).status_code == 404
+    assert api.post(f"/cases/{one}/merge", json={"into": done}).status_code == 409
+    assert api.post(f"/cases/{done}/merge", json={"into": one}).status_code == 409
+    assert api.post("/cases/case_missing/merge", json={"into": one}).status_code == 404
+
+
+def test_case_merged_is_sent_with_where_it_went(server: Server, api: httpx.Client) -> None:
+    receiver = Receiver().start()
+    try:
+        api.post("/webhooks", json={"url": receiver.url, "events": ["case.merged"]})
+        red = api.post("/cases", json={"title": "Secret", "severity": "low", "tlp": "red"}).json()
+        into = api.post("/cases", json={"title": "Kept", "severity": "low"}).json()
+        assert api.post(f"/cases/{red['id']}/merge", json={"into": into["id"]}).status_code == 200
+        sent = json.loads(receiver.wait_for_deliveries(1)[0].body)
+        assert set(sent) == {"id", "event", "case_id", "at", "by", "merged_into"}
+        assert (sent["event"], sent["case_id"], sent["merged_into"]) == (
+            "case.merged",
+            red["id"],
+            into["id"],
+        )
+    finally:
+        receiver.stop()
