@@ -26,6 +26,7 @@ from irbox.cases.service import CaseService
 from irbox.cases.tasks import TaskService
 from irbox.cases.templates import TemplateService
 from irbox.cases.together import EscalateTogether
+from irbox.cases.transfer import CaseTransfer
 from irbox.config import Config, split_listen
 from irbox.dashboard.figures import DashboardService
 from irbox.idempotency.records import IdempotencyStore
@@ -109,6 +110,10 @@ class Services:
             self.db, self.writer, config.data_path, config.max_upload_bytes
         )
         self.resolution = ResolutionService(self.cases, self.writer, config.data_path / "reports")
+        # An archive may carry many files: twenty uploads' worth (1000 MiB by default).
+        self.transfer = CaseTransfer(
+            self.cases, self.evidence, self.attack, config.max_upload_bytes * 20
+        )
         max_age_us = int(config.webhook_retry_max_age_h * 3600 * 1_000_000)
         secret_box = SecretBox(config.data_path / KEY_FILE)
         self.two_factor = TwoFactorService(self.db, self.writer, secret_box)

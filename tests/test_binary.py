@@ -34,6 +34,8 @@ def test_binary_serves_ingests_and_stops_cleanly(tmp_path: Path, built_binary: P
             c.post(f"/cases/{case_id}/resolve", json={"verdict": "true_positive"})
             report = c.get(f"/cases/{case_id}/report")
             assert report.status_code == 200 and "PowerShell" in report.text
+            starter = c.get("/case-templates").json()["items"]
+            assert len(starter) == 4  # the starter templates are bundled too
         assert httpx.get(srv.url + "/login").status_code == 200  # templates are bundled
         htmx = httpx.get(srv.url + "/static/vendor/htmx/htmx.min.js")
         assert htmx.status_code == 200 and len(htmx.content) > 40_000  # so are the assets

@@ -1,6 +1,6 @@
 """Case work in Chromium, as an admin does it: define a custom field in Settings, fill it in on
 a case, find the case by it in the cases list; save a case as a template, open a new case with
-it; merge a case into another from its page."""
+it; merge a case into another from its page; export a case and import it."""
 
 from __future__ import annotations
 
@@ -89,4 +89,28 @@ def test_merge_a_case_from_its_page(ui: Server, browser: Browser) -> None:
     assert "Reported by Bob" in page.locator("article.comment").inner_text()
     page.goto(f"{ui.url}/cases/{first['id']}")  # the merged case's page opens the target
     page.wait_for_url(lambda url: url.endswith(landed))
+    page.close()
+
+
+def test_export_a_case_and_import_it(ui: Server, browser: Browser, tmp_path) -> None:
+    with ui.client(ui.token()) as api:
+        case = api.post("/cases", json={"title": "Handed over", "severity": "high"}).json()
+        api.post(f"/cases/{case['id']}/attachments", files={"file": ("log.txt", b"evidence")})
+    page = browser.new_page()
+    sign_in(page, ui)
+    page.goto(f"{ui.url}/cases/{case['id']}")
+    with page.expect_download() as got:
+        page.click("#export-link")
+    archive = tmp_path / got.value.suggested_filename
+    got.value.save_as(archive)
+    assert archive.name == f"case-{case['number']}.zip"
+
+    page.goto(ui.url + "/cases")
+    page.click("details.import-case summary")
+    page.set_input_files("#import-case input[type=file]", str(archive))
+    page.click("#import-case button")
+    page.wait_for_url(lambda url: "/cases/case_" in url and case["id"] not in url)
+    assert "Handed over" in page.locator("h1").inner_text()
+    assert "log.txt" in page.locator("#evidence").evaluate("e => e.parentElement.innerText")
+    assert "imported from case #" in page.locator("ol.timeline").inner_text()
     page.close()

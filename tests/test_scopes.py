@@ -61,6 +61,8 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("PATCH", "/api/v1/custom-fields/{key:str}"): "admin",
     ("DELETE", "/api/v1/custom-fields/{key:str}"): "admin",
     ("POST", "/api/v1/cases/{case_id:str}/merge"): "cases:write",
+    ("POST", "/api/v1/cases/import"): "cases:write",
+    ("GET", "/api/v1/cases/{case_id:str}/export"): "cases:read",
     ("GET", "/api/v1/cases/{case_id:str}/tasks"): "cases:read",
     ("POST", "/api/v1/cases/{case_id:str}/tasks"): "cases:write",
     ("PATCH", "/api/v1/cases/{case_id:str}/tasks/{task_id:str}"): "cases:write",

@@ -14,6 +14,8 @@ import sqlite3
 import tempfile
 import threading
 from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from irbox import clock, ids
@@ -106,9 +108,6 @@ class EvidenceService:
         actor: Actor,
     ) -> Evidence:
         digest = upload.sha256.hexdigest()
-        upload.file.flush()
-        os.fsync(upload.file.fileno())
-        upload.file.close()
         now = clock.now_us()
         evidence = Evidence(
             id=ids.new_id("att"),
@@ -120,21 +119,42 @@ class EvidenceService:
             uploaded_by=actor.user_id,
             uploaded_at=clock.to_rfc3339(now) or "",
         )
+        with self.placed([upload]):
+            await self.writer.run(lambda conn: _record(conn, evidence, case_id, actor, now))
+        return evidence
+
+    def new_upload(self, limit: int) -> Upload:
+        """A temp file in the store's filesystem for bytes to be placed (an imported case's)."""
+        return Upload(self.root / "tmp", limit)
+
+    @contextmanager
+    def placed(self, uploads: Sequence[Upload]) -> Iterator[list[str]]:
+        """Move the uploads' files into the store (durably) and keep them from removal while
+        the block records them; if the block raises, a file no record holds goes again."""
+        digests = []
+        for upload in uploads:
+            upload.file.flush()
+            os.fsync(upload.file.fileno())
+            upload.file.close()
+            digests.append(upload.sha256.hexdigest())
         with self._store_lock:
-            self._placing[digest] += 1
+            for digest in digests:
+                self._placing[digest] += 1
         recorded = False
         try:
-            self._place(upload, digest)
-            await self.writer.run(lambda conn: _record(conn, evidence, case_id, actor, now))
+            for upload, digest in zip(uploads, digests, strict=True):
+                self._place(upload, digest)
+            yield digests
             recorded = True
-            return evidence
         finally:
             with self._store_lock:
-                self._placing[digest] -= 1
-                if not recorded:  # nothing may hold the bytes it stored
-                    self._delete_if_unheld(digest)
-                elif not self._placing[digest]:
-                    del self._placing[digest]
+                for upload, digest in zip(uploads, digests, strict=True):
+                    upload.path.unlink(missing_ok=True)  # one not placed yet
+                    self._placing[digest] -= 1
+                    if not recorded:  # nothing may hold the bytes it stored
+                        self._delete_if_unheld(digest)
+                    elif not self._placing[digest]:
+                        del self._placing[digest]
 
     def _place(self, upload: Upload, digest: str) -> None:
         target = self.path_of(digest)

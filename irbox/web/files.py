@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Response
+from litestar.background_tasks import BackgroundTask
 from litestar.response import File
 
 from irbox.cases.models import Evidence
@@ -40,3 +41,15 @@ def report_response(
     if download and format == "md":
         headers["Content-Disposition"] = f'attachment; filename="{case_id}.md"'
     return Response(text, media_type=REPORT_FORMATS[format], headers=headers)
+
+
+def case_archive(path: Path, number: int) -> File:
+    """A case's export: the temp archive, removed once sent."""
+    return File(
+        path=path,
+        filename=f"case-{number}.zip",
+        content_disposition_type="attachment",
+        media_type="application/zip",
+        headers={"X-Content-Type-Options": "nosniff"},
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )

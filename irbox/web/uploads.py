@@ -13,7 +13,8 @@ from irbox.errors import ValidationFailed
 
 if TYPE_CHECKING:
     from irbox.cases.evidence import EvidenceService
-    from irbox.cases.models import Evidence
+    from irbox.cases.models import Case, Evidence
+    from irbox.cases.transfer import CaseTransfer
     from irbox.identity.principal import Actor
 
 MAX_FIELD = 10_000  # bytes of a non-file field (the description)
@@ -114,3 +115,25 @@ async def upload_evidence(
     except BaseException:
         upload.abort()
         raise
+
+
+async def import_case(
+    transfer: CaseTransfer, content_type: str | None, body: AsyncIterator[bytes], actor: Actor
+) -> Case:
+    """A case archive, as the request's whole body (the API) or as the `file` of a form (the
+    page), streamed to a temp file (at most the archive limit) and imported; the temp file
+    goes either way."""
+    upload = transfer.new_archive()
+    try:
+        if (content_type or "").startswith("multipart/form-data"):
+            form = StreamedForm(content_type, lambda part, chunk: upload.write(chunk))
+            await form.consume(body)
+        else:
+            async for chunk in body:
+                upload.write(chunk)
+        upload.file.close()
+        if not upload.size:
+            raise ValidationFailed("no archive", {"body": "the case archive (a zip file)"})
+        return await transfer.import_archive(upload.path, actor)
+    finally:
+        upload.abort()

@@ -30,9 +30,9 @@ from irbox.cases.models import (
 )
 from irbox.paging import DEFAULT_LIMIT, page_args
 from irbox.web.deps import AnyRequest, CtxDep
-from irbox.web.files import evidence_file, report_response
+from irbox.web.files import case_archive, evidence_file, report_response
 from irbox.web.query import joined
-from irbox.web.uploads import upload_evidence
+from irbox.web.uploads import import_case, upload_evidence
 
 READ = {"scope": "cases:read"}
 WRITE = {"scope": "cases:write"}
@@ -69,6 +69,14 @@ class CasesController(Controller):
         statuses, severities = _split(joined(status)), _split(joined(severity))
         fields = {k[3:]: v for k, v in request.query_params.items() if k.startswith("cf.")}
         return ctx.services.cases.list(statuses, severities, who, before, limit, q, fields)
+
+    @post("/import", opt=WRITE, status_code=201, request_max_body_size=None)
+    async def import_case(self, request: AnyRequest, ctx: CtxDep) -> Case:
+        """The body is a case archive from `GET /cases/{id}/export` (`application/zip`): a
+        new case with a number of its own; 400 naming the file whose bytes do not match the
+        manifest's SHA-256, and nothing written."""
+        kind = request.headers.get("content-type")
+        return await import_case(ctx.services.transfer, kind, request.stream(), ctx.actor)
 
     @get("/{case_id:str}", opt=READ, sync_to_thread=True)
     def get_case(self, case_id: FromPath[str], ctx: CtxDep) -> Case:
@@ -213,6 +221,18 @@ class CasesController(Controller):
     @post("/{case_id:str}/reopen", opt=WRITE, status_code=200)
     async def reopen(self, case_id: FromPath[str], ctx: CtxDep) -> Case:
         return await ctx.services.resolution.reopen(case_id, ctx.actor)
+
+    @get(
+        "/{case_id:str}/export",
+        opt=READ,
+        sync_to_thread=True,
+        response_description="application/zip: manifest.json, case.json, people.json,"
+        " report.html, report.md, evidence/<sha256>",
+    )
+    def export_case(self, case_id: FromPath[str], ctx: CtxDep) -> File:
+        """The case as one archive to hand to another irbox (`POST /cases/import`)."""
+        path = ctx.services.transfer.export(case_id)
+        return case_archive(path, ctx.services.cases.summary(case_id).number)
 
     @get("/{case_id:str}/report", opt=READ, sync_to_thread=True)
     def report(

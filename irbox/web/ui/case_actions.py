@@ -27,7 +27,7 @@ from irbox.identity.principal import Actor
 from irbox.services import Services
 from irbox.web import uploads
 from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep, services_of
-from irbox.web.files import evidence_file, report_response
+from irbox.web.files import case_archive, evidence_file, report_response
 from irbox.web.ui.inputs import utc_from_local
 from irbox.web.ui.security import CsrfRejected, session_with, signed_form
 
@@ -76,6 +76,31 @@ def download_evidence(
 ) -> File:
     session_with(request, "cases:read")
     return evidence_file(*services.evidence.locate(case_id, attachment_id))
+
+
+@get("/cases/{case_id:str}/export", include_in_schema=False, sync_to_thread=True)
+def export_case(request: AnyRequest, services: ServicesDep, case_id: FromPath[str]) -> File:
+    session_with(request, "cases:read")
+    path = services.transfer.export(case_id)
+    return case_archive(path, services.cases.summary(case_id).number)
+
+
+@post("/cases/import", include_in_schema=False, status_code=303, request_max_body_size=None)
+async def import_case(
+    request: AnyRequest, services: ServicesDep, csrf: FromQuery[str] = ""
+) -> AnyResponse:
+    """A case archive from another irbox; the CSRF token comes in the query string, so it is
+    checked before a byte is read."""
+    session = session_with(request, "cases:write")
+    if not hmac.compare_digest(csrf, session.csrf):
+        raise CsrfRejected
+    case = await uploads.import_case(
+        services.transfer,
+        request.headers.get("content-type"),
+        request.stream(),
+        session.principal.actor,
+    )
+    return Redirect(f"/cases/{case.id}")
 
 
 @post("/cases/{case_id:str}/attack", include_in_schema=False, status_code=303)

@@ -56,6 +56,8 @@ def ui_router() -> Router:
             cases.escalate_with_related,
             cases.case_list,
             case_actions.open_case,
+            case_actions.import_case,
+            case_actions.export_case,
             case_actions.save_as_template,
             case_actions.reopen_case,
             case_actions.link_case,
