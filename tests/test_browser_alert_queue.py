@@ -96,14 +96,26 @@ def test_keyboard_triage(ui: Server, browser: Browser) -> None:
     page.keyboard.press("j")  # the first row (newest)
     page.keyboard.press("j")  # the second
     assert page.locator("tr.selected").get_attribute("id") == f"row-{older}"
+    page.keyboard.press("d")  # asks why first; Esc leaves the alert as it was
+    assert page.locator("#dismiss-dialog").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.locator("#dismiss-dialog").is_visible()
+    assert page.locator(f"#row-{older}.status-triage").count() == 1
     page.keyboard.press("d")
+    page.keyboard.press("4")  # the fourth reason: duplicate
+    page.keyboard.press("Tab")
+    page.keyboard.type("same as yesterday's")
+    page.keyboard.press("Enter")
     page.wait_for_selector(f"#row-{older}.status-dismissed")
     page.keyboard.press("k")
     assert page.locator("tr.selected").get_attribute("id") == f"row-{newer}"
     page.keyboard.press("e")
     page.wait_for_url(f"**/alerts/{newer}?*")  # with the queue's filters
     with ui.client(ui.token()) as api:
-        assert api.get(f"/alerts/{older}").json()["status"] == "dismissed"
+        dismissed = api.get(f"/alerts/{older}").json()
+        assert dismissed["status"] == "dismissed"
+        assert dismissed["dismissal"]["reason_code"] == "duplicate"
+        assert dismissed["dismissal"]["comment"] == "same as yesterday's"
         assert api.get(f"/alerts/{newer}").json()["status"] == "triage"
 
 

@@ -49,7 +49,9 @@ def test_triage_to_resolve_with_the_keyboard_alone(ui: Server, browser: Browser)
     selected = page.locator("tr.selected")
     assert selected.get_attribute("id") == f"row-{noise_id}"
     assert selected.evaluate("row => getComputedStyle(row).outlineStyle") == "solid"
-    keys.press("d")  # dismissed with the reason chosen in its row
+    keys.press("d")  # asks why: 3 picks "benign", Enter dismisses
+    keys.press("3")
+    keys.press("Enter")
     page.wait_for_selector(f"#row-{noise_id}.status-dismissed")
     keys.press("k")
     assert page.locator("tr.selected").get_attribute("id") == f"row-{real_id}"
@@ -106,7 +108,7 @@ def test_question_mark_lists_the_keys_of_the_page(ui: Server, browser: Browser) 
     page = browser.new_page()
     sign_in(page, ui)
     expected = {
-        "/alerts": ["next / previous alert", "dismiss with the reason", "bulk actions"],
+        "/alerts": ["next / previous alert", "dismiss: asks for the reason", "bulk actions"],
         f"/alerts/{alert_id}": ["escalate to a new case", "back to the queue", "dismissal"],
         f"/cases/{case_id}": ["comment box", "resolve the case", "new observable"],
         "/cases": ["a new case", "to the filter"],

@@ -1,5 +1,5 @@
 // Keys on every page (each lists its own under ?), keyboard triage on the alert queue (j/k move,
-// x ticks for a bulk action, d dismisses with the reason chosen in the row, e or Enter opens the
+// x ticks for a bulk action, d asks the reason then dismisses, e or Enter opens the
 // alert). The queue also polls for alerts stored since it was drawn; destructive forms ask
 // first. No inline script: the CSP forbids it.
 (function () {
@@ -56,6 +56,38 @@
       target.focus();
     }
   }
+  // d on the queue: a dialog asks why (a number key picks a reason), Enter dismisses the row
+  // with that reason and comment through the row's own form, Esc leaves it.
+  function askReason(row, form) {
+    var dialog = document.getElementById("dismiss-dialog");
+    if (!dialog) { form.requestSubmit(); return; }
+    var ask = dialog.querySelector("form");
+    var title = row.querySelector(".title a");
+    document.getElementById("dismiss-what").textContent = title ? title.textContent : "";
+    ask.reset();
+    dialog.onclose = function () {
+      if (dialog.returnValue !== "dismiss") { return; }
+      form.querySelector("select[name=reason_code]").value = ask.querySelector("input[name=reason]:checked").value;
+      form.querySelector("input[name=comment]").value = ask.querySelector("input[name=comment]").value;
+      form.requestSubmit();
+    };
+    dialog.returnValue = "";
+    dialog.showModal();
+    ask.querySelector("input[name=reason]:checked").focus();
+  }
+  document.addEventListener("keydown", function (event) {
+    var dialog = document.getElementById("dismiss-dialog");
+    if (!dialog || !dialog.open) { return; }
+    if (event.key === "Enter" && !(event.target && event.target.matches("button"))) {
+      dialog.querySelector("button[value=dismiss]").click();
+      event.preventDefault();
+      return;
+    }
+    if (!/^[1-9]$/.test(event.key)) { return; }
+    if (event.target && event.target.name === "comment") { return; }
+    var choice = dialog.querySelectorAll("input[name=reason]")[Number(event.key) - 1];
+    if (choice) { choice.checked = true; choice.focus(); event.preventDefault(); }
+  });
   function queueKey(event, row) {
     if (event.key === "j") { move(1); }
     else if (event.key === "k") { move(-1); }
@@ -67,7 +99,7 @@
     } else if (event.key === "d") {
       var form = row && row.querySelector("form.dismiss");
       if (!form) { return false; }
-      form.requestSubmit();
+      askReason(row, form);
     } else if (event.key === "e" || (event.key === "Enter" && event.target === document.body)) {
       var link = row && row.querySelector(".title a");
       if (!link) { return false; }
