@@ -7,6 +7,8 @@ from irbox import clock
 from irbox.alerts.models import SEVERITIES, STATUSES, AlertFilter
 from irbox.errors import Errors
 
+SORTS = ("time", "severity")
+
 
 def parse_filter(
     status: str | None,
@@ -16,10 +18,13 @@ def parse_filter(
     until: str | None,
     q: str | None,
     tag: str | None = None,
+    sort: str | None = None,
 ) -> AlertFilter:
     """Turn query-string values (comma lists, timestamps) into a filter, naming each bad one."""
     errors = Errors()
-    flt = AlertFilter(q=q or None)
+    flt = AlertFilter(q=q or None, sort=sort or "time")
+    if flt.sort not in SORTS:
+        errors.add("sort", f"one of {', '.join(SORTS)}")
     for name, value, allowed in (
         ("status", status, STATUSES),
         ("severity", severity, SEVERITIES),

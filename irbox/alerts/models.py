@@ -117,6 +117,7 @@ class AlertFilter(msgspec.Struct, kw_only=True):
     severity: list[str] = []
     source: list[str] = []
     tag: list[str] = []  # any of these tags
+    sort: str = "time"  # newest first; "severity": most severe first, then newest
     since: int | None = None
     until: int | None = None
     q: str | None = None

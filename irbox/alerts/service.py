@@ -15,6 +15,7 @@ from irbox import clock, ids
 from irbox.alerts import batch
 from irbox.alerts.models import (
     REASON_CODES,
+    SEVERITIES,
     Alert,
     AlertFilter,
     AlertIn,
@@ -33,7 +34,7 @@ from irbox.errors import DomainError, Errors, InvalidState, NotFound, Validation
 from irbox.identity.principal import Actor
 from irbox.index import events as index_events
 from irbox.observables.suppression import SuppressionService
-from irbox.paging import split_page
+from irbox.paging import decode_cursor, decode_position, encode_position, split_page
 from irbox.sla.targets import SlaService
 from irbox.store import alerts as alerts_table
 from irbox.store import audit
@@ -176,6 +177,26 @@ class AlertService:
         rows = self.db.read(_page, flt, before_seq, limit + 1, after_seq, False)
         page, next_cursor = split_page(rows, limit)
         return AlertPage(items=[to_summary(r, self.sla) for r in page], next_cursor=next_cursor)
+
+    def page(self, flt: AlertFilter, cursor: str | None, limit: int) -> AlertPage:
+        """A page in the filter's order (`sort`), continuing from `cursor`."""
+        if flt.sort != "severity":
+            return self.list(flt, decode_cursor(cursor), limit)
+        before = decode_position(cursor, "sev1", 2) if cursor else None
+
+        def read(conn: sqlite3.Connection) -> builtins.list[sqlite3.Row]:
+            return alerts_table.page(
+                conn, statuses=flt.status, severities=flt.severity, sources=flt.source,
+                since=flt.since, until=flt.until, title_contains=flt.q, before_seq=None,
+                limit=limit + 1, tags=flt.tag, by_severity=True,
+                before_rank=(before[0], before[1]) if before else None,
+            )  # fmt: skip
+
+        rows = self.db.read(read)
+        page = rows[:limit]
+        last = page[-1] if len(rows) > limit else None
+        after = encode_position("sev1", _rank(last["severity"]), last["seq"]) if last else None
+        return AlertPage(items=[to_summary(r, self.sla) for r in page], next_cursor=after)
 
     def sources(self, limit: int = 200) -> builtins.list[str]:
         """The sources alerts came from (for the queue's filter), alphabetically."""
@@ -342,6 +363,11 @@ def _page(
         oldest_first=oldest_first,
         tags=flt.tag,
     )
+
+
+def _rank(severity: str) -> int:
+    """As `alerts_table.SEVERITY_RANK` ranks it."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
 
 
 def _existing(conn: sqlite3.Connection, alert_id: str) -> sqlite3.Row:

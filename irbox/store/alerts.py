@@ -18,6 +18,11 @@ COLUMNS = (
     " dismissal_comment, dismissed_by, dismissed_at, triaged_at"
 )
 SUMMARY_COLUMNS = COLUMNS.replace(" description,", "").replace(" raw,", "")
+# A severity's rank (critical 4 … info 0), written as migration 0029's indexes write it.
+SEVERITY_RANK = (
+    "(CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2"
+    " WHEN 'low' THEN 1 ELSE 0 END)"
+)
 
 # The columns an ingest writes.
 INGEST_COLUMNS = (
@@ -80,7 +85,11 @@ def page(
     after_seq: int | None = None,
     oldest_first: bool = False,
     tags: list[str] | None = None,
+    by_severity: bool = False,
+    before_rank: tuple[int, int] | None = None,
 ) -> list[sqlite3.Row]:
+    """Newest first (oldest with `oldest_first`), or with `by_severity` most severe first and
+    newest first within a severity, continuing before `before_rank` (a rank and a seq)."""
     where: list[str] = []
     args: list[Any] = []
     for column, values in (("status", statuses), ("severity", severities), ("source", sources)):
@@ -107,11 +116,37 @@ def page(
     if after_seq is not None:  # the live queue: complete only while rows commit in seq order
         where.append("seq > ?")
         args.append(after_seq)
+    if by_severity and before_rank is not None:
+        return _page_by_severity_after(conn, where, args, before_rank, limit)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
+    order = f"{SEVERITY_RANK} DESC, seq DESC" if by_severity else (
+        f"seq {'ASC' if oldest_first else 'DESC'}"
+    )  # fmt: skip
     return conn.execute(
-        f"SELECT {SUMMARY_COLUMNS} FROM alerts {clause}"
-        f" ORDER BY seq {'ASC' if oldest_first else 'DESC'} LIMIT ?",
+        f"SELECT {SUMMARY_COLUMNS} FROM alerts {clause} ORDER BY {order} LIMIT ?",
         (*args, limit),
+    ).fetchall()
+
+
+def _page_by_severity_after(
+    conn: sqlite3.Connection,
+    where: list[str],
+    args: list[Any],
+    before: tuple[int, int],
+    limit: int,
+) -> list[sqlite3.Row]:
+    """The rest of the cursor's severity, then the lower ones: two index ranges (one row-value
+    comparison would walk the cursor's severity from its top on every page)."""
+    base = " AND ".join([*where, "1"])
+    rank, seq = before
+    part = f"SELECT {SUMMARY_COLUMNS}, {SEVERITY_RANK} AS r FROM alerts WHERE {base}"
+    return conn.execute(
+        f"SELECT {SUMMARY_COLUMNS} FROM ("
+        f"SELECT * FROM ({part} AND {SEVERITY_RANK} = ? AND seq < ? ORDER BY seq DESC LIMIT ?)"
+        f" UNION ALL SELECT * FROM ({part} AND {SEVERITY_RANK} < ?"
+        f" ORDER BY {SEVERITY_RANK} DESC, seq DESC LIMIT ?)"
+        ") ORDER BY r DESC, seq DESC LIMIT ?",
+        (*args, rank, seq, limit, *args, rank, limit, limit),
     ).fetchall()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from litestar import Controller, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -69,14 +71,17 @@ class AlertsController(Controller):
         since: FromQuery[str | None] = None,
         until: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
+        sort: FromQuery[Literal["time", "severity"]] = "time",
         limit: FromQuery[int] = DEFAULT_LIMIT,
         cursor: FromQuery[str | None] = None,
     ) -> AlertPage:
-        before = page_args(limit, cursor)
+        """`sort=time` (default): newest first; `sort=severity`: most severe first, newest
+        first within a severity. A cursor continues the order it came from."""
+        page_args(limit, None)
         flt = parse_filter(
-            joined(status), joined(severity), joined(source), since, until, q, joined(tag)
+            joined(status), joined(severity), joined(source), since, until, q, joined(tag), sort
         )
-        return ctx.services.alerts.list(flt, before, limit)
+        return ctx.services.alerts.page(flt, cursor, limit)
 
     @get("/{alert_id:str}", opt=READ, sync_to_thread=True)
     def get_alert(self, alert_id: FromPath[str], ctx: CtxDep) -> Alert:

@@ -15,7 +15,6 @@ from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES, AlertFilter,
 from irbox.cases.bulk import BulkFilter, BulkIn
 from irbox.errors import ValidationFailed
 from irbox.identity.sessions import Session
-from irbox.paging import decode_cursor
 from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep
 from irbox.web.ui.security import session_with, signed_form
 
@@ -23,7 +22,7 @@ PAGE_SIZE = 50
 NEW_ROWS_MAX = 200  # one poll shows at most this many new alerts; the rest on reload
 
 
-FILTERS = ("status", "severity", "source", "q", "tag")  # the queue's, in its URLs and forms
+FILTERS = ("status", "severity", "source", "q", "tag", "sort")  # in the queue's URLs and forms
 
 
 def _filters(
@@ -32,15 +31,16 @@ def _filters(
     source: str | None,
     q: str | None,
     tag: str | None = None,
+    sort: str | None = None,
 ) -> dict[str, str]:
     return {"status": status or "", "severity": severity or "", "source": source or "",
-            "q": q or "", "tag": tag or ""}  # fmt: skip
+            "q": q or "", "tag": tag or "", "sort": sort or ""}  # fmt: skip
 
 
 def _parse(filters: dict[str, str]) -> AlertFilter:
     return parse_filter(filters["status"] or None, filters["severity"] or None,
                         filters["source"] or None, None, None, filters["q"] or None,
-                        filters["tag"] or None)  # fmt: skip
+                        filters["tag"] or None, filters["sort"] or None)  # fmt: skip
 
 
 def _row_context(session: Session, filters: dict[str, str]) -> dict[str, Any]:
@@ -63,19 +63,20 @@ def alert_queue(
     source: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
     tag: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
     dismissed: FromQuery[int | None] = None,
     tagged: FromQuery[int | None] = None,
 ) -> Template:
     session = session_with(request, "alerts:read")
     alerts = services.alerts
-    filters = _filters(status, severity, source, q, tag)
+    filters = _filters(status, severity, source, q, tag, sort)
     context = _row_context(session, filters)
     context.update(statuses=STATUSES, severities=SEVERITIES, dismissed=dismissed, tagged=tagged,
                    error=None,
                    sources=alerts.sources())  # fmt: skip
     newest = alerts.latest_seq()  # read first: an alert stored meanwhile shows up on the next poll
     try:
-        page = alerts.list(_parse(filters), None, PAGE_SIZE)
+        page = alerts.page(_parse(filters), None, PAGE_SIZE)
     except ValidationFailed as exc:
         context.update(error="; ".join(exc.details.values()), page=None, newest=newest)
         return Template("alerts.html", context=context, status_code=400)
@@ -92,6 +93,7 @@ def alert_rows(
     source: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
     tag: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
     newer: FromQuery[int | None] = None,
 ) -> AnyResponse:
@@ -99,7 +101,7 @@ def alert_rows(
     sequence number) for the live view, with the new high-water mark in `X-Newest-Seq`."""
     session = session_with(request, "alerts:read")
     alerts = services.alerts
-    filters = _filters(status, severity, source, q, tag)
+    filters = _filters(status, severity, source, q, tag, sort)
     context = _row_context(session, filters)
     flt = _parse(filters)
     if newer is not None:
@@ -108,7 +110,7 @@ def alert_rows(
         page.next_cursor = None  # older rows are already on the page
         headers = {"X-Newest-Seq": str(newest)}
     else:
-        page = alerts.list(flt, decode_cursor(cursor), PAGE_SIZE)
+        page = alerts.page(flt, cursor, PAGE_SIZE)
         headers = {}
     context.update(page=page, fresh=newer is not None)
     return Template("alert_rows.html", context=context, headers=headers)
@@ -151,7 +153,9 @@ async def bulk_action(request: AnyRequest, services: ServicesDep) -> AnyResponse
     data = BulkIn(
         action=action,
         ids=None if every else [str(i) for i in fields.getall("ids")] if "ids" in fields else [],
-        filter=BulkFilter(**{k: v for k, v in back.items() if v}) if every else None,
+        filter=BulkFilter(**{k: v for k, v in back.items() if v and k != "sort"})
+        if every
+        else None,
         reason_code=form.get("reason_code") if action == "dismiss" else None,
         tags=tags if action == "tag" else None,
     )
