@@ -10,6 +10,7 @@ from prometheus_client import start_http_server
 
 from irbox import clock
 from irbox.alerts.covered import CoveredAlerts
+from irbox.alerts.saved_views import SavedViewService
 from irbox.alerts.service import AlertService
 from irbox.attack import catalogue as attack_catalogue
 from irbox.audit.log import AuditLog
@@ -106,6 +107,7 @@ class Services:
         self.templates = TemplateService(self.db, self.writer)
         self.notifications = NotificationService(self.db, self.writer)
         self.subscriptions = SubscriptionService(self.db, self.writer)
+        self.saved_views = SavedViewService(self.db, self.writer)
         self.evidence = EvidenceService(
             self.db, self.writer, config.data_path, config.max_upload_bytes
         )

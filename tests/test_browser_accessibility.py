@@ -54,6 +54,12 @@ def test_every_page_of_an_investigation(ui: Server, browser: Browser) -> None:
                       {"key": "seen_on", "label": "Seen on", "type": "date"},
                       {"key": "hosts", "label": "Hosts", "type": "number"}]:  # fmt: skip
             assert api.post("/custom-fields", json=field).status_code == 201
+        assert (
+            api.post(
+                "/me/views", json={"name": "Critical", "filters": {"severity": "critical"}}
+            ).status_code
+            == 201
+        )  # a tab above the queue
     _visit(page, ui.url + "/alerts")
     page.keyboard.press("j")
     page.keyboard.press("x")

@@ -1,6 +1,6 @@
 """Triage at volume in a real browser (Debian's Chromium): escalate ticked rows of the queue
-into one case, see an alert's related alerts and take them along, and find a pasted defanged
-indicator without picking its type."""
+into one case, see an alert's related alerts and take them along, find a pasted defanged
+indicator without picking its type, and save the queue's filters as a view of one's own."""
 
 from __future__ import annotations
 
@@ -74,3 +74,27 @@ def test_paste_a_defanged_indicator(ui: Server, browser: Browser) -> None:
     page.wait_for_url(lambda url: "value=" in url)
     assert domain in page.locator("main").inner_text()
     assert page.locator(f"a[href='/alerts/{alert_id}']").count() == 1
+
+
+def test_save_a_view_and_open_it_as_a_tab(ui: Server, browser: Browser) -> None:
+    with ui.client(ui.token()) as api:
+        api.post("/alerts", json=alert("v1", source="firewall", title="Port scan"))
+        api.post("/alerts", json=alert("v2", source="edr", title="Mimikatz", severity="critical"))
+    page = browser.new_page()
+    sign_in(page, ui)
+    page.fill("form.filters input[name=source]", "edr")
+    page.select_option("form.filters select[name=sort]", "severity")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(lambda url: "source=edr" in url)
+    page.click("details.save-view summary")
+    page.fill("#save-view input[name=name]", "EDR first")
+    page.click("#save-view button")
+    page.wait_for_selector("nav.views a[aria-current=page]:has-text('EDR first')")
+
+    page.click("nav.views a:has-text('In triage')")
+    page.wait_for_selector("nav.views a[aria-current=page]:has-text('In triage')")
+    assert page.locator("#alert-queue td.title").count() == 2
+    page.click("nav.views a:has-text('EDR first')")
+    page.wait_for_selector("nav.views a[aria-current=page]:has-text('EDR first')")
+    assert page.locator("#alert-queue td.title").all_inner_texts() == ["Mimikatz"]
+    page.close()

@@ -13,11 +13,14 @@ from tests.harness import Server, ui_post_paths
 OWN_ACCOUNT = {"/logout", "/notifications/read", "/settings/api-keys",
                "/settings/api-keys/x_key_id/revoke", "/settings/password", "/settings/theme",
                "/settings/mfa/begin", "/settings/mfa/confirm", "/settings/mfa/recovery-codes",
-               "/settings/mfa/off", "/settings/subscriptions", "/settings/test-mail"}  # fmt: skip
+               "/settings/mfa/off", "/settings/subscriptions", "/settings/test-mail",
+               "/alerts/views", "/alerts/views/x_view_id/delete"}  # fmt: skip
 
 
 CHANGING = [p for p in ui_post_paths() if p not in OWN_ACCOUNT]
-ADMIN_AREAS = ("/settings/users", "/settings/webhooks", "/settings/license", "/settings/sla")
+ADMIN_AREAS = ("/settings/users", "/settings/webhooks", "/settings/license", "/settings/sla",
+               "/settings/custom-fields", "/settings/templates",
+               "/cases/x_case_id/save-template")  # fmt: skip
 ADMIN_ONLY = [p for p in CHANGING if p.startswith(ADMIN_AREAS)]
 FIELDS = {"reason_code": "benign", "ids": "alert_x", "body": "hi", "title": "t", "severity": "low",
           "type": "ip", "value": "192.0.2.1", "reason": "r", "email": "z@x.example",

@@ -50,6 +50,8 @@ def ui_router() -> Router:
             queue.alert_rows,
             queue.dismiss_alert,
             queue.bulk_action,
+            queue.save_view,
+            queue.delete_view,
             queue.reopen_alert,
             cases.alert_detail,
             cases.escalate_alert,

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import msgspec
 from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from irbox.alerts.filters import parse_filter
 from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES, AlertFilter, DismissIn
+from irbox.alerts.saved_views import SavedViewIn, ViewFilters
 from irbox.cases.bulk import BulkFilter, BulkIn
 from irbox.errors import ValidationFailed
 from irbox.identity.sessions import Session
@@ -74,6 +76,14 @@ def alert_queue(
     context.update(statuses=STATUSES, severities=SEVERITIES, dismissed=dismissed, tagged=tagged,
                    error=None,
                    sources=alerts.sources())  # fmt: skip
+    shown = {k: v for k, v in filters.items() if v}
+    views = services.saved_views.list(session.principal.user_id).items
+    context["views"] = [
+        {"id": v.id, "name": v.name, "query": urlencode(_view_query(v.filters)),
+         "current": _view_query(v.filters) == shown}
+        for v in views
+    ]  # fmt: skip
+    context["default_view"] = shown == {"status": "triage"} or not shown
     newest = alerts.latest_seq()  # read first: an alert stored meanwhile shows up on the next poll
     try:
         page = alerts.page(_parse(filters), None, PAGE_SIZE)
@@ -82,6 +92,29 @@ def alert_queue(
         return Template("alerts.html", context=context, status_code=400)
     context.update(page=page, newest=newest)
     return Template("alerts.html", context=context)
+
+
+def _view_query(filters: ViewFilters) -> dict[str, str]:
+    return {k: v for k, v in msgspec.structs.asdict(filters).items() if v}
+
+
+@post("/alerts/views", include_in_schema=False, status_code=303)
+async def save_view(request: AnyRequest, services: ServicesDep) -> AnyResponse:
+    """The queue's current filters under a name: a tab of the user's own."""
+    session, form = await signed_form(request, "alerts:read")
+    filters = ViewFilters(**{k: form[k] for k in FILTERS if form.get(k)})
+    data = SavedViewIn(name=form.get("name", ""), filters=filters)
+    await services.saved_views.save(session.principal.user_id, data, session.principal.actor)
+    return Redirect(f"/alerts?{urlencode(_view_query(filters))}")
+
+
+@post("/alerts/views/{view_id:str}/delete", include_in_schema=False, status_code=303)
+async def delete_view(
+    request: AnyRequest, services: ServicesDep, view_id: FromPath[str]
+) -> AnyResponse:
+    session, _ = await signed_form(request, "alerts:read")
+    await services.saved_views.delete(session.principal.user_id, view_id, session.principal.actor)
+    return Redirect("/alerts")
 
 
 @get("/alerts/rows", include_in_schema=False, sync_to_thread=True)
