@@ -187,7 +187,7 @@ class AlertService:
         def read(conn: sqlite3.Connection) -> builtins.list[sqlite3.Row]:
             return alerts_table.page(
                 conn, statuses=flt.status, severities=flt.severity, sources=flt.source,
-                since=flt.since, until=flt.until, title_contains=flt.q, before_seq=None,
+                since=flt.since, until=flt.until, text=flt.q, before_seq=None,
                 limit=limit + 1, tags=flt.tag, by_severity=True,
                 before_rank=(before[0], before[1]) if before else None,
             )  # fmt: skip
@@ -356,7 +356,7 @@ def _page(
         sources=flt.source,
         since=flt.since,
         until=flt.until,
-        title_contains=flt.q,
+        text=flt.q,
         before_seq=before_seq,
         limit=limit,
         after_seq=after_seq,

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from irbox.store.database import chunked, contains, flat, values_list
+from irbox.store.database import chunked, flat, values_list
 
 COLUMNS = (
     "seq, id, source, external_id, severity, title, description, tags, asset, observables, raw,"
@@ -63,8 +63,29 @@ def upsert_many(
         part: list[tuple[str, int, str, bool]] = [("", 0, "", False)] * len(chunk)
         for index, alert_id, seq, status in stored:
             part[index] = (alert_id, seq, status, alert_id == chunk[index]["id"])
+        created = [seq for _, seq, _, new in part if new]
+        if created:  # the chunk's new rows, consecutive: this writer stored nothing between
+            conn.execute(_INDEX_TEXT, (min(created), max(created)))
         outcome += part
     return outcome
+
+
+# Text search (migration 0031): one statement a chunk costs ~20 µs an alert where a trigger
+# a row cost ~75 µs (100,000 alerts with three observables each, 2026-12-06).
+_INDEX_TEXT = (
+    "INSERT INTO alerts_text (rowid, title, description, observables)"
+    " SELECT seq, title, coalesce(description, ''),"
+    " (SELECT group_concat(json_extract(value, '$.value'), ' ') FROM json_each(observables))"
+    " FROM alerts WHERE seq BETWEEN ? AND ?"
+)
+
+
+def text_query(text: str) -> str:
+    """What a person typed as an FTS5 query: every word must appear (as a word's start) in
+    the title, description or an observable value; quotes make each a literal phrase, so
+    no character of theirs is FTS syntax (`evil.example.com` is the phrase evil example com)."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " AND ".join(f'"{w}"*' for w in words) or '""'
 
 
 def get(conn: sqlite3.Connection, alert_id: str) -> sqlite3.Row | None:
@@ -79,7 +100,7 @@ def page(
     sources: list[str],
     since: int | None,
     until: int | None,
-    title_contains: str | None,
+    text: str | None,
     before_seq: int | None,
     limit: int,
     after_seq: int | None = None,
@@ -106,16 +127,17 @@ def page(
     if until is not None:
         where.append("detected_at <= ?")
         args.append(until)
-    if title_contains:
-        term, arg = contains("title", title_contains)
-        where.append(term)
-        args.append(arg)
     if before_seq is not None:
         where.append("seq < ?")
         args.append(before_seq)
     if after_seq is not None:  # the live queue: complete only while rows commit in seq order
         where.append("seq > ?")
         args.append(after_seq)
+    if text and not by_severity:
+        return _text_page(conn, where, args, text, oldest_first, limit)
+    if text:  # by severity: the order is the rank index's, the text a filter
+        where.append("seq IN (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ?)")
+        args.append(text_query(text))
     if by_severity and before_rank is not None:
         return _page_by_severity_after(conn, where, args, before_rank, limit)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
@@ -125,6 +147,28 @@ def page(
     return conn.execute(
         f"SELECT {SUMMARY_COLUMNS} FROM alerts {clause} ORDER BY {order} LIMIT ?",
         (*args, limit),
+    ).fetchall()
+
+
+_QUALIFIED = ", ".join(f"alerts.{c.strip()}" for c in SUMMARY_COLUMNS.split(","))
+
+
+def _text_page(
+    conn: sqlite3.Connection,
+    where: list[str],
+    args: list[Any],
+    text: str,
+    oldest_first: bool,
+    limit: int,
+) -> list[sqlite3.Row]:
+    """Alerts holding the text, in seq order: the text index walked in its rowid order, each
+    hit's row checked against the other filters (an `IN (matches)` would first collect every
+    match: 120 ms for a word in half of 300,000 alerts, against 3 ms this way)."""
+    terms = " AND ".join(["alerts_text MATCH ?", *where])
+    return conn.execute(
+        f"SELECT {_QUALIFIED} FROM alerts_text JOIN alerts ON alerts.seq = alerts_text.rowid"
+        f" WHERE {terms} ORDER BY alerts_text.rowid {'ASC' if oldest_first else 'DESC'} LIMIT ?",
+        (text_query(text), *args, limit),
     ).fetchall()
 
 
