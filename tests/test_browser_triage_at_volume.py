@@ -1,6 +1,7 @@
 """Triage at volume in a real browser (Debian's Chromium): escalate ticked rows of the queue
 into one case, see an alert's related alerts and take them along, find a pasted defanged
-indicator without picking its type, and save the queue's filters as a view of one's own."""
+indicator without picking its type, save the queue's filters as a view of one's own, and see
+on a queue row how many related alerts wait and which case holds some."""
 
 from __future__ import annotations
 
@@ -97,4 +98,26 @@ def test_save_a_view_and_open_it_as_a_tab(ui: Server, browser: Browser) -> None:
     page.click("nav.views a:has-text('EDR first')")
     page.wait_for_selector("nav.views a[aria-current=page]:has-text('EDR first')")
     assert page.locator("#alert-queue td.title").all_inner_texts() == ["Mimikatz"]
+    page.close()
+
+
+def test_queue_rows_hint_at_related_alerts_and_cases(ui: Server, browser: Browser) -> None:
+    shared = [{"type": "domain", "value": "hint-c2.example"}]
+    with ui.client(ui.token()) as api:
+        ids = [api.post("/alerts", json=alert(f"h{n}", observables=shared)).json()["id"]
+               for n in range(3)]  # fmt: skip
+        api.post(
+            "/alerts", json=alert("alone", observables=[{"type": "ip", "value": "192.0.2.99"}])
+        )
+        case_id = api.post(f"/alerts/{ids[0]}/escalate", json={}).json()["case_id"]
+        number = api.get(f"/cases/{case_id}").json()["number"]
+        _indexed(api, "domain", "hint-c2.example", 3)
+    page = browser.new_page()
+    sign_in(page, ui)
+    hint = page.locator(f"#row-{ids[2]} a.related-hint")
+    hint.wait_for()
+    assert hint.inner_text() == f"1 related · case #{number}"
+    assert page.locator("#alert-queue a.related-hint").count() == 2  # not on the lone alert
+    hint.click()
+    page.wait_for_url(lambda url: url.endswith(f"/alerts/{ids[2]}#related"))
     page.close()

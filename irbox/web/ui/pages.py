@@ -48,6 +48,7 @@ def ui_router() -> Router:
             two_factor.turn_off,
             queue.alert_queue,
             queue.alert_rows,
+            queue.related_hint,
             queue.dismiss_alert,
             queue.bulk_action,
             queue.save_view,

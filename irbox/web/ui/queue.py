@@ -17,6 +17,7 @@ from irbox.alerts.saved_views import SavedViewIn, ViewFilters
 from irbox.cases.bulk import BulkFilter, BulkIn
 from irbox.errors import ValidationFailed
 from irbox.identity.sessions import Session
+from irbox.paging import MAX_LIMIT
 from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep
 from irbox.web.ui.security import session_with, signed_form
 
@@ -115,6 +116,18 @@ async def delete_view(
     session, _ = await signed_form(request, "alerts:read")
     await services.saved_views.delete(session.principal.user_id, view_id, session.principal.actor)
     return Redirect("/alerts")
+
+
+@get("/alerts/{alert_id:str}/hint", include_in_schema=False, sync_to_thread=True)
+def related_hint(request: AnyRequest, services: ServicesDep, alert_id: FromPath[str]) -> Template:
+    """A queue row's "3 related · case #12": loaded by the row when it scrolls into view, so
+    the queue draws at once and each row's look-ups (the index, per observable) follow."""
+    session_with(request, "alerts:read")
+    items = services.related.related(alert_id, MAX_LIMIT, None).items
+    alerts = sum(1 for item in items if item.kind == "alert")
+    case = next((item for item in items if item.kind == "case"), None)
+    context = {"alert_id": alert_id, "alerts": alerts, "case": case}
+    return Template("related_hint.html", context=context)
 
 
 @get("/alerts/rows", include_in_schema=False, sync_to_thread=True)
