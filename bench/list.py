@@ -1,5 +1,7 @@
 """Listing at scale: 1 M alerts; `GET /alerts` first page and a page 10,000 pages deep, with and
-without filters; `GET /cases/{id}` for a case with 500 alerts. p50/p99 through the HTTP API.
+without filters, text searches (a word in every alert, one in 11, an observable's value), the
+most-severe-first order; `GET /cases/{id}` for a case with 500 alerts. p50/p99 through the
+HTTP API.
 
     BENCH_ALERTS=1000000 python bench/list.py
 """
@@ -64,6 +66,12 @@ def main() -> None:
                 ("page 10,000, filtered", "/alerts",
                  {"status": "triage", "severity": "high", "cursor": deep}),
                 ("first page, source filter", "/alerts", {"source": "src3"}),
+                ("text search, in every alert", "/alerts", {"status": "triage", "q": "alert"}),
+                ("text search, 11 alerts", "/alerts", {"status": "", "q": "number 12345"}),
+                ("text search, an observable", "/alerts", {"status": "", "q": "10.0.7.7"}),
+                ("most severe first, first page", "/alerts", {"sort": "severity"}),
+                ("most severe first, in triage", "/alerts",
+                 {"status": "triage", "sort": "severity"}),
                 (f"case with {CASE_ALERTS} alerts", f"/cases/{case['id']}", {}),
             ):  # fmt: skip
                 samples = timed(api, path, params)

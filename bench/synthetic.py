@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from irbox.store import alerts as alerts_table
 from tests.harness import SOURCE_COMMAND
 
 # Every benchmark's server: the per-key rate limit must not be what a benchmark measures.
@@ -52,12 +53,15 @@ def fill_alerts(
 
 
 def _insert(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """The rows and their text-search entries, as an ingest stores them."""
+    first = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM alerts").fetchone()[0]
     conn.executemany(
         "INSERT INTO alerts (id, source, external_id, severity, title, tags, observables,"
         " detected_at, status, occurrences, first_seen_at, last_seen_at, case_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
+    alerts_table.index_text(conn, first, first + len(rows) - 1)
     conn.commit()
 
 

@@ -50,6 +50,7 @@ from irbox.observables.search import ObservableSearch
 from irbox.observables.suppression import SuppressionService
 from irbox.operations.health import HealthService
 from irbox.operations.metrics import Metrics, Standing
+from irbox.reports.settings import ReportSettingsService
 from irbox.sealed import KEY_FILE, SecretBox
 from irbox.sla.targets import SlaService
 from irbox.store import settings as settings_table
@@ -111,7 +112,10 @@ class Services:
         self.evidence = EvidenceService(
             self.db, self.writer, config.data_path, config.max_upload_bytes
         )
-        self.resolution = ResolutionService(self.cases, self.writer, config.data_path / "reports")
+        self.report_settings = ReportSettingsService(self.db, self.writer)
+        self.resolution = ResolutionService(
+            self.cases, self.writer, config.data_path / "reports", self.report_settings
+        )
         # An archive may carry many files: twenty uploads' worth (1000 MiB by default).
         self.transfer = CaseTransfer(
             self.cases, self.evidence, self.attack, config.max_upload_bytes * 20

@@ -43,6 +43,8 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("DELETE", "/api/v1/me/views/{view_id:str}"): ANY,
     ("GET", "/api/v1/settings/sla"): ANY,
     ("PUT", "/api/v1/settings/sla"): "admin",
+    ("GET", "/api/v1/settings/reports"): ANY,
+    ("PUT", "/api/v1/settings/reports"): "admin",
     ("POST", "/api/v1/alerts/{alert_id:str}/escalate"): ("alerts:write", "cases:write"),
     ("POST", "/api/v1/cases"): "cases:write",
     ("GET", "/api/v1/cases"): "cases:read",

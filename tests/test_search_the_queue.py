@@ -1,7 +1,7 @@
-"""Text search over the queue (`q`): every word must start a word of the alert's title,
-description or one of its observable values, in any case; what people type is never query
-syntax; it combines with the other filters and both orders, and a deduplicated alert is found
-once."""
+"""Text search over the queue (`q`): every word must be a word of the alert's title,
+description or one of its observable values, in any case (`power*` for the words starting
+so); what people type is never query syntax; it combines with the other filters and both
+orders, and a deduplicated alert is found once."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def test_find_alerts_by_their_words(api: httpx.Client, unique: str) -> None:
         return [a["id"] for a in answer.json()["items"]]
 
     assert found(f"powershell {unique}") == [wanted]  # any case, each word
-    assert found(f"Power {unique}") == [wanted]  # a word's start
+    assert found(f"Power* {unique}") == [wanted]  # words starting so
+    assert found(f"Power {unique}") == []  # whole words otherwise
     assert found("finance server") == [wanted]  # the description
     assert found(domain) == [wanted]  # an observable's value
     assert found(unique) == [other, wanted]

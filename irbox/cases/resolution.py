@@ -16,6 +16,7 @@ from irbox.errors import Errors, InvalidState, NotFound
 from irbox.identity.principal import Actor
 from irbox.index import events as index_events
 from irbox.reports.render import render, write_atomically
+from irbox.reports.settings import ReportSettingsService
 from irbox.store import cases as cases_table
 from irbox.store import users as users_table
 from irbox.store.writer import Writer
@@ -27,10 +28,17 @@ MAX_NARRATIVE = 100_000
 
 
 class ResolutionService:
-    def __init__(self, cases: CaseService, writer: Writer, reports_dir: Path) -> None:
+    def __init__(
+        self,
+        cases: CaseService,
+        writer: Writer,
+        reports_dir: Path,
+        settings: ReportSettingsService | None = None,
+    ) -> None:
         self.cases = cases
         self.writer = writer
         self.reports_dir = reports_dir
+        self.settings = settings
 
     async def resolve(self, case_id: str, data: ResolveIn, actor: Actor) -> Case:
         errors = Errors()
@@ -129,7 +137,8 @@ class ResolutionService:
 
     def _write_report(self, case: Case) -> None:
         labels = {key: f.label for key, f in self.cases.db.read(custom_fields.definitions).items()}
-        html, markdown = render(case, self._people(), self.cases.public_url, labels)
+        defanged = self.settings.get().defang_observables if self.settings else False
+        html, markdown = render(case, self._people(), self.cases.public_url, labels, defanged)
         write_atomically(self._path(case.id, markdown=False), html)
         write_atomically(self._path(case.id, markdown=True), markdown)
 

@@ -67,6 +67,20 @@ _DEFANGS = (
 DEFANGED_TYPES = frozenset({"ip", "domain", "hostname", "email", "url"})
 
 
+def defang(kind: str, value: str) -> str:
+    """A value written so that nobody follows it by accident, as reports may show them:
+    `https://evil.example/x` -> `hxxps://evil[.]example/x`, `a@b.example` -> `a[@]b[.]example`.
+    `refang` gives the value back."""
+    if kind not in DEFANGED_TYPES:
+        return value
+    value = re.sub(r"^http(s?)(?=://)", r"hxxp\1", value, flags=re.IGNORECASE)
+    if kind == "url":  # dots of the host only: a path's dots stay readable
+        scheme, sep, rest = value.partition("://")
+        host, slash, path = rest.partition("/")
+        return scheme + sep + host.replace(".", "[.]").replace("@", "[@]") + slash + path
+    return value.replace(".", "[.]").replace("@", "[@]")
+
+
 def refang(value: str) -> str:
     """`evil[.]example[.]com` -> `evil.example.com`, `hxxps[://]x` -> `https://x`."""
     if "[" not in value and "(" not in value and "{" not in value and "xx" not in value.lower():

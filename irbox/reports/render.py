@@ -16,7 +16,8 @@ from markupsafe import Markup
 
 from irbox import clock, markdown_html
 from irbox.cases.custom_fields import shown_value
-from irbox.cases.models import Case
+from irbox.cases.models import Case, TimelineEvent
+from irbox.observables.normalize import defang
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("irbox.reports", "templates"),
@@ -63,14 +64,30 @@ _env.filters["field_value"] = shown_value
 
 
 def render(
-    case: Case, people: dict[str, str], product_url: str, labels: dict[str, str] | None = None
+    case: Case,
+    people: dict[str, str],
+    product_url: str,
+    labels: dict[str, str] | None = None,
+    defanged: bool = False,
 ) -> tuple[str, str]:
-    """Returns (html, markdown). `labels`: custom fields' labels by key."""
+    """Returns (html, markdown). `labels`: custom fields' labels by key; `defanged`: show
+    observable values defanged (`hxxps://evil[.]example`)."""
     context = {"case": case, "people": people, "product_url": product_url,
-               "labels": labels or {}}  # fmt: skip
+               "labels": labels or {},
+               "shown": (lambda o: defang(o.type, o.value)) if defanged else (lambda o: o.value),
+               "told": (lambda e: _defanged_summary(e)) if defanged else (lambda e: e.summary),
+               }  # fmt: skip
     html = _env.get_template("report.html.j2").render(context)
     markdown = _env.get_template("report.md.j2").render(context)
     return html, markdown
+
+
+def _defanged_summary(event: TimelineEvent) -> str:
+    """A timeline entry naming an observable (added, removed), its value defanged."""
+    kind, value = event.data.get("type"), event.data.get("value")
+    if isinstance(kind, str) and isinstance(value, str) and value:
+        return event.summary.replace(value, defang(kind, value))
+    return event.summary
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -65,13 +65,18 @@ def upsert_many(
             part[index] = (alert_id, seq, status, alert_id == chunk[index]["id"])
         created = [seq for _, seq, _, new in part if new]
         if created:  # the chunk's new rows, consecutive: this writer stored nothing between
-            conn.execute(_INDEX_TEXT, (min(created), max(created)))
+            index_text(conn, min(created), max(created))
         outcome += part
     return outcome
 
 
-# Text search (migration 0031): one statement a chunk costs ~20 µs an alert where a trigger
-# a row cost ~75 µs (100,000 alerts with three observables each, 2026-12-06).
+def index_text(conn: sqlite3.Connection, first_seq: int, last_seq: int) -> None:
+    """Put the alerts `first_seq`..`last_seq` in the text index (migration 0031)."""
+    conn.execute(_INDEX_TEXT, (first_seq, last_seq))
+
+
+# Text search: one statement a chunk costs ~20 µs an alert where a trigger a row cost ~75 µs
+# (100,000 alerts with three observables each, 2026-12-06).
 _INDEX_TEXT = (
     "INSERT INTO alerts_text (rowid, title, description, observables)"
     " SELECT seq, title, coalesce(description, ''),"
@@ -81,11 +86,17 @@ _INDEX_TEXT = (
 
 
 def text_query(text: str) -> str:
-    """What a person typed as an FTS5 query: every word must appear (as a word's start) in
-    the title, description or an observable value; quotes make each a literal phrase, so
-    no character of theirs is FTS syntax (`evil.example.com` is the phrase evil example com)."""
-    words = [w.replace('"', '""') for w in text.split()]
-    return " AND ".join(f'"{w}"*' for w in words) or '""'
+    """What a person typed as an FTS5 query: every word must appear, whole, in the title,
+    description or an observable value; a word ending in `*` stands for the words starting so.
+    Quotes make each a literal phrase, so nothing typed is FTS syntax (`evil.example.com` is
+    the phrase evil example com). Whole words, not prefixes, by default: at 1 M alerts a
+    common word takes 0.3 ms whole and 33 ms as a prefix (2026-12-06)."""
+    terms = []
+    for word in text.split():
+        prefix = word.endswith("*") and len(word) > 1
+        quoted = '"' + word.rstrip("*").replace('"', '""') + '"'
+        terms.append(quoted + "*" if prefix else quoted)
+    return " AND ".join(terms) or '""'
 
 
 def get(conn: sqlite3.Connection, alert_id: str) -> sqlite3.Row | None:

@@ -100,6 +100,7 @@ def ui_router() -> Router:
             settings.choose_subscriptions,
             settings.send_test_mail,
             settings.set_sla,
+            settings.set_reports,
             case_settings.create_custom_field,
             case_settings.edit_custom_field,
             case_settings.delete_custom_field,

@@ -17,6 +17,7 @@ from irbox.identity.api_keys import ApiKeyCreate
 from irbox.identity.principal import Actor
 from irbox.identity.scopes import ROLES, SCOPES
 from irbox.notifications.subscriptions import Subscriptions
+from irbox.reports.settings import ReportSettings
 from irbox.sla.targets import Target, Targets
 from irbox.web.asgi import client_ip
 from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep, services_of
@@ -60,6 +61,7 @@ def render(
                "mail": {"on": bool(services.config.smtp_host), "severities": SEVERITIES,
                         "chosen": services.subscriptions.get(session.principal.user_id)},
                "sla": services.sla.targets,
+               "reports": services.report_settings.get(),
                "custom_fields": services.custom_fields.list().items if admin else [],
                "field_types": CUSTOM_FIELD_TYPES,
                "templates": services.templates.list().items if admin else [],
@@ -156,6 +158,15 @@ async def set_sla(request: AnyRequest, services: ServicesDep) -> AnyResponse:
         return render(request, error="SLA targets are numbers (minutes, hours), or empty.")
     change = services.sla.put(wanted, session.principal.actor)
     return await saved(request, change, "#sla")
+
+
+@post("/settings/reports", include_in_schema=False, status_code=200)
+async def set_reports(request: AnyRequest, services: ServicesDep) -> AnyResponse:
+    """How reports are written (admins): observable values defanged or as they are."""
+    session, form = await signed_form(request, "admin")
+    wanted = ReportSettings(defang_observables=form.get("defang_observables") == "on")
+    return await saved(request, services.report_settings.put(wanted, session.principal.actor),
+                       "#reports")  # fmt: skip
 
 
 def _number(text: str) -> float | None:
