@@ -20,6 +20,7 @@ from irbox.cases.comments import CommentService
 from irbox.cases.custom_fields import CustomFieldService
 from irbox.cases.escalation import EscalationService
 from irbox.cases.evidence import EvidenceService
+from irbox.cases.grouping import GroupingRuleService, group_new_alerts
 from irbox.cases.links import LinkService
 from irbox.cases.merge import MergeService
 from irbox.cases.resolution import ResolutionService
@@ -93,7 +94,9 @@ class Services:
             self.suppressions,
             on_ingested=self.metrics.alert_ingested,
             sla=self.sla,
+            grouping=group_new_alerts,
         )
+        self.grouping_rules = GroupingRuleService(self.db, self.writer)
         self.idempotency = IdempotencyStore(self.db, self.writer)
         self.audit = AuditLog(self.db)
         self.attack = attack_catalogue.load(config.data_path)

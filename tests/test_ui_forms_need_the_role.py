@@ -20,6 +20,7 @@ OWN_ACCOUNT = {"/logout", "/notifications/read", "/settings/api-keys",
 CHANGING = [p for p in ui_post_paths() if p not in OWN_ACCOUNT]
 ADMIN_AREAS = ("/settings/users", "/settings/webhooks", "/settings/license", "/settings/sla",
                "/settings/custom-fields", "/settings/templates", "/settings/reports",
+               "/settings/grouping-rules",
                "/cases/x_case_id/save-template")  # fmt: skip
 ADMIN_ONLY = [p for p in CHANGING if p.startswith(ADMIN_AREAS)]
 FIELDS = {"reason_code": "benign", "ids": "alert_x", "body": "hi", "title": "t", "severity": "low",

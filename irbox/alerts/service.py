@@ -87,6 +87,11 @@ def to_summary(row: sqlite3.Row, sla: SlaService | None = None) -> AlertSummary:
     return AlertSummary(**_summary_fields(row, sla))
 
 
+# Puts new alerts (id, source) in open cases by rule, in the ingest's transaction; returns
+# the ids it put (irbox.cases.grouping).
+Grouping = Callable[[sqlite3.Connection, "builtins.list[tuple[str, str]]", int], set[str]]
+
+
 class AlertService:
     def __init__(
         self,
@@ -95,12 +100,14 @@ class AlertService:
         suppressions: SuppressionService,
         on_ingested: Callable[[IngestResult], None] = lambda result: None,
         sla: SlaService | None = None,
+        grouping: Grouping | None = None,
     ) -> None:
         self.db = db
         self.writer = writer
         self.suppressions = suppressions
         self.sla = sla  # the due times alerts answer with
         self._on_ingested = on_ingested  # told of every acknowledged ingest (metrics)
+        self.grouping = grouping  # puts new alerts in open cases, in the ingest's transaction
 
     async def ingest(self, data: AlertIn, actor: Actor) -> IngestResult:
         result = await self.writer.run(self._job(data, actor, clock.now_us()))
@@ -130,7 +137,8 @@ class AlertService:
             "dismissal_comment": None,
             "dismissed_at": None,
         }
-        return IngestJob(self.suppressions, row, data, clean.observables, actor, now)
+        return IngestJob(self.suppressions, row, data, clean.observables, actor, now,
+                         self.grouping)  # fmt: skip
 
     async def ingest_batch(self, items: list[batch.Item], actor: Actor) -> BatchResult:
         """Every valid item stored as `ingest` stores one, all in one durable commit; each
@@ -297,6 +305,7 @@ class IngestJob(BulkJob):
     observables: list[Observable]
     actor: Actor
     now: int
+    grouping: Grouping | None = None
 
     @classmethod
     def run_all(cls, conn: sqlite3.Connection, jobs: list[IngestJob]) -> list[IngestResult]:
@@ -312,6 +321,14 @@ class IngestJob(BulkJob):
                 conn, alert_id, seq, data.source, data.severity, job.now, created, job.observables
             )
             results.append(IngestResult(id=alert_id, deduplicated=not created, status=status))
+        grouping = jobs[0].grouping if jobs else None
+        if grouping is not None:
+            new = [(r.id, job.data.source) for job, r in zip(jobs, results, strict=True)
+                   if not r.deduplicated and r.status == "triage"]  # fmt: skip
+            grouped = grouping(conn, new, jobs[0].now) if new else set()
+            for result in results:
+                if result.id in grouped:
+                    result.status = "escalated"
         return results
 
     def suppress(self, conn: sqlite3.Connection) -> None:

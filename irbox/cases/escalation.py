@@ -49,29 +49,36 @@ class EscalationService:
                 )
             if data.case_id is None:
                 case_id = _new_case(conn, alert, data.template_id, actor, now)
-                case_seq = written(cases_table.get(conn, case_id))["seq"]
+                case = written(cases_table.get(conn, case_id))
             else:
                 case = changes.open_case(conn, data.case_id)
-                case_id, case_seq = case["id"], case["seq"]
                 assignment.notify_of_alert(conn, case, alert["title"], actor, now)
-            alerts_table.set_escalated(conn, alert_id, case_id, now)
-            index_events.alert_triaged(conn, alert_id, now, "escalated")
-            audit.record(conn, actor.who, "alert.escalate", alert_id, now, {"case_id": case_id})
-            changes.record(
-                conn,
-                case_id,
-                "alert_added",
-                actor,
-                now,
-                f"alert added: {alert['title']}",
-                {"alert_id": alert_id, "source": alert["source"]},
-            )
-            changes.announce(conn, case_id, "case.alert_added", actor, now)
-            observables = _decode_observables(alert["observables"])
-            add_observables(conn, case_id, case_seq, observables, actor, now, alert_id=alert_id)
-            return EscalateResult(case_id=case_id, created=data.case_id is None)
+            join_case(conn, alert, case, actor, now)
+            return EscalateResult(case_id=case["id"], created=data.case_id is None)
 
         return await self.writer.run(write)
+
+
+def join_case(
+    conn: sqlite3.Connection,
+    alert: sqlite3.Row,
+    case: sqlite3.Row,
+    actor: Actor,
+    now: int,
+    why: str | None = None,
+) -> None:
+    """The alert (in triage) joins the case: escalated, on the case's timeline (`why` says
+    what put it there when no one did by hand), `case.alert_added`, its observables added."""
+    alert_id, case_id = alert["id"], case["id"]
+    alerts_table.set_escalated(conn, alert_id, case_id, now)
+    index_events.alert_triaged(conn, alert_id, now, "escalated")
+    audit.record(conn, actor.who, "alert.escalate", alert_id, now, {"case_id": case_id})
+    summary = f"alert added: {alert['title']}" + (f" ({why})" if why else "")
+    changes.record(conn, case_id, "alert_added", actor, now, summary,
+                   {"alert_id": alert_id, "source": alert["source"]})  # fmt: skip
+    changes.announce(conn, case_id, "case.alert_added", actor, now)
+    observables = _decode_observables(alert["observables"])
+    add_observables(conn, case_id, case["seq"], observables, actor, now, alert_id=alert_id)
 
 
 def _new_case(

@@ -327,3 +327,39 @@ def move_to_case(conn: sqlite3.Connection, from_case: str, to_case: str) -> list
         "UPDATE alerts SET case_id = ? WHERE case_id = ? RETURNING id, rowid", (to_case, from_case)
     ).fetchall()
     return [row[0] for row in sorted(rows, key=lambda row: row[1])]
+
+
+def open_case_on_host(
+    conn: sqlite3.Connection, hostname: str, source: str, lo: int, hi: int
+) -> tuple[str, int] | None:
+    """The open case holding the earliest alert of `source` on `hostname` (any case) detected
+    between `lo` and `hi`: (case id, that detection time). The host expression is the one
+    `alerts_asset_hostname` indexes (migration 0016)."""
+    row = conn.execute(
+        "SELECT a.case_id, a.detected_at FROM alerts a JOIN cases c ON c.id = a.case_id"
+        " WHERE lower(json_extract(a.asset, '$.hostname')) = ? AND a.source = ?"
+        " AND a.detected_at BETWEEN ? AND ? AND c.status IN ('open', 'in_progress')"
+        " ORDER BY a.detected_at LIMIT 1",
+        (hostname.lower(), source, lo, hi),
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def open_case_sharing(
+    conn: sqlite3.Connection, kind: str, value: str, source: str, lo: int, hi: int
+) -> tuple[str, int] | None:
+    """The open case holding the earliest alert of `source` that carried the observable and
+    was detected between `lo` and `hi`: (case id, that detection time). The cases holding the
+    observable come from `case_observables`' (type, value) index; their alerts from the
+    case_id index."""
+    row = conn.execute(
+        "SELECT a.case_id, a.detected_at FROM case_observables o"
+        " JOIN cases c ON c.id = o.case_id AND c.status IN ('open', 'in_progress')"
+        " JOIN alerts a ON a.case_id = o.case_id"
+        " WHERE o.type = ? AND o.value = ? AND a.source = ? AND a.detected_at BETWEEN ? AND ?"
+        " AND EXISTS (SELECT 1 FROM json_each(a.observables) j"
+        "  WHERE json_extract(j.value, '$.type') = ? AND json_extract(j.value, '$.value') = ?)"
+        " ORDER BY a.detected_at LIMIT 1",
+        (kind, value, source, lo, hi, kind, value),
+    ).fetchone()
+    return (row[0], row[1]) if row else None

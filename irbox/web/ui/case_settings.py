@@ -1,11 +1,12 @@
-"""UI for admins shaping case work in Settings: the custom fields cases carry, and the
-templates new cases start from."""
+"""UI for admins shaping case work in Settings: the custom fields cases carry, the templates
+new cases start from, and the rules that group new alerts into open cases."""
 
 from __future__ import annotations
 
 from litestar import post
 from litestar.params import FromPath
 
+from irbox.cases.grouping import GroupingRuleIn, GroupingRulePatch
 from irbox.cases.models import CustomFieldIn, CustomFieldPatch
 from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep
 from irbox.web.ui.security import signed_form
@@ -62,3 +63,37 @@ async def delete_template(
     session, _ = await signed_form(request, "admin")
     change = services.templates.delete(template_id, session.principal.actor)
     return await saved(request, change, "#templates")
+
+
+@post("/settings/grouping-rules", include_in_schema=False, status_code=200)
+async def create_grouping_rule(request: AnyRequest, services: ServicesDep) -> AnyResponse:
+    """A new rule: source, by host name or observable (types comma separated), window."""
+    session, form = await signed_form(request, "admin")
+    window = form.get("window_m", "").strip()
+    data = GroupingRuleIn(
+        source=form.get("source", ""),
+        by=form.get("by", ""),
+        observable_types=_choices(form.get("observable_types", "")),
+        window_m=int(window) if window.isdigit() else 0,
+    )
+    change = services.grouping_rules.create(data, session.principal.actor)
+    return await saved(request, change, "#grouping-rules")
+
+
+@post("/settings/grouping-rules/{rule_id:str}/active", include_in_schema=False, status_code=200)
+async def pause_or_resume_grouping_rule(
+    request: AnyRequest, services: ServicesDep, rule_id: FromPath[str]
+) -> AnyResponse:
+    session, form = await signed_form(request, "admin")
+    patch = GroupingRulePatch(active=form.get("active") == "1")
+    change = services.grouping_rules.update(rule_id, patch, session.principal.actor)
+    return await saved(request, change, "#grouping-rules")
+
+
+@post("/settings/grouping-rules/{rule_id:str}/delete", include_in_schema=False, status_code=200)
+async def delete_grouping_rule(
+    request: AnyRequest, services: ServicesDep, rule_id: FromPath[str]
+) -> AnyResponse:
+    session, _ = await signed_form(request, "admin")
+    change = services.grouping_rules.delete(rule_id, session.principal.actor)
+    return await saved(request, change, "#grouping-rules")

@@ -65,6 +65,8 @@ def render(
                "custom_fields": services.custom_fields.list().items if admin else [],
                "field_types": CUSTOM_FIELD_TYPES,
                "templates": services.templates.list().items if admin else [],
+               "grouping_rules": services.grouping_rules.list().items if admin else [],
+               "sources": services.alerts.sources() if admin else [],
                }  # fmt: skip
     return Template("settings.html", context=context, status_code=400 if error else 200)
 
