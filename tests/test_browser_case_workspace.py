@@ -120,8 +120,9 @@ def test_observable_page_links_alerts_and_cases(ui: Server, browser: Browser) ->
 
 def test_dashboard_draws_its_charts(ui: Server, browser: Browser) -> None:
     with ui.client(ui.token()) as api:
+        detected = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())  # in the window
         for i, severity in enumerate(["critical", "high", "high"]):
-            api.post("/alerts", json=alert(f"d{i}", severity=severity))
+            api.post("/alerts", json=alert(f"d{i}", severity=severity, detected_at=detected))
         first = api.get("/alerts").json()["items"][-1]["id"]
         api.post(f"/alerts/{first}/dismiss", json={"reason_code": "benign"})
         time.sleep(0.6)

@@ -4,6 +4,7 @@ and a lost index file is rebuilt at start."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -18,9 +19,12 @@ VALUES = [("domain", f"d{i}.example") for i in range(5)] + [("ip", "192.0.2.50")
 
 
 def _load(api, n: int = 12) -> None:
+    # detected in the last days, so that the dashboard's volume has something to compare
+    now = datetime.now(UTC)
     for i in range(n):
         obs = [{"type": t, "value": v} for t, v in VALUES[i % 3 : i % 3 + 3]]
-        r = api.post("/alerts", json=alert(f"r{i}", observables=obs))
+        detected = (now - timedelta(days=i % 3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        r = api.post("/alerts", json=alert(f"r{i}", observables=obs, detected_at=detected))
         assert r.status_code == 201
         if i % 4 == 0:
             api.post(f"/alerts/{r.json()['id']}/escalate", json={})
@@ -80,6 +84,7 @@ def test_reindex_reproduces_identical_answers(fresh_server: Server) -> None:
         stats_after = api.get("/stats", params={"window": "30d"}).json()
         del stats_after["since"]
         assert stats_after == stats_before
+        assert len(stats_before["alert_volume"]) == 3  # three detection days
 
 
 def test_kill_between_commit_and_flush_loses_nothing(fresh_server: Server) -> None:

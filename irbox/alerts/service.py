@@ -318,8 +318,9 @@ class IngestJob(BulkJob):
             if created:
                 audit.record(conn, job.actor.who, "alert.create", alert_id, job.now)
             index_events.alert_seen(
-                conn, alert_id, seq, data.source, data.severity, job.now, created, job.observables
-            )
+                conn, alert_id, seq, data.source, data.severity, job.now, created, job.observables,
+                job.row["detected_at"],
+            )  # fmt: skip
             results.append(IngestResult(id=alert_id, deduplicated=not created, status=status))
         grouping = jobs[0].grouping if jobs else None
         if grouping is not None:

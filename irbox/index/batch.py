@@ -21,7 +21,8 @@ _REMOVED = (
     " WHERE a[1] = 'case_observable_removed'"
 )
 _UNPACK = (
-    # alert_seen: [tag, alert_id, alert_seq, source, severity, at, new, [[type, value], ...]]
+    # alert_seen: [tag, alert_id, alert_seq, source, severity, at, new, [[type, value], ...],
+    #   detected_at (later rows only)]
     # case_observable: [tag, case_id, case_seq, type, value, at]
     # (The fields are taken out before the unnest: else DuckDB carries each event's whole
     # row into every unnested row, 16 MB for one alert of 1,000 observables; measured: out of
@@ -36,10 +37,10 @@ _UNPACK = (
     " UNION ALL SELECT a[4], a[5], 'case', a[2], a[3]::BIGINT, a[6]::BIGINT, true"
     " FROM events WHERE a[1] = 'case_observable'",
     # alert_triaged: [tag, alert_id, at, status]
-    "INSERT INTO alert_log SELECT a[2], a[4], a[5], 'created', a[6]::BIGINT FROM events"
-    " WHERE a[1] = 'alert_seen' AND a[7]::BOOLEAN"
+    "INSERT INTO alert_log SELECT a[2], a[4], a[5], 'created', a[6]::BIGINT, a[9]::BIGINT"
+    " FROM events WHERE a[1] = 'alert_seen' AND a[7]::BOOLEAN"
     " UNION ALL SELECT a[2], NULL, NULL,"
-    " CASE WHEN a[4] = 'triage' THEN 'reopened' ELSE 'triaged' END, a[3]::BIGINT"
+    " CASE WHEN a[4] = 'triage' THEN 'reopened' ELSE 'triaged' END, a[3]::BIGINT, NULL"
     " FROM events WHERE a[1] = 'alert_triaged'",
     # case_state: [tag, case_id, at, state]
     "INSERT INTO case_log SELECT a[2], a[4], a[3]::BIGINT FROM events WHERE a[1] = 'case_state'",

@@ -31,8 +31,9 @@ SETTINGS: dict[str, str | bool | int | float | list[str]] = {
 }
 
 TABLES = (
+    # `detected`: when the source saw a created alert (the dashboard's volume by day)
     "CREATE TABLE IF NOT EXISTS alert_log (alert_id VARCHAR NOT NULL, source VARCHAR,"
-    " severity VARCHAR, kind VARCHAR NOT NULL, ts BIGINT NOT NULL)",
+    " severity VARCHAR, kind VARCHAR NOT NULL, ts BIGINT NOT NULL, detected BIGINT)",
     "CREATE TABLE IF NOT EXISTS case_log (case_id VARCHAR NOT NULL, kind VARCHAR NOT NULL,"
     " ts BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value BIGINT NOT NULL)",
@@ -46,7 +47,7 @@ TABLES = (
 # Bumped whenever the tables change meaning: an index file of another version is rebuilt. The
 # DuckDB version is part of it too: `key` is DuckDB's own hash(), computed by DuckDB in batches
 # and folded into constants at query time, and another release may hash differently.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 KEY_OF_COLUMNS = "hash(type || chr(0) || value)"
 KEY_OF_PARAMS = "hash(?::VARCHAR || chr(0) || ?::VARCHAR)"
 

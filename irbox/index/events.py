@@ -24,6 +24,7 @@ class AlertSeen(msgspec.Struct, tag="alert_seen", array_like=True):
     at: int
     new: bool
     observables: list[tuple[str, str]]
+    detected_at: int | None = None  # when the source saw it (absent from older outbox rows)
 
 
 class AlertTriaged(msgspec.Struct, tag="alert_triaged", array_like=True):
@@ -79,9 +80,10 @@ def alert_seen(
     at: int,
     new: bool,
     observables: Iterable[Observable],
+    detected_at: int | None = None,
 ) -> None:
     pairs = [(o.type, o.value) for o in observables]
-    emit(conn, AlertSeen(alert_id, alert_seq, source, severity, at, new, pairs), at)
+    emit(conn, AlertSeen(alert_id, alert_seq, source, severity, at, new, pairs, detected_at), at)
 
 
 def alert_triaged(conn: sqlite3.Connection, alert_id: str, at: int, status: str) -> None:

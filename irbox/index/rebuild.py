@@ -74,7 +74,7 @@ def alert_events(conn: sqlite3.Connection, chunk: int) -> Iterator[tuple[int, li
     while True:
         rows = conn.execute(
             "SELECT seq, id, source, severity, observables, first_seen_at, last_seen_at,"
-            " triaged_at FROM alerts WHERE seq > ? ORDER BY seq LIMIT ?",
+            " triaged_at, detected_at FROM alerts WHERE seq > ? ORDER BY seq LIMIT ?",
             (after, chunk),
         ).fetchall()
         if not rows:
@@ -83,7 +83,7 @@ def alert_events(conn: sqlite3.Connection, chunk: int) -> Iterator[tuple[int, li
         for r in rows:
             pairs = [(o.type, o.value) for o in _decode_observables(r["observables"])]
             seen = AlertSeen(r["id"], r["seq"], r["source"], r["severity"], r["first_seen_at"],
-                             True, pairs)  # fmt: skip
+                             True, pairs, r["detected_at"])  # fmt: skip
             events.append(payload(seen))
             if r["last_seen_at"] != r["first_seen_at"]:  # seen again (dedup)
                 again = AlertSeen(r["id"], r["seq"], r["source"], r["severity"],

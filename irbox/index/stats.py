@@ -54,8 +54,10 @@ def _stats(index: IndexDatabase, window: str, since: int, top: int) -> Stats:
         [since, top],
     )
     volume_rows = index.query(
-        "SELECT ts // ? AS day, source, severity, count(*) FROM alert_log"
-        " WHERE kind = 'created' AND ts >= ? GROUP BY ALL ORDER BY day, source, severity",
+        # By the day the source detected it (received, for alerts indexed before it was kept)
+        "SELECT coalesce(detected, ts) // ? AS day, source, severity, count(*) FROM alert_log"
+        " WHERE kind = 'created' AND coalesce(detected, ts) >= ?"
+        " GROUP BY ALL ORDER BY day, source, severity",
         [DAY_US, since],
     )
     return Stats(
