@@ -178,16 +178,21 @@ async def edit_case(
     return Redirect(f"/cases/{case_id}")
 
 
+def _case_numbered(services: Services, form: dict[str, str], problem: str) -> str:
+    """The id of the case the form names by its number (`#12` or `12`)."""
+    number = form.get("number", "").strip().lstrip("#")
+    if not number.isdigit():
+        raise ValidationFailed(problem, {"number": "a case number, like 12"})
+    return services.links.id_of_number(int(number))
+
+
 @post("/cases/{case_id:str}/merge", include_in_schema=False, status_code=303)
 async def merge_case(
     request: AnyRequest, services: ServicesDep, case_id: FromPath[str]
 ) -> AnyResponse:
     """Merge into the case with that number (`#12` or `12`); on to that case."""
     session, form = await signed_form(request, "cases:write")
-    number = form.get("number", "").strip().lstrip("#")
-    if not number.isdigit():
-        raise ValidationFailed("the merge is invalid", {"number": "a case number, like 12"})
-    into = MergeIn(into=services.links.id_of_number(int(number)))
+    into = MergeIn(into=_case_numbered(services, form, "the merge is invalid"))
     await services.merges.merge(case_id, into, session.principal.actor)
     return Redirect(f"/cases/{case_id}")  # a merged case's page opens the target, saying so
 
@@ -198,10 +203,7 @@ async def link_case(
 ) -> AnyResponse:
     """Link the case with that number (`#12` or `12`) as related, parent or child."""
     session, form = await signed_form(request, "cases:write")
-    number = form.get("number", "").strip().lstrip("#")
-    if not number.isdigit():
-        raise ValidationFailed("the link is invalid", {"number": "a case number, like 12"})
-    other = services.links.id_of_number(int(number))
+    other = _case_numbered(services, form, "the link is invalid")
     link = LinkIn(case_id=other, kind=form.get("kind", ""))
     await services.links.link(case_id, link, session.principal.actor)
     return Redirect(f"/cases/{case_id}#links")

@@ -3,14 +3,25 @@ new cases start from, and the rules that group new alerts into open cases."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from litestar import post
 from litestar.params import FromPath
 
 from irbox.cases.grouping import GroupingRuleIn, GroupingRulePatch
 from irbox.cases.models import CustomFieldIn, CustomFieldPatch
+from irbox.identity.principal import Actor
 from irbox.web.deps import AnyRequest, AnyResponse, ServicesDep
 from irbox.web.ui.security import signed_form
 from irbox.web.ui.settings import saved
+
+
+async def _as_admin(
+    request: AnyRequest, part: str, change: Callable[[Actor], Awaitable[object]]
+) -> AnyResponse:
+    """An admin's form that only names what to change: back to `part` of Settings."""
+    session, _ = await signed_form(request, "admin")
+    return await saved(request, change(session.principal.actor), part)
 
 
 def _choices(text: str) -> list[str]:
@@ -50,9 +61,9 @@ async def delete_custom_field(
     request: AnyRequest, services: ServicesDep, key: FromPath[str]
 ) -> AnyResponse:
     """Refused while a case holds a value for it (the page says how many)."""
-    session, _ = await signed_form(request, "admin")
-    change = services.custom_fields.delete(key, session.principal.actor)
-    return await saved(request, change, "#custom-fields")
+    return await _as_admin(
+        request, "#custom-fields", lambda actor: services.custom_fields.delete(key, actor)
+    )
 
 
 @post("/settings/templates/{template_id:str}/delete", include_in_schema=False, status_code=200)
@@ -60,9 +71,9 @@ async def delete_template(
     request: AnyRequest, services: ServicesDep, template_id: FromPath[str]
 ) -> AnyResponse:
     """Cases made with it keep what it gave them."""
-    session, _ = await signed_form(request, "admin")
-    change = services.templates.delete(template_id, session.principal.actor)
-    return await saved(request, change, "#templates")
+    return await _as_admin(
+        request, "#templates", lambda actor: services.templates.delete(template_id, actor)
+    )
 
 
 @post("/settings/grouping-rules", include_in_schema=False, status_code=200)
@@ -94,6 +105,6 @@ async def pause_or_resume_grouping_rule(
 async def delete_grouping_rule(
     request: AnyRequest, services: ServicesDep, rule_id: FromPath[str]
 ) -> AnyResponse:
-    session, _ = await signed_form(request, "admin")
-    change = services.grouping_rules.delete(rule_id, session.principal.actor)
-    return await saved(request, change, "#grouping-rules")
+    return await _as_admin(
+        request, "#grouping-rules", lambda actor: services.grouping_rules.delete(rule_id, actor)
+    )
