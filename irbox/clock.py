@@ -25,7 +25,9 @@ def to_rfc3339(us: int | None) -> str | None:
     if us is None:
         return None
     seconds, micros = divmod(us, 1_000_000)
-    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    t = time.gmtime(seconds)
+    # The year as four digits: strftime's %Y writes year 152 as "152", not RFC 3339's "0152".
+    text = f"{t.tm_year:04d}-" + time.strftime("%m-%dT%H:%M:%S", t)
     if micros:
         text += f".{micros:06d}".rstrip("0")
     return text + "Z"

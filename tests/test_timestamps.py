@@ -47,3 +47,10 @@ def test_a_datetime_local_field_is_read_as_utc() -> None:
     assert utc_from_local("2026-06-02T09:14:05.250") == "2026-06-02T09:14:05.250Z"
     assert utc_from_local("") is None and utc_from_local(None) is None
     assert utc_from_local("soon") == "soon"  # for the service to refuse, naming the field
+
+
+def test_years_before_1000_keep_four_digits() -> None:
+    """RFC 3339 years have four digits: an alert detected in year 152 answers `0152-…`, and
+    reads back as it was (strftime alone would write `152-…`)."""
+    for text in ("0152-11-01T21:29:55.204222Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.5Z"):
+        assert clock.to_rfc3339(clock.parse_rfc3339(text)) == text

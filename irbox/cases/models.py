@@ -343,7 +343,3 @@ class CaseTemplate(msgspec.Struct, kw_only=True):
 
 class CaseTemplateList(msgspec.Struct):
     items: list[CaseTemplate]
-
-
-class SaveAsTemplate(msgspec.Struct, forbid_unknown_fields=True):
-    name: str

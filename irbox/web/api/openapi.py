@@ -23,15 +23,37 @@ from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 
 from irbox.alerts.batch import MAX_ITEMS as BATCH_ITEMS
+from irbox.alerts.filters import SORTS
 from irbox.alerts.models import REASON_CODES, SEVERITIES, STATUSES
+from irbox.alerts.saved_views import MAX_NAME as VIEW_NAME
 from irbox.alerts.validation import MAX_DESCRIPTION as ALERT_DESCRIPTION
 from irbox.alerts.validation import MAX_OBSERVABLES, MAX_TAG, MAX_TAGS, SOURCE_PATTERN
 from irbox.cases.bulk import ACTIONS as BULK_ACTIONS
 from irbox.cases.bulk import MAX_ALERTS as BULK_MAX
 from irbox.cases.comments import MAX_BODY, MAX_MENTIONS
-from irbox.cases.models import CASE_STATUSES, LINK_KINDS, PAP, TASK_STATUSES, TLP, VERDICTS
+from irbox.cases.custom_fields import KEY as FIELD_KEY
+from irbox.cases.custom_fields import MAX_CHOICE as FIELD_CHOICE
+from irbox.cases.custom_fields import MAX_CHOICES as FIELD_CHOICES
+from irbox.cases.custom_fields import MAX_LABEL as FIELD_LABEL
+from irbox.cases.grouping import BY as GROUPING_BY
+from irbox.cases.grouping import LONGEST_M as GROUPING_LONGEST
+from irbox.cases.grouping import MAX_SOURCE as GROUPING_SOURCE
+from irbox.cases.models import (
+    CASE_STATUSES,
+    CUSTOM_FIELD_TYPES,
+    LINK_KINDS,
+    PAP,
+    TASK_STATUSES,
+    TLP,
+    VERDICTS,
+)
 from irbox.cases.resolution import MAX_NARRATIVE, MAX_ROOT_CAUSE
 from irbox.cases.service import MAX_SUMMARY
+from irbox.cases.tasks import MAX_DESCRIPTION as TASK_DESCRIPTION
+from irbox.cases.tasks import MAX_TITLE as TASK_TITLE
+from irbox.cases.templates import MAX_NAME as TEMPLATE_NAME
+from irbox.cases.templates import MAX_RULES as TEMPLATE_RULES
+from irbox.cases.templates import MAX_TASKS as TEMPLATE_TASKS
 from irbox.cases.validation import MAX_DESCRIPTION as CASE_DESCRIPTION
 from irbox.cases.validation import MAX_TITLE
 from irbox.errors import DomainError
@@ -56,6 +78,20 @@ RETRY_AFTER = {
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 WITH_BODY = {"POST", "PUT", "PATCH"}
+
+
+def _comma_list(values: Iterable[str]) -> str:
+    """One value, or several joined by commas (as the queue's filters take them)."""
+    choice = "|".join(sorted(values))
+    return f"^({choice})(,({choice}))*$"
+
+
+SCALAR = {"type": ["string", "number", "boolean", "null"]}  # an asset's field
+# http(s), a host, no white space or control characters
+URL = r"^https?://[^/?#\s\x00-\x1f\x7f-\x9f]+([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$"
+VISIBLE = r"[^\s\x1c-\x1f\x85]"  # not white space to Python's strip() either (NOT_BLANK)
+CHOICES = {"maxItems": FIELD_CHOICES,
+           "items": {"minLength": 1, "maxLength": FIELD_CHOICE, "pattern": VISIBLE}}  # fmt: skip
 
 # Strings the services check against a closed set, by the Struct field that carries them.
 ENUMS: dict[tuple[str, str], Iterable[str]] = {
@@ -107,6 +143,19 @@ ENUMS: dict[tuple[str, str], Iterable[str]] = {
     ("Task", "status"): TASK_STATUSES,
     ("LinkIn", "kind"): LINK_KINDS,
     ("CaseLink", "kind"): LINK_KINDS,
+    ("CustomFieldIn", "type"): CUSTOM_FIELD_TYPES,
+    ("CustomField", "type"): CUSTOM_FIELD_TYPES,
+    ("CaseTemplateIn", "severity"): SEVERITIES,
+    ("CaseTemplateIn", "tlp"): TLP,
+    ("CaseTemplatePatch", "severity"): SEVERITIES,
+    ("CaseTemplatePatch", "tlp"): TLP,
+    ("CaseTemplate", "severity"): SEVERITIES,
+    ("CaseTemplate", "tlp"): TLP,
+    ("TemplateRule", "min_severity"): SEVERITIES,
+    ("GroupingRuleIn", "by"): GROUPING_BY,
+    ("GroupingRule", "by"): GROUPING_BY,
+    ("ViewFilters", "sort"): SORTS,
+    ("CaseObservableIn", "type"): OBSERVABLE_TYPES,
 }
 # Query parameters with a closed set, on every operation that takes them.
 QUERY_ENUMS: dict[tuple[str, str], Iterable[str]] = {
@@ -119,12 +168,16 @@ QUERY_ENUMS: dict[tuple[str, str], Iterable[str]] = {
 }
 # Query parameters with a shape.
 QUERY_PATTERNS: dict[tuple[str, str], str] = {
-    ("/stats", "window"): r"^[1-9][0-9]{0,3}[hd]$",
+    # 1 to 366 days, or 1 to 8,784 hours (the same year)
+    ("/stats", "window"): r"^(([1-9]|[1-9][0-9]|[12][0-9]{2}|3[0-5][0-9]|36[0-6])d"
+    r"|([1-9][0-9]{0,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-7][0-9]|878[0-4])h)$",
 }
 # Timestamps: RFC 3339 (any offset in, UTC with `Z` out).
 TIMESTAMP_SUFFIXES = ("_at", "_until")
 TIMESTAMP_NAMES = {"detected_at", "at", "until", "since", "first_seen", "last_seen"}
-NOT_BLANK = r"\S"  # at least one character that is not white space
+# At least one character that is not white space, as Python's strip() sees it (which also
+# strips the separators \x1c-\x1f and NEL, which a JSON Schema's \s leaves).
+NOT_BLANK = VISIBLE
 TITLE = {"minLength": 1, "maxLength": MAX_TITLE, "pattern": NOT_BLANK}
 TAGS = {
     "maxItems": MAX_TAGS,
@@ -166,13 +219,77 @@ RULES: dict[tuple[str, str], dict[str, Any]] = {
     ("BulkIn", "tags"): TAGS,
     ("BulkIn", "comment"): {"maxLength": 10_000},
     ("UserCreate", "email"): {"format": "email"},
-    ("WebhookCreate", "url"): {"pattern": "^https?://"},
+    ("WebhookCreate", "url"): {"pattern": URL},
     ("WebhookCreate", "events"): {"minItems": 1},
     ("WebhookCreate", "secret"): {"minLength": 16, "maxLength": 256},
-    ("WebhookPatch", "url"): {"pattern": "^https?://"},
+    ("WebhookPatch", "url"): {"pattern": URL},
     ("WebhookPatch", "events"): {"minItems": 1},
+    ("AlertIn", "asset"): {"additionalProperties": SCALAR},
+    ("TaskIn", "title"): {"minLength": 1, "maxLength": TASK_TITLE, "pattern": NOT_BLANK},
+    ("TaskIn", "description"): {"maxLength": TASK_DESCRIPTION},
+    ("TaskPatch", "title"): {"minLength": 1, "maxLength": TASK_TITLE, "pattern": NOT_BLANK},
+    ("TaskPatch", "description"): {"maxLength": TASK_DESCRIPTION},
+    ("TemplateTask", "title"): {"minLength": 1, "maxLength": TASK_TITLE, "pattern": NOT_BLANK},
+    ("TemplateTask", "description"): {"maxLength": TASK_DESCRIPTION},
+    ("CustomFieldIn", "key"): {"pattern": f"^{FIELD_KEY.pattern}$"},
+    ("CustomFieldIn", "label"): {"minLength": 1, "maxLength": FIELD_LABEL, "pattern": NOT_BLANK},
+    ("CustomFieldPatch", "label"): {"minLength": 1, "maxLength": FIELD_LABEL, "pattern": NOT_BLANK},
+    ("CustomFieldIn", "choices"): CHOICES,
+    ("CustomFieldPatch", "choices"): CHOICES,
+    ("CaseTemplateIn", "name"): {"minLength": 1, "maxLength": TEMPLATE_NAME, "pattern": NOT_BLANK},
+    ("CaseTemplatePatch", "name"): {
+        "minLength": 1,
+        "maxLength": TEMPLATE_NAME,
+        "pattern": NOT_BLANK,
+    },
+    ("CaseTemplateIn", "title"): TITLE,
+    ("CaseTemplatePatch", "title"): TITLE,
+    ("CaseTemplateIn", "description"): {"maxLength": CASE_DESCRIPTION},
+    ("CaseTemplatePatch", "description"): {"maxLength": CASE_DESCRIPTION},
+    ("CaseTemplateIn", "tags"): TAGS,
+    ("CaseTemplatePatch", "tags"): TAGS,
+    ("CaseTemplateIn", "tasks"): {"maxItems": TEMPLATE_TASKS},
+    ("CaseTemplatePatch", "tasks"): {"maxItems": TEMPLATE_TASKS},
+    ("CaseTemplateIn", "rules"): {"maxItems": TEMPLATE_RULES},
+    ("CaseTemplatePatch", "rules"): {"maxItems": TEMPLATE_RULES},
+    ("TemplateRule", "technique"): {"pattern": r"^\s*[Tt][0-9]{4}(\.[0-9]{3})?\s*$"},
+    ("TemplateRule", "source"): {"pattern": NOT_BLANK},
+    ("TemplateRule", "tag"): {"pattern": NOT_BLANK},
+    ("GroupingRuleIn", "source"): {
+        "minLength": 1,
+        "maxLength": GROUPING_SOURCE,
+        "pattern": NOT_BLANK,
+    },
+    ("GroupingRuleIn", "window_m"): {"minimum": 1, "maximum": GROUPING_LONGEST},
+    ("GroupingRulePatch", "window_m"): {"minimum": 1, "maximum": GROUPING_LONGEST},
+    ("SavedViewIn", "name"): {"minLength": 1, "maxLength": VIEW_NAME, "pattern": NOT_BLANK},
+    ("ViewFilters", "status"): {"pattern": _comma_list(STATUSES)},
+    ("ViewFilters", "severity"): {"pattern": _comma_list(SEVERITIES)},
+    ("BulkFilter", "status"): {"pattern": _comma_list(STATUSES)},
+    ("BulkFilter", "severity"): {"pattern": _comma_list(SEVERITIES)},
+    ("MergeIn", "into"): {"pattern": "^case_"},
+    ("LinkIn", "case_id"): {"pattern": "^case_"},
+}
+# Whole-object rules, by component.
+OBJECT_RULES: dict[str, dict[str, Any]] = {
+    "TemplateRule": {"minProperties": 1},  # at least one condition
+    # a title and a severity, unless a template gives them
+    "CaseCreate": {"anyOf": [{"required": ["title", "severity"]}, {"required": ["template_id"]}]},
+    # ids or a filter; a dismissal's reason, a tagging's tags
+    "BulkIn": {
+        "oneOf": [{"required": ["ids"]}, {"required": ["filter"]}],
+        "if": {"properties": {"action": {"const": "dismiss"}}},
+        "then": {"required": ["reason_code"]},
+        "else": {
+            "if": {"properties": {"action": {"const": "tag"}}},
+            "then": {"required": ["tags"]},
+        },
+    },
 }
 ITEM_ENUMS: dict[tuple[str, str], Iterable[str]] = {
+    ("GroupingRuleIn", "observable_types"): OBSERVABLE_TYPES,
+    ("GroupingRulePatch", "observable_types"): OBSERVABLE_TYPES,
+    ("GroupingRule", "observable_types"): OBSERVABLE_TYPES,
     ("ApiKeyCreate", "scopes"): SCOPES,
     ("WebhookCreate", "events"): (*EVENTS, "*"),
     ("WebhookPatch", "events"): (*EVENTS, "*"),
@@ -212,6 +329,13 @@ STREAMED: dict[tuple[str, str], dict[str, Any]] = {
                     }
                 }
             },
+        }
+    },
+    (f"{API_PREFIX}/cases/import", "post"): {
+        "requestBody": {
+            "required": True,
+            "description": "a case archive from `GET /cases/{case_id}/export`",
+            "content": {"application/zip": {"schema": {"format": "binary"}}},
         }
     },
     (f"{API_PREFIX}/license", "put"): {
@@ -374,6 +498,7 @@ def _constrain_schemas(schemas: dict[str, Any]) -> None:
     for component, schema in schemas.items():
         if component in strict:  # a body with a field it does not know is refused
             schema["additionalProperties"] = False
+        schema.update(OBJECT_RULES.get(component, {}))
         properties = schema.get("properties", {})
         for name, prop in properties.items():
             if (component, name) in RULES:
@@ -405,10 +530,13 @@ def _apply(schema: dict[str, Any], rules: dict[str, Any]) -> None:
     for_arrays: dict[str, Any] = {k: rules.pop(k) for k in ("maxItems", "minItems") if k in rules}
     bounds = ("exclusiveMinimum", "minimum", "maximum")
     for_numbers: dict[str, Any] = {k: rules.pop(k) for k in bounds if k in rules}
+    for_objects = {k: rules.pop(k) for k in ("additionalProperties",) if k in rules}
     if rules:
         _each_string(schema, rules)
     _each_typed(schema, "array", for_arrays)
     _each_typed(schema, "number", for_numbers)
+    _each_typed(schema, "integer", for_numbers)
+    _each_typed(schema, "object", for_objects)
     if items is not None:
         _each_array(schema, {k: v for k, v in items.items() if k != "type"})
 
