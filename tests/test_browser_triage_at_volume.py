@@ -97,7 +97,7 @@ def test_save_a_view_and_open_it_as_a_tab(ui: Server, browser: Browser) -> None:
     assert page.locator("#alert-queue td.title").count() == 2
     page.click("nav.views a:has-text('EDR first')")
     page.wait_for_selector("nav.views a[aria-current=page]:has-text('EDR first')")
-    assert page.locator("#alert-queue td.title").all_inner_texts() == ["Mimikatz"]
+    assert page.locator("#alert-queue td.title > a:first-child").all_inner_texts() == ["Mimikatz"]
     page.close()
 
 
