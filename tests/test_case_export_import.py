@@ -1,7 +1,8 @@
-"""A case handed to another irbox: `GET /cases/{id}/export` gives one zip (the case as JSON,
-its evidence, its report, a manifest of SHA-256s); `POST /cases/import` (or `irbox case import
-FILE`) recreates it there with a number of its own and a timeline entry naming its origin,
-and refuses an archive whose files do not match the manifest, writing nothing."""
+"""A case handed to another irbox: `GET /cases/{id}/export` (or `irbox case export`) gives one
+zip (the case as JSON, its evidence, its report, a manifest of SHA-256s); `POST /cases/import`
+(or `irbox case import FILE`) recreates it there with a number of its own and a timeline entry
+naming its origin, and refuses an archive whose files do not match the manifest, writing
+nothing."""
 
 from __future__ import annotations
 
@@ -164,6 +165,11 @@ def test_import_from_the_command_line(
     fresh_server.cli("init")
     said = fresh_server.cli("case", "import", str(path)).stdout
     assert said.startswith("imported case #1 case_") and "Invoice.zip opened" in said
+    # and out again, at the machine: the same case file, its hashes checked on import
+    again = tmp_path / "again.zip"
+    fresh_server.cli("case", "export", said.split()[3].rstrip(":"), "--out", str(again))
+    assert "Invoice.zip opened" in fresh_server.cli("case", "import", str(again)).stdout
+    assert again.stat().st_mode & 0o077 == 0
     path.write_bytes(_rewritten(content, {"case.json": b"{}"}))
     refused = fresh_server.cli("case", "import", str(path), check=False)
     assert refused.returncode == 1 and "files.case.json" in refused.stderr

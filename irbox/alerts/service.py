@@ -191,16 +191,8 @@ class AlertService:
         if flt.sort != "severity":
             return self.list(flt, decode_cursor(cursor), limit)
         before = decode_position(cursor, "sev1", 2) if cursor else None
-
-        def read(conn: sqlite3.Connection) -> builtins.list[sqlite3.Row]:
-            return alerts_table.page(
-                conn, statuses=flt.status, severities=flt.severity, sources=flt.source,
-                since=flt.since, until=flt.until, text=flt.q, before_seq=None,
-                limit=limit + 1, tags=flt.tag, by_severity=True,
-                before_rank=(before[0], before[1]) if before else None,
-            )  # fmt: skip
-
-        rows = self.db.read(read)
+        rank = (before[0], before[1]) if before else None
+        rows = self.db.read(_page, flt, None, limit + 1, None, False, rank)
         page = rows[:limit]
         last = page[-1] if len(rows) > limit else None
         after = encode_position("sev1", _rank(last["severity"]), last["seq"]) if last else None
@@ -366,7 +358,9 @@ def _page(
     limit: int,
     after_seq: int | None,
     oldest_first: bool,
+    before_rank: tuple[int, int] | None = None,
 ) -> builtins.list[sqlite3.Row]:
+    """A page in the filter's order: by `seq`, or by severity (`sort`) from `before_rank`."""
     return alerts_table.page(
         conn,
         statuses=flt.status,
@@ -380,6 +374,8 @@ def _page(
         after_seq=after_seq,
         oldest_first=oldest_first,
         tags=flt.tag,
+        by_severity=flt.sort == "severity",
+        before_rank=before_rank,
     )
 
 

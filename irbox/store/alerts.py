@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from irbox.store.database import chunked, flat, values_list
+from irbox.store.database import chunked, flat, moved_to_case, values_list
 
 COLUMNS = (
     "seq, id, source, external_id, severity, title, description, tags, asset, observables, raw,"
@@ -323,10 +323,7 @@ def count_waiting_since(conn: sqlite3.Connection, severity: str, received_before
 
 def move_to_case(conn: sqlite3.Connection, from_case: str, to_case: str) -> list[str]:
     """Every row of `from_case` now of `to_case` (a merge); the ids moved, in their order."""
-    rows = conn.execute(
-        "UPDATE alerts SET case_id = ? WHERE case_id = ? RETURNING id, rowid", (to_case, from_case)
-    ).fetchall()
-    return [row[0] for row in sorted(rows, key=lambda row: row[1])]
+    return moved_to_case(conn, "alerts", from_case, to_case)
 
 
 def open_case_on_host(

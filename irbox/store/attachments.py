@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from irbox.store.database import moved_to_case
+
 COLUMNS = "id, case_id, filename, size, sha256, content_type, description, uploaded_by, uploaded_at"
 
 
@@ -44,8 +46,4 @@ def all_hashes(conn: sqlite3.Connection) -> list[tuple[str, int]]:
 
 def move_to_case(conn: sqlite3.Connection, from_case: str, to_case: str) -> list[str]:
     """Every row of `from_case` now of `to_case` (a merge); the ids moved, in their order."""
-    rows = conn.execute(
-        "UPDATE attachments SET case_id = ? WHERE case_id = ? RETURNING id, rowid",
-        (to_case, from_case),
-    ).fetchall()
-    return [row[0] for row in sorted(rows, key=lambda row: row[1])]
+    return moved_to_case(conn, "attachments", from_case, to_case)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from irbox.store.database import moved_to_case
+
 COLUMNS = (
     "id, case_id, title, description, assignee, due_at, required, status, created_at,"
     " created_by, updated_at"
@@ -50,8 +52,4 @@ def open_required(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
 
 def move_to_case(conn: sqlite3.Connection, from_case: str, to_case: str) -> list[str]:
     """Every row of `from_case` now of `to_case` (a merge); the ids moved, in their order."""
-    rows = conn.execute(
-        "UPDATE case_tasks SET case_id = ? WHERE case_id = ? RETURNING id, rowid",
-        (to_case, from_case),
-    ).fetchall()
-    return [row[0] for row in sorted(rows, key=lambda row: row[1])]
+    return moved_to_case(conn, "case_tasks", from_case, to_case)

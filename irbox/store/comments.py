@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from irbox.store.database import moved_to_case
+
 
 def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     conn.execute(
@@ -41,8 +43,4 @@ def delete(conn: sqlite3.Connection, comment_id: str) -> None:
 
 def move_to_case(conn: sqlite3.Connection, from_case: str, to_case: str) -> list[str]:
     """Every row of `from_case` now of `to_case` (a merge); the ids moved, in their order."""
-    rows = conn.execute(
-        "UPDATE comments SET case_id = ? WHERE case_id = ? RETURNING id, rowid",
-        (to_case, from_case),
-    ).fetchall()
-    return [row[0] for row in sorted(rows, key=lambda row: row[1])]
+    return moved_to_case(conn, "comments", from_case, to_case)

@@ -155,6 +155,16 @@ def contains(column: str, text: str) -> tuple[str, str]:
     return f"{column} LIKE ? ESCAPE '\\'", f"%{escaped}%"
 
 
+def moved_to_case(conn: sqlite3.Connection, table: str, from_case: str, to_case: str) -> list[str]:
+    """Move `table`'s rows of `from_case` to `to_case` (for the table's own module, in a
+    merge); the ids moved, in the order they were stored."""
+    rows = conn.execute(
+        f"UPDATE {table} SET case_id = ? WHERE case_id = ? RETURNING id, rowid",
+        (to_case, from_case),
+    ).fetchall()
+    return [row[0] for row in sorted(rows, key=lambda row: row[1])]
+
+
 def chunked(rows: list[T]) -> Iterator[list[T]]:
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         yield rows[start : start + ROWS_PER_STATEMENT]
