@@ -40,8 +40,12 @@ run: $(RUNTIME)  ## serve irbox on ./data (first start says where the admin's pa
 		"(change with make run DATA_DIR=... LISTEN=host:port)"
 	$(BIN)/irbox serve --data-dir $(DATA_DIR) --listen $(LISTEN)
 
+# Then the API suite again with every server's data in PostgreSQL (a cluster each pytest worker
+# starts from Debian's binaries), all but what is about the SQLite file itself.
 test: install binary system-deps  ## the whole suite: unit, API, browser, the binary, the wheel
 	$(BIN)/python -m pytest -q
+	IRBOX_TEST_DATABASE=postgresql $(BIN)/python -m pytest -q -n $$(( $$(nproc) + 1 )) \
+		--dist loadfile -m "not browser and not binary and not sqlite_only"
 
 # The suite waits on its servers more than it computes: one worker more than there are cores
 # (4.4 min on 2 cores against 9.6 min in one process), a test file per worker at a time so a
@@ -50,14 +54,16 @@ check: lint system-deps  ## the inner loop: lint, import contracts, the suite wi
 	$(BIN)/python -m pytest -q -m "not browser and not binary" -n $$(( $$(nproc) + 1 )) --dist loadfile
 
 # What the tests run besides Python: Debian's Chromium for the browser tests (Playwright drives
-# it; no download), curl (a client the refusal tests read answers with) and slapd (the real
-# OpenLDAP server the directory sign-in tests start on 127.0.0.1). Installing slapd must not
-# start a system-wide daemon: a policy-rc.d refuses service starts while apt runs.
+# it; no download), curl (a client the refusal tests read answers with), slapd (the real
+# OpenLDAP server the directory sign-in tests start on 127.0.0.1) and PostgreSQL's server (the
+# tests make their own clusters with its initdb). Installing slapd or PostgreSQL must not start
+# a system-wide daemon: a policy-rc.d refuses service starts while apt runs.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
 	[ -x /usr/sbin/slapd ] || missing="$$missing slapd"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then \
 			echo "The tests need Debian packages:$$missing (sudo apt-get install$$missing)"; \

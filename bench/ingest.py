@@ -2,10 +2,18 @@
 Litestar + msgspec app under Granian with the same body model that stores nothing, both driven by
 wrk with the same script and concurrency. Realistic alerts with 5 observables, unique ids and 10%
 duplicates. Prints requests/s, p50/p99 for both and the ratio, and the CPU each side spends per
-request (what bounds requests/s on this machine's cores). Asserts nothing about time."""
+request (what bounds requests/s on this machine's cores). Asserts nothing about time.
+
+`--compare DIR` adds a side to every round: irbox from another checkout (e.g. a `git worktree`
+of an earlier commit), so a change's cost is measured against what it replaced in the same run,
+alternating. `--database postgresql` adds irbox keeping its data in PostgreSQL (a cluster of
+Debian's binaries the bench starts on this machine, a new database each round); its CPU per
+request counts PostgreSQL's processes too."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import os
 import re
@@ -18,6 +26,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
@@ -25,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.synthetic import UNTHROTTLED  # noqa: E402
 from tests.harness import Server, free_port  # noqa: E402
+from tests.postgres import PostgresCluster  # noqa: E402
 
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
@@ -62,19 +72,22 @@ end
 PERCENTILE = r"^\s+%d%%\s+(\S+)$"
 
 
-def wrk(url: str, token: str, server_pid: int) -> dict[str, float]:
+def wrk(url: str, token: str, server_pid: int, also: tuple[int, ...] = ()) -> dict[str, float]:
     """One wrk run; besides its figures, the CPU time the server (all its processes and
-    threads) and wrk spent per request, so the figures can be set against the machine's cores."""
+    threads, and those of `also`: its database) and wrk spent per request, so the figures can be
+    set against the machine's cores."""
     script = Path(tempfile.mkdtemp()) / "ingest.lua"
     script.write_text(LUA % {"run": uuid.uuid4().hex[:8], "token": token})
-    server_cpu, wrk_cpu = cpu_seconds(server_pid), resource.getrusage(resource.RUSAGE_CHILDREN)
+    pids = (server_pid, *also)
+    server_cpu = sum(map(cpu_seconds, pids))
+    wrk_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    server_cpu = cpu_seconds(server_pid) - server_cpu
+    server_cpu = sum(map(cpu_seconds, pids)) - server_cpu
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk_cpu = after.ru_utime + after.ru_stime - wrk_cpu.ru_utime - wrk_cpu.ru_stime
     if not re.search(PERCENTILE % 50, out, re.M):
@@ -147,17 +160,31 @@ def run_baseline() -> dict[str, float]:
         proc.wait()
 
 
-def run_irbox(command: list[str] | None) -> tuple[dict[str, float], int]:
+class Side(NamedTuple):
+    name: str
+    source: Path | None = None  # another checkout's root; None: this one
+    database: PostgresCluster | None = None  # None: SQLite in the data dir
+
+
+def run_irbox(command: list[str] | None, side: Side) -> tuple[dict[str, float], int]:
+    """One round of irbox, from this checkout or from another, on SQLite or PostgreSQL."""
+    source = side.source
     data = Path(tempfile.mkdtemp()) / "data"
     env = {
         **UNTHROTTLED,
+        **({"PYTHONPATH": str(source)} if source else {}),
         # warning: the ceiling logs nothing either; BENCH_LOG_LEVEL=info adds the line per request
         "IRBOX_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "warning"),
         **({"IRBOX_INDEX_FLUSH_MS": os.environ["FLUSH"]} if "FLUSH" in os.environ else {}),
     }
-    srv = Server(data, command=command, env=env).start()
+    # `python -m irbox` looks in its working directory first, so a compared checkout's server
+    # starts there (and PYTHONPATH carries it into Granian's worker).
+    url = side.database.fresh_database() if side.database else ""
+    with contextlib.chdir(source or ROOT):
+        srv = Server(data, command=command, env=env, database_url=url).start()
     try:
-        result = wrk(srv.url, srv.token(), srv.proc.pid)
+        also = (side.database.postmaster_pid(),) if side.database else ()
+        result = wrk(srv.url, srv.token(), srv.proc.pid, also)
         with srv.client(srv.token()) as c:
             stored = 0
             cursor = None
@@ -175,41 +202,79 @@ def run_irbox(command: list[str] | None) -> tuple[dict[str, float], int]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--compare", metavar="DIR", type=Path, help="another checkout's root")
+    parser.add_argument("--database", choices=["postgresql"], help="add irbox on PostgreSQL")
+    args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench/ingest.py needs wrk: apt-get install wrk")
+    cluster = PostgresCluster().start() if args.database else None
+    try:
+        measure(args.compare, cluster)
+    finally:
+        if cluster:
+            cluster.stop()
+
+
+def measure(compare: Path | None, cluster: PostgresCluster | None) -> None:
+    sides = [Side("irbox")]
+    if compare:
+        sides.append(Side("compared", source=compare.resolve()))
+    if cluster:
+        sides.append(Side("postgresql", database=cluster))
     print(
         f"wrk -t1 -c{CONNECTIONS} -d{DURATION}, 5 observables per alert, 10% duplicates;"
-        f" {ROUNDS} rounds, the ceiling and irbox alternating (this VM's speed drifts by 20-30%"
-        " between minutes, so one pair can mislead)"
+        f" {ROUNDS} rounds, the ceiling and {', '.join(s.name for s in sides)} alternating (this"
+        " VM's speed drifts by 20-30% between minutes, so one pair can mislead)"
     )
+    if compare:
+        print(f"compared: irbox from {compare.resolve()}")
     rounds = []
     for n in range(1, ROUNDS + 1):
         base = run_baseline()
-        irbox, stored = run_irbox(None)
-        rounds.append((base, irbox))
-        print(
-            f"round {n}: ratio {irbox['rps'] / base['rps']:.2f}; alerts stored (durable): {stored}"
-        )
-        _table(base, irbox)
-    ratios = [irbox["rps"] / base["rps"] for base, irbox in rounds]
+        # The irbox sides take turns at going first: none always runs after another.
+        turn = sides[n % len(sides) :] + sides[: n % len(sides)]
+        by_side = {side.name: run_irbox(None, side) for side in turn}
+        results = [by_side[side.name] for side in sides]
+        rounds.append((base, *(result for result, _ in results)))
+        for side, (result, stored) in zip(sides, results, strict=True):
+            print(
+                f"round {n}: {side.name} ratio {result['rps'] / base['rps']:.2f};"
+                f" alerts stored (durable): {stored}"
+            )
+        _table([s.name for s in sides], base, *(result for result, _ in results))
+    names = ("ceiling", *(s.name for s in sides))
     median = {
         side: {key: statistics.median(r[i][key] for r in rounds) for key in rounds[0][i]}
-        for i, side in enumerate(("ceiling", "irbox"))
+        for i, side in enumerate(names)
     }
-    print(f"median of {ROUNDS} rounds: ratio {statistics.median(ratios):.2f}")
-    _table(median["ceiling"], median["irbox"])
+    ratios = {
+        side: [r[i]["rps"] / r[0]["rps"] for r in rounds] for i, side in enumerate(names) if i
+    }
+    for side in sides:
+        median_ratio = statistics.median(ratios[side.name])
+        print(f"median of {ROUNDS} rounds: {side.name} ratio {median_ratio:.2f}")
+    if compare:
+        change = [r[1]["rps"] / r[2]["rps"] for r in rounds]
+        print(
+            f"irbox against compared, round by round: {', '.join(f'{c:.3f}' for c in change)};"
+            f" median {statistics.median(change):.3f}"
+        )
+    _table([s.name for s in sides], *(median[name] for name in names))
     print(json.dumps({"rounds": rounds, "ratios": ratios, "median": median}))
 
 
-def _table(base: dict[str, float], irbox: dict[str, float]) -> None:
+def _table(sides: list[str], base: dict[str, float], *results: dict[str, float]) -> None:
+    names = ["bare Litestar (ceiling)", *(f"{side} POST /alerts" for side in sides)]
+    rows = list(zip(names, (base, *results), strict=True))
     print(f"  {'':28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
-    for name, r in (("bare Litestar (ceiling)", base), ("irbox POST /alerts", irbox)):
+    for name, r in rows:
         print(f"  {name:28}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['errors']:>10.0f}")
     # What the machine allows: with every core busy on this work and nothing waiting, requests/s
     # cannot exceed cores / (server CPU + load generator CPU) per request.
     cores = os.cpu_count() or 1
     print(f"  CPU per request, us:{'server':>10}{'wrk':>10}   bound on {cores} cores (req/s)")
-    for name, r in (("bare Litestar (ceiling)", base), ("irbox POST /alerts", irbox)):
+    for name, r in rows:
         bound = cores * 1e6 / (r["server_cpu_us"] + r["wrk_cpu_us"])
         print(f"    {name:26}{r['server_cpu_us']:>8.0f}{r['wrk_cpu_us']:>10.0f}{bound:>12,.0f}")
 

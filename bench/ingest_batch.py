@@ -3,10 +3,15 @@ each) against the storage ceiling measured in the same run: a raw sqlite3 bulk i
 rows into the same schema (the alerts with their indexes, an audit row and an index-outbox row
 each) in 1,000-row durable transactions, with irbox's own connection settings (WAL,
 synchronous=FULL). Realistic alerts with 5 observables, 10% duplicates of earlier ones. Prints
-alerts/s for both, the ratio, and each side's rounds. Asserts nothing about time."""
+alerts/s for both, the ratio, and each side's rounds. Asserts nothing about time.
+
+`--database postgresql` adds irbox keeping its data in PostgreSQL (a cluster of Debian's
+binaries the bench starts on this machine), measured in the same rounds against the same
+ceiling."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -23,8 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.synthetic import UNTHROTTLED, init_data_dir  # noqa: E402
 from irbox.store.alerts import INGEST_COLUMNS  # noqa: E402
-from irbox.store.database import connect, enable_wal  # noqa: E402
+from irbox.store.sqlite.connection import connect, enable_wal  # noqa: E402
 from tests.harness import Server  # noqa: E402
+from tests.postgres import PostgresCluster  # noqa: E402
 
 BATCH = 1000
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -137,26 +143,44 @@ def irbox_round(server: Server, token: str, seconds: float) -> tuple[float, int]
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["postgresql"], help="add irbox on PostgreSQL")
+    args = parser.parse_args()
+    cluster = PostgresCluster().start() if args.database else None
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(Path(tmp) / "data", env=UNTHROTTLED).start()
+        servers = {"sqlite": Server(Path(tmp) / "data", env=UNTHROTTLED, database_url="")}
+        if cluster:
+            servers["postgresql"] = Server(
+                Path(tmp) / "pg-data", env=UNTHROTTLED, database_url=cluster.fresh_database()
+            )
         try:
-            token = server.token(name="bench")
-            ceilings, irboxes, failed = [], [], 0
+            tokens = {name: srv.start().token(name="bench") for name, srv in servers.items()}
+            ceilings: list[float] = []
+            rates: dict[str, list[float]] = {name: [] for name in servers}
+            failed = 0
             for r in range(ROUNDS):
                 ceilings.append(ceiling_round(CEILING_ROWS))
-                rate, failures = irbox_round(server, token, SECONDS)
-                irboxes.append(rate)
-                failed += failures
-                ratio = irboxes[-1] / ceilings[-1]
-                print(f"round {r + 1}: ceiling {ceilings[-1]:,.0f} rows/s, "
-                      f"irbox {irboxes[-1]:,.0f} alerts/s, ratio {ratio:.2f}")  # fmt: skip
+                line = f"round {r + 1}: ceiling {ceilings[-1]:,.0f} rows/s"
+                for name, srv in servers.items():
+                    rate, failures = irbox_round(srv, tokens[name], SECONDS)
+                    rates[name].append(rate)
+                    failed += failures
+                    line += (
+                        f", irbox on {name} {rate:,.0f} alerts/s (ratio {rate / ceilings[-1]:.2f})"
+                    )
+                print(line)
         finally:
-            server.kill()
-    ceiling, irbox = statistics.median(ceilings), statistics.median(irboxes)
+            for srv in servers.values():
+                srv.kill()
+            if cluster:
+                cluster.stop()
+    ceiling = statistics.median(ceilings)
     print(f"raw sqlite3, 1,000-row durable transactions (ceiling): median {ceiling:,.0f} rows/s")
-    print(f"irbox POST /alerts/batch, {CLIENTS} clients x 1,000 alerts: median {irbox:,.0f} "
-          f"durable alerts/s; failed items or requests: {failed}")  # fmt: skip
-    print(f"ratio: {irbox / ceiling:.2f}")
+    for name, measured in rates.items():
+        irbox = statistics.median(measured)
+        print(f"irbox on {name} POST /alerts/batch, {CLIENTS} clients x 1,000 alerts: median"
+              f" {irbox:,.0f} durable alerts/s; ratio {irbox / ceiling:.2f}")  # fmt: skip
+    print(f"failed items or requests: {failed}")
 
 
 if __name__ == "__main__":

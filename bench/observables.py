@@ -30,7 +30,7 @@ from irbox.index import search as index_search  # noqa: E402
 from irbox.index.batch import Batch  # noqa: E402
 from irbox.index.database import IndexDatabase  # noqa: E402
 from irbox.index.rebuild import alert_events  # noqa: E402
-from irbox.store.database import connect  # noqa: E402
+from irbox.store.sqlite.connection import connect  # noqa: E402
 from tests.harness import SOURCE_COMMAND, Server  # noqa: E402
 
 ALERTS = int(os.environ.get("BENCH_ALERTS", "1000000"))

@@ -19,10 +19,10 @@ from irbox.identity.users import (
     UserCreate,
     UserService,
 )
+from irbox.store import engine
 from irbox.store import settings as settings_table
 from irbox.store import users as users_table
 from irbox.store.database import Database
-from irbox.store.migrate import migrate
 from irbox.store.writer import Writer
 
 
@@ -64,9 +64,9 @@ def initialise(config: Config) -> FirstLogin | None:
     for sub in ("", "attachments", "reports"):
         (config.data_path / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
     make_private(config.data_path)
-    migrate(config.db_path)
-    db = Database(config.db_path)
-    writer = Writer(config.db_path)
+    engine.migrate(config)
+    db = engine.open_database(config)
+    writer = engine.open_writer(config)
     try:
         install_starter_templates(db, writer)
         if db.read(users_table.count) > 0:

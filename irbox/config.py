@@ -14,6 +14,7 @@ import socket
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -42,6 +43,10 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "info"
     header_timeout_s: float = 10.0  # a connection that has not sent its headers by then is closed
     metrics_listen: str = ""  # HOST:PORT serving /metrics without a token; empty: off
+    # The source of truth: empty, SQLite in the data dir; "postgresql://user@host:5432/db",
+    # PostgreSQL 15+ (the password, if one is needed, in database_password_file or ~/.pgpass).
+    database_url: str = ""
+    database_password_file: str = ""
     index_flush_ms: int = 250
     index_memory_mb: int = 192
     trusted_proxies: list[str] = []  # addresses or networks whose X-Forwarded-For is believed
@@ -166,6 +171,7 @@ def _check(cfg: Config) -> None:
     for key in positive:
         if getattr(cfg, key) <= 0:
             raise ConfigError(f"{key}: must be greater than 0, got {getattr(cfg, key)!r}")
+    _check_database(cfg)
     if cfg.log_level not in LOG_LEVELS:
         raise ConfigError(f"log_level: expected one of {', '.join(LOG_LEVELS)}")
     if not cfg.data_dir:
@@ -189,6 +195,21 @@ def _paired_and_present(cfg: Config, pair: tuple[str, str], ca_key: str) -> None
         path = getattr(cfg, path_key)
         if path and not Path(path).is_file():
             raise ConfigError(f"{path_key}: no such file {path!r}")
+
+
+def _check_database(cfg: Config) -> None:
+    url = cfg.database_url
+    if not url:
+        if cfg.database_password_file:
+            raise ConfigError("database_password_file: only with a postgresql:// database_url")
+        return
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("postgresql", "postgres"):
+        raise ConfigError(f"database_url: expected postgresql://…, got a {parsed.scheme}: URL")
+    if parsed.password is not None:
+        raise ConfigError(
+            "database_url: holds a password; put it in database_password_file (0600) instead"
+        )
 
 
 def _check_mail(cfg: Config) -> None:

@@ -54,9 +54,8 @@ from irbox.operations.metrics import Metrics, Standing
 from irbox.reports.settings import ReportSettingsService
 from irbox.sealed import KEY_FILE, SecretBox
 from irbox.sla.targets import SlaService
+from irbox.store import engine
 from irbox.store import settings as settings_table
-from irbox.store.database import Database
-from irbox.store.writer import Writer
 from irbox.webhooks.dispatcher import Dispatcher
 from irbox.webhooks.outbox import PUBLIC_URL_SETTING
 from irbox.webhooks.service import WebhookService
@@ -73,8 +72,8 @@ class Services:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.metrics = Metrics()
-        self.db = Database(config.db_path)
-        self.writer = Writer(config.db_path, on_commit=self.metrics.writer_committed)
+        self.db = engine.open_database(config)
+        self.writer = engine.open_writer(config, on_commit=self.metrics.writer_committed)
         auth_cache = AuthCache()
         self.users = UserService(
             self.db,
@@ -186,7 +185,7 @@ class ServerServices(Services):
         # Only a file behind its outbox is news to the operator.
         log.log(logging.WARNING if reason == "behind" else logging.INFO, REBUILD_REASONS[reason])
         index.close()
-        rebuild(config.db_path, config.index_path, config.index_memory_mb)
+        rebuild(self.db, config.index_path, config.index_memory_mb)
         return IndexDatabase(config.index_path, memory_mb=config.index_memory_mb)
 
     def start_background(self) -> None:

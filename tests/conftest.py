@@ -11,10 +11,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from irbox.config import load_config
 from irbox.services import Services
 from tests.browser import CHROMIUM, FLAGS
 from tests.harness import Server
+from tests.postgres import PostgresCluster
 
 _counter = itertools.count()
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,12 +70,20 @@ def services(fresh_server: Server) -> Iterator[Services]:
     """The domain services over a data dir of the test's own (initialised, no server, no
     index), for tests that drive the services or a middleware in-process."""
     fresh_server.cli("init")
-    config = load_config(overrides={"data_dir": str(fresh_server.data_dir)})
-    services = Services(config)
+    services = Services(fresh_server.config())
     try:
         yield services
     finally:
         services.close()
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresCluster]:
+    """A PostgreSQL cluster of this module's own (tests/postgres.py), for tests that make
+    their databases themselves."""
+    cluster = PostgresCluster().start()
+    yield cluster
+    cluster.stop()
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,43 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from irbox.cli.accounts import run_apikey_create
+from irbox.config import Config, load_config
+from irbox.store.database import Connection
 
 SOURCE_COMMAND = [sys.executable, "-m", "irbox"]
+
+# IRBOX_TEST_DATABASE=postgresql: every server of the tests keeps its data in a database of its
+# own on a PostgreSQL cluster this process starts (tests/postgres.py), named in the config file
+# beside its data dir; unset or "sqlite", in SQLite in the data dir.
+TEST_DATABASE = os.environ.get("IRBOX_TEST_DATABASE", "sqlite")
+_cluster = None
+_databases: dict[Path, str] = {}
+
+
+def database_url_for(data_dir: Path) -> str | None:
+    """The PostgreSQL database of the data dir (the same one each time), or None on SQLite."""
+    global _cluster
+    if TEST_DATABASE != "postgresql":
+        return None
+    if _cluster is None:
+        import atexit
+
+        from tests.postgres import PostgresCluster
+
+        _cluster = PostgresCluster().start()
+        atexit.register(_cluster.stop)
+    key = data_dir.resolve()
+    if key not in _databases:
+        _databases[key] = _cluster.fresh_database()
+    return _databases[key]
 
 
 def free_port() -> int:
@@ -34,10 +63,22 @@ class Server:
         data_dir: Path,
         command: list[str] | None = None,
         env: dict[str, str] | None = None,
+        database_url: str | None = None,
     ) -> None:
+        """`database_url`: this server's database ("" for SQLite in the data dir); by default
+        the one IRBOX_TEST_DATABASE gives the data dir."""
         self.data_dir = Path(data_dir)
         self.command = command or SOURCE_COMMAND
-        self.env = {**os.environ, "IRBOX_LOG_LEVEL": "warning", **(env or {})}
+        self.config_file: Path | None = None
+        if database_url is None:
+            database_url = database_url_for(self.data_dir)
+        self.database_url = database_url or None
+        if database_url:
+            self.config_file = self.data_dir.parent / f"{self.data_dir.name}-database.toml"
+            self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+            self.config_file.write_text(f'database_url = "{database_url}"\n')
+        database = {"IRBOX_CONFIG": str(self.config_file)} if self.config_file else {}
+        self.env = {**os.environ, "IRBOX_LOG_LEVEL": "warning", **database, **(env or {})}
         self.port = free_port()
         self.proc: subprocess.Popen[str] | None = None
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-server.log"
@@ -131,8 +172,9 @@ class Server:
         if self.command != SOURCE_COMMAND:
             args = ["apikey", "create", "--user", email, "--name", name]
             return self.cli(*args, *(["--scopes", scopes] if scopes else [])).stdout.strip()
+        config = str(self.config_file) if self.config_file else None
         command = argparse.Namespace(
-            config=None, data_dir=str(self.data_dir), user=email, name=name, scopes=scopes,
+            config=config, data_dir=str(self.data_dir), user=email, name=name, scopes=scopes,
             expires_at=None,
         )  # fmt: skip
         printed = io.StringIO()
@@ -146,6 +188,42 @@ class Server:
         with ThreadPoolExecutor(1) as thread:
             thread.submit(mint).result()
         return printed.getvalue().strip()
+
+    def config(self) -> Config:
+        """The config this server's commands run with (its data dir, its database)."""
+        return load_config(self.config_file, overrides={"data_dir": str(self.data_dir)})
+
+    @contextlib.contextmanager
+    def database(self) -> Iterator[Connection]:
+        """A connection to this server's database, SQLite file or PostgreSQL, in autocommit
+        mode: `?` placeholders and rows by name on both (for tests that look at what is stored
+        or set up what an API cannot)."""
+        if self.database_url:
+            from irbox.store.postgres.connection import connect as connect_postgres
+
+            conn: Any = connect_postgres(self.database_url)
+        else:
+            from irbox.store.sqlite.connection import connect as connect_sqlite
+
+            conn = connect_sqlite(self.data_dir / "irbox.db")
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def stored_bytes(self) -> bytes:
+        """All the database holds, for tests that look for a secret in it: on SQLite the file
+        and its WAL byte for byte (free pages included), on PostgreSQL every row of every
+        table."""
+        if not self.database_url:
+            files = [self.data_dir / "irbox.db", self.data_dir / "irbox.db-wal"]
+            return b"".join(path.read_bytes() for path in files if path.exists())
+        with self.database() as conn:
+            tables = conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            ).fetchall()
+            rows = [conn.execute(f"SELECT * FROM {t[0]}").fetchall() for t in tables]
+        return repr(rows).encode()
 
     def client(self, token: str | None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}

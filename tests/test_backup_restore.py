@@ -11,10 +11,12 @@ from pathlib import Path
 
 import duckdb
 import httpx
+import pytest
 
 from tests.harness import Server, alert, free_port
 
 
+@pytest.mark.sqlite_only
 def test_backup_under_load_restores_everything(fresh_server: Server, tmp_path: Path) -> None:
     fresh_server.start()
     token = fresh_server.token()
@@ -97,6 +99,7 @@ def _archive_with(tmp_path: Path, files: dict[str, bytes], manifest_files=None) 
     return path
 
 
+@pytest.mark.sqlite_only
 def test_restore_verifies_before_touching_anything(fresh_server: Server, tmp_path: Path) -> None:
     fresh_server.cli("init")
     archive = tmp_path / "good.tar"
@@ -170,6 +173,7 @@ def test_check_finds_damage(fresh_server: Server) -> None:
     assert bad.stderr.strip() == "irbox: 2 problem(s) found"
 
 
+@pytest.mark.sqlite_only
 def test_a_running_server_keeps_its_data_dir(fresh_server: Server, tmp_path: Path) -> None:
     """Restore and reindex replace files the server has open: they refuse while it runs, and a
     second server on the same data dir stops at start; once it stops, they work."""
@@ -196,6 +200,7 @@ def test_a_running_server_keeps_its_data_dir(fresh_server: Server, tmp_path: Pat
     assert fresh_server.cli("reindex").returncode == 0
 
 
+@pytest.mark.sqlite_only
 def test_restore_refuses_what_is_not_a_whole_backup(fresh_server: Server, tmp_path: Path) -> None:
     """--force replaces a data dir only with a real backup: an archive without irbox.db, with
     a malformed manifest, or with a member larger than its manifest says is one line, exit 1,

@@ -206,8 +206,8 @@ def test_reset_password(tmp_path: Path) -> None:
     from irbox.config import Config
     from irbox.identity.auth_cache import AuthCache
     from irbox.identity.users import UserService
-    from irbox.store.database import Database
-    from irbox.store.writer import Writer
+    from irbox.store.sqlite.database import SqliteDatabase as Database
+    from irbox.store.sqlite.writer import open_writer as Writer
 
     cfg = Config(data_dir=data)
     users = UserService(Database(cfg.db_path), Writer(cfg.db_path), AuthCache())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 
 import httpx
+import pytest
 
 from tests.conftest import user_token
 from tests.harness import Server
@@ -16,17 +17,15 @@ SECRET = "hunter2-the-domain-admin-password"
 
 
 def _rows_with(server: Server, text: str) -> int:
-    """Rows of the tables that hold what users write (read from the file, as a backup would)."""
-    conn = sqlite3.connect(f"file:{server.data_dir / 'irbox.db'}?mode=ro", uri=True)
-    try:
+    """Rows of the tables that hold what users write (read from the database, as a backup
+    would)."""
+    with server.database() as conn:
         return sum(
             conn.execute(f"SELECT count(*) FROM {table} WHERE {column} LIKE ?", (f"%{text}%",))
             .fetchone()[0]
             for table, column in (("comments", "body"), ("case_timeline", "data"),
                                   ("case_timeline", "summary"), ("audit_log", "data"))
         )  # fmt: skip
-    finally:
-        conn.close()
 
 
 def _case(api: httpx.Client, unique: str) -> str:
@@ -123,6 +122,7 @@ def test_the_page_offers_delete_to_the_author_and_admins(server: Server, api: ht
     assert controls(page, anns) == (True, False) and controls(page, admins) == (True, True)
 
 
+@pytest.mark.sqlite_only
 def test_no_trace_in_the_database_file(fresh_server: Server) -> None:
     """The deleted words are not left in the file's free space for a forensic tool (or a copy
     of the file) to read, once the WAL is checkpointed into it."""

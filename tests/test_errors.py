@@ -9,7 +9,6 @@ import re
 import httpx
 from litestar.routes import HTTPRoute
 
-from irbox.config import load_config
 from irbox.web.app import create_litestar
 from tests.harness import Server
 
@@ -31,7 +30,7 @@ def test_unknown_route_and_method(server: Server, api: httpx.Client) -> None:
 
 def test_options_and_405_name_every_method_of_the_path(server: Server) -> None:
     """What a path allows, for every API route: `OPTIONS` and a 405 agree with the routes."""
-    app = create_litestar(load_config(overrides={"data_dir": str(server.data_dir)}))
+    app = create_litestar(server.config())
     expected: dict[str, set[str]] = {}
     for route in app.routes:
         if isinstance(route, HTTPRoute) and route.path.startswith("/api/v1/"):

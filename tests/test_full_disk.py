@@ -32,6 +32,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.mark.sqlite_only
 def test_full_disk_is_503_loses_nothing_and_recovers(small_disk: Path) -> None:
     srv = Server(small_disk / "data", env={"IRBOX_RATE_LIMIT_BURST": "1000000"})
     srv.start()

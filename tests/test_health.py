@@ -26,9 +26,9 @@ def test_storage_that_does_not_work_reports_down(tmp_path) -> None:
     """A data dir whose irbox.db is not a database: db is down, status degraded."""
     from irbox.index.database import IndexDatabase
     from irbox.operations.health import HealthService
-    from irbox.store.database import Database
-    from irbox.store.migrate import migrate
-    from irbox.store.writer import Writer
+    from irbox.store.sqlite.database import SqliteDatabase as Database
+    from irbox.store.sqlite.migrate import migrate
+    from irbox.store.sqlite.writer import open_writer as Writer
 
     path = tmp_path / "irbox.db"
     migrate(path)
@@ -55,9 +55,9 @@ def test_index_lagging_when_a_change_waits_over_60_s(tmp_path) -> None:
     from irbox.index.database import IndexDatabase
     from irbox.operations.health import HealthService
     from irbox.store import outbox
-    from irbox.store.database import Database
-    from irbox.store.migrate import migrate
-    from irbox.store.writer import Writer
+    from irbox.store.sqlite.database import SqliteDatabase as Database
+    from irbox.store.sqlite.migrate import migrate
+    from irbox.store.sqlite.writer import open_writer as Writer
 
     path = tmp_path / "irbox.db"
     migrate(path)
@@ -77,6 +77,6 @@ def test_index_lagging_when_a_change_waits_over_60_s(tmp_path) -> None:
 
 def _license(db_path, writer):
     from irbox.license.service import LicenseService
-    from irbox.store.database import Database
+    from irbox.store.sqlite.database import SqliteDatabase as Database
 
     return LicenseService(Database(db_path), writer, db_path.parent / "license.json", [])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 
 import httpx
 import msgspec
@@ -173,12 +172,11 @@ def test_a_restarted_server_refuses_a_request_applied_before_it_stopped(fresh_se
         first = api.post("/alerts", json=alert("restart"), headers=headers)
         assert first.status_code == 201
     fresh_server.kill()
-    with sqlite3.connect(fresh_server.data_dir / "irbox.db") as conn:
+    with fresh_server.database() as conn:
         owner, request_hash, at = conn.execute(
             "SELECT owner, request_hash, created_at FROM idempotency_keys WHERE key = 'k-restart'"
         ).fetchone()
         idempotency_table.mark_applied(conn, owner, "k-restart", request_hash, at)
-    conn.close()
     fresh_server.start()
     with fresh_server.client(token) as api:
         retry = api.post("/alerts", json=alert("restart"), headers=headers)

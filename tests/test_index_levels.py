@@ -18,9 +18,9 @@ from irbox.index.database import IndexDatabase
 from irbox.index.events import AlertSeen, CaseObservable, CaseObservableRemoved, payload
 from irbox.index.indexer import Indexer
 from irbox.store import outbox
-from irbox.store.database import Database
-from irbox.store.migrate import migrate
-from irbox.store.writer import Writer
+from irbox.store.sqlite.database import SqliteDatabase as Database
+from irbox.store.sqlite.migrate import migrate
+from irbox.store.sqlite.writer import open_writer as Writer
 
 VALUES = [("ip", f"198.51.100.{i}") for i in range(7)] + [("domain", "x.example")]
 

@@ -92,16 +92,24 @@ def test_a_suppressed_alert_in_a_batch_is_stored_dismissed(services: Services) -
 
 
 def test_an_alert_the_pass_cannot_store_fails_alone(services: Services) -> None:
-    """A row SQLite refuses (here: a trigger standing in for any constraint) fails the batch's
-    pass; the writer then stores the others one by one and only that ingest fails."""
-    services.writer.run_sync(
-        lambda c: c.execute(
+    """A row the database refuses (here: a trigger standing in for any constraint) fails the
+    batch's pass; the writer then stores the others one by one and only that ingest fails."""
+    if services.db.dialect == "postgresql":
+        trigger = [
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " IF NEW.external_id = 'ext-bad' THEN RAISE EXCEPTION 'refused'; END IF;"
+            " RETURN NEW; END $$",
+            "CREATE TRIGGER refuse BEFORE INSERT ON alerts FOR EACH ROW EXECUTE FUNCTION refuse()",
+        ]
+    else:
+        trigger = [
             "CREATE TRIGGER refuse BEFORE INSERT ON alerts WHEN NEW.external_id = 'ext-bad'"
             " BEGIN SELECT RAISE(ABORT, 'refused'); END"
-        )
-    )
+        ]
+    for statement in trigger:
+        services.writer.run_sync(lambda c, sql=statement: c.execute(sql))
     ok1, bad, ok2 = ingest_together(services, [alert("ok1"), alert("bad"), alert("ok2")])
-    assert isinstance(bad, sqlite3.IntegrityError)
+    assert isinstance(bad, Exception) and "refused" in str(bad)
     assert isinstance(ok1, IngestResult) and isinstance(ok2, IngestResult)
     stored = rows(services, "SELECT external_id FROM alerts ORDER BY seq")
     assert [r[0] for r in stored] == ["ext-ok1", "ext-ok2"]

@@ -14,7 +14,6 @@ import pytest
 from litestar.datastructures import State
 
 from irbox.alerts.models import AlertFilter
-from irbox.config import load_config
 from irbox.services import Services
 from irbox.web.asgi import Message, send_bytes
 from irbox.web.guard import RATE_TAKEN
@@ -51,7 +50,7 @@ def served(
         "writer": fresh_server.token(),
         "reader": fresh_server.token(scopes="alerts:read", name="reader"),
     }
-    services = Services(load_config(overrides={"data_dir": str(fresh_server.data_dir)}))
+    services = Services(fresh_server.config())
     state = State({"services": services, "rate_limiter": RateLimiter(6000, 1000)})
     route = Route()
     try:

@@ -6,7 +6,6 @@ queued before a crash is sent after the restart, and nothing is mailed twice."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,7 +103,7 @@ def test_a_relay_that_refuses_then_accepts(fresh_server: Server, tmp_path: Path)
         assert "A test mail is on its way to admin@irbox.local" in sent.text
         got = relay.wait_for(1, Subject="irbox test mail")
         assert relay.refused == 2 and len(got) == 1
-        with sqlite3.connect(server.data_dir / "irbox.db") as db:
+        with server.database() as db:
             status, attempts = db.execute("SELECT status, attempts FROM mail_outbox").fetchone()
         assert (status, attempts) == ("sent", 3)
         scraper = {"Authorization": f"Bearer {server.token(scopes='metrics:read')}"}
@@ -122,9 +121,8 @@ def test_queued_mail_survives_a_crash_and_goes_once(fresh_server: Server, tmp_pa
     ui = server.ui_client("admin@irbox.local", server.first_password)
     csrf = ui.get("/settings").text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     ui.post("/settings/test-mail", data={"csrf_token": csrf})
-    db_path = server.data_dir / "irbox.db"
     deadline = time.monotonic() + 10
-    while _attempts(db_path) < 1:  # tried once, refused: the relay is down
+    while _attempts(server) < 1:  # tried once, refused: the relay is down
         assert time.monotonic() < deadline
         time.sleep(0.1)
     server.kill()  # kill -9
@@ -139,8 +137,8 @@ def test_queued_mail_survives_a_crash_and_goes_once(fresh_server: Server, tmp_pa
         relay.stop()
 
 
-def _attempts(db_path: Path) -> int:
-    with sqlite3.connect(db_path) as db:
+def _attempts(server: Server) -> int:
+    with server.database() as db:
         row = db.execute("SELECT attempts FROM mail_outbox").fetchone()
     return row[0] if row else 0
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from irbox.index.events import AlertSeen, payload
 from irbox.store import outbox
-from irbox.store.database import Database
-from irbox.store.migrate import migrate
-from irbox.store.writer import Writer
+from irbox.store.sqlite.database import SqliteDatabase as Database
+from irbox.store.sqlite.migrate import migrate
+from irbox.store.sqlite.writer import open_writer as Writer
 
 
 def _fill(tmp_path: Path, payloads: list[str]) -> Database:

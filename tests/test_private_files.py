@@ -33,6 +33,7 @@ def _loose(root: Path) -> list[str]:
     return [f"{p} {oct(_mode(p))}" for p in found if _mode(p) & 0o077]
 
 
+@pytest.mark.sqlite_only
 def test_a_data_dir_is_private_whatever_the_umask(
     loose_umask: None, fresh_server: Server, tmp_path: Path
 ) -> None:
@@ -63,6 +64,7 @@ def test_a_data_dir_is_private_whatever_the_umask(
     assert _loose(restored.data_dir) == []
 
 
+@pytest.mark.sqlite_only
 def test_an_older_data_dir_is_tightened_at_start(loose_umask: None, fresh_server: Server) -> None:
     fresh_server.cli("init")
     data = fresh_server.data_dir

@@ -6,7 +6,6 @@ everyone set it up, and API keys never ask for a code."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from contextlib import closing
 
@@ -81,7 +80,7 @@ def user(fresh_server: Server) -> Server:
 def test_set_up_then_sign_in_with_a_code_never_the_same_twice(user: Server) -> None:
     with closing(user.ui_client(EMAIL, PASSWORD)) as ui:
         totp, codes = _set_up(ui)
-    with sqlite3.connect(user.data_dir / "irbox.db") as db:  # nothing readable at rest
+    with user.database() as db:  # nothing readable at rest
         sealed, pending = db.execute(
             "SELECT totp_secret, totp_pending FROM users WHERE email = ?", (EMAIL,)
         ).fetchone()

@@ -1,5 +1,5 @@
 """Upgrading: a data dir written by an older irbox is brought to the current schema at start,
-its data kept (migrations in `irbox/store/migrations`)."""
+its data kept (migrations in `irbox/store/sqlite/migrations`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from irbox.store import migrations
-from irbox.store.migrate import available, migrate
+from irbox.store.sqlite import migrations
+from irbox.store.sqlite.migrate import available, migrate
 
 
 def _migrate_through(path: Path, last: int) -> None:

@@ -225,6 +225,7 @@ def test_every_change_to_a_case_file_is_a_case_updated(hooked: Server, receiver:
     assert {json.loads(r.body)["case_id"] for r in got} == {case_id}
 
 
+@pytest.mark.sqlite_only
 def test_a_restored_data_dir_signs_with_the_same_secret(
     hooked: Server, receiver: Receiver, tmp_path: Path
 ) -> None:

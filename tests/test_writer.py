@@ -10,7 +10,8 @@ import pytest
 
 from irbox.errors import StorageUnavailable
 from irbox.store.database import ROWS_PER_STATEMENT, append
-from irbox.store.writer import BulkJob, Writer
+from irbox.store.sqlite.writer import open_writer as Writer
+from irbox.store.writer import BulkJob
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ and gets them back as a tab. Each user's own: nobody else lists or deletes them.
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
 
 from irbox import clock, ids
@@ -12,7 +10,7 @@ from irbox.alerts.filters import parse_filter
 from irbox.errors import Errors, NotFound, ValidationFailed
 from irbox.identity.principal import Actor
 from irbox.store import saved_views as views_table
-from irbox.store.database import Database, RowLike
+from irbox.store.database import Connection, Database, Row, RowLike
 from irbox.store.writer import Writer
 
 MAX_VIEWS, MAX_NAME = 20, 40
@@ -79,7 +77,7 @@ class SavedViewService:
         row = {"id": ids.new_id("view"), "user_id": user_id, "name": name,
                "filters": msgspec.json.encode(kept).decode(), "created_at": now}  # fmt: skip
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             if views_table.named(conn, user_id, name) is not None:
                 raise ValidationFailed("a view with this name exists", {"name": "taken"})
             if len(views_table.of_user(conn, user_id)) >= MAX_VIEWS:
@@ -90,7 +88,7 @@ class SavedViewService:
         return to_view(row)
 
     async def delete(self, user_id: str, view_id: str, actor: Actor) -> SavedView:
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             row = views_table.delete(conn, user_id, view_id)
             if row is None:
                 raise NotFound(f"no view {view_id}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins  # `list` below is also a method of AlertService
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +37,7 @@ from irbox.paging import decode_cursor, decode_position, encode_position, split_
 from irbox.sla.targets import SlaService
 from irbox.store import alerts as alerts_table
 from irbox.store import audit
-from irbox.store.database import Database, written
+from irbox.store.database import Connection, Database, Row, written
 from irbox.store.writer import BulkJob, Writer
 
 _decode_observables = msgspec.json.Decoder(list[Observable]).decode
@@ -47,7 +46,7 @@ _decode_object = msgspec.json.Decoder(dict[str, Any] | None).decode
 _encode = msgspec.json.Encoder().encode
 
 
-def _summary_fields(row: sqlite3.Row, sla: SlaService | None) -> dict[str, Any]:
+def _summary_fields(row: Row, sla: SlaService | None) -> dict[str, Any]:
     dismissal = None
     if row["dismissal_reason"] is not None:
         dismissal = Dismissal(
@@ -78,18 +77,18 @@ def _summary_fields(row: sqlite3.Row, sla: SlaService | None) -> dict[str, Any]:
     }
 
 
-def to_alert(row: sqlite3.Row, sla: SlaService | None = None) -> Alert:
+def to_alert(row: Row, sla: SlaService | None = None) -> Alert:
     raw = _decode_object(row["raw"]) if row["raw"] else None
     return Alert(**_summary_fields(row, sla), description=row["description"], raw=raw)
 
 
-def to_summary(row: sqlite3.Row, sla: SlaService | None = None) -> AlertSummary:
+def to_summary(row: Row, sla: SlaService | None = None) -> AlertSummary:
     return AlertSummary(**_summary_fields(row, sla))
 
 
 # Puts new alerts (id, source) in open cases by rule, in the ingest's transaction; returns
 # the ids it put (irbox.cases.grouping).
-Grouping = Callable[[sqlite3.Connection, "builtins.list[tuple[str, str]]", int], set[str]]
+Grouping = Callable[[Connection, "builtins.list[tuple[str, str]]", int], set[str]]
 
 
 class AlertService:
@@ -214,7 +213,7 @@ class AlertService:
         errors.raise_if_any("invalid tags")
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             row = _existing(conn, alert_id)
             current = msgspec.json.decode(row["tags"] or "[]", type=builtins.list[str])
             merged = current + [t for t in clean if t not in current]
@@ -231,7 +230,7 @@ class AlertService:
         """The ids of the alerts just newer and just older than `alert_id` among those `flt`
         matches (the queue's order), for previous / next on an alert's page."""
 
-        def read(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
+        def read(conn: Connection) -> tuple[str | None, str | None]:
             seq = _existing(conn, alert_id)["seq"]
             newer = _page(conn, flt, None, 1, seq, True)
             older = _page(conn, flt, seq, 1, None, False)
@@ -251,7 +250,7 @@ class AlertService:
         errors.raise_if_any()
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             row = _existing(conn, alert_id)
             if row["status"] == "dismissed" and row["dismissal_reason"] == data.reason_code:
                 return row  # dismissing again with the same reason is a no-op
@@ -273,7 +272,7 @@ class AlertService:
     async def reopen(self, alert_id: str, actor: Actor) -> Alert:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             row = _existing(conn, alert_id)
             if row["status"] == "triage":
                 return row  # already in triage: a no-op
@@ -300,7 +299,7 @@ class IngestJob(BulkJob):
     grouping: Grouping | None = None
 
     @classmethod
-    def run_all(cls, conn: sqlite3.Connection, jobs: list[IngestJob]) -> list[IngestResult]:
+    def run_all(cls, conn: Connection, jobs: list[IngestJob]) -> list[IngestResult]:
         for job in jobs:
             job.suppress(conn)
         stored = alerts_table.upsert_many(conn, [job.row for job in jobs])
@@ -324,7 +323,7 @@ class IngestJob(BulkJob):
                     result.status = "escalated"
         return results
 
-    def suppress(self, conn: sqlite3.Connection) -> None:
+    def suppress(self, conn: Connection) -> None:
         """Store the alert already dismissed when suppressions cover it (a duplicate keeps the
         stored alert's status)."""
         suppressed_by = self.suppressions.covering(
@@ -352,14 +351,14 @@ async def for_each_alert(
 
 
 def _page(
-    conn: sqlite3.Connection,
+    conn: Connection,
     flt: AlertFilter,
     before_seq: int | None,
     limit: int,
     after_seq: int | None,
     oldest_first: bool,
     before_rank: tuple[int, int] | None = None,
-) -> builtins.list[sqlite3.Row]:
+) -> builtins.list[Row]:
     """A page in the filter's order: by `seq`, or by severity (`sort`) from `before_rank`."""
     return alerts_table.page(
         conn,
@@ -384,7 +383,7 @@ def _rank(severity: str) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else 0
 
 
-def _existing(conn: sqlite3.Connection, alert_id: str) -> sqlite3.Row:
+def _existing(conn: Connection, alert_id: str) -> Row:
     row = alerts_table.get(conn, alert_id)
     if row is None:
         raise NotFound(f"no alert {alert_id}")

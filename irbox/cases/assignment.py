@@ -5,18 +5,16 @@ their record)."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from irbox import ids
 from irbox.cases import changes
 from irbox.identity.principal import Actor
 from irbox.store import cases as cases_table
 from irbox.store import notifications
-from irbox.store.database import written
+from irbox.store.database import Connection, Row, written
 
 
 def notify_assignee(
-    conn: sqlite3.Connection, case_id: str, assignee: str | None, actor: Actor, at: int
+    conn: Connection, case_id: str, assignee: str | None, actor: Actor, at: int
 ) -> None:
     """Inside the write that assigned the case (after it): tell the new assignee, unless they
     assigned themselves."""
@@ -27,9 +25,7 @@ def notify_assignee(
     _notify(conn, assignee, "assigned", case_id, summary, at)
 
 
-def notify_of_alert(
-    conn: sqlite3.Connection, case: sqlite3.Row, alert_title: str, actor: Actor, at: int
-) -> None:
+def notify_of_alert(conn: Connection, case: Row, alert_title: str, actor: Actor, at: int) -> None:
     """Inside the write that escalated an alert into an existing case (its row): tell its
     assignee (the case grew while they work it), unless they added the alert themselves."""
     if case["assignee"] is None or case["assignee"] == actor.user_id:
@@ -38,16 +34,14 @@ def notify_of_alert(
     _notify(conn, case["assignee"], "alert_added", case["id"], summary, at)
 
 
-def notify_breach(conn: sqlite3.Connection, case: sqlite3.Row, at: int) -> None:
+def notify_breach(conn: Connection, case: Row, at: int) -> None:
     """Inside the write that records a case's SLA breach: tell its assignee, if any."""
     if case["assignee"] is not None:
         summary = f"SLA breached on case #{case['number']}: {case['title']}"
         _notify(conn, case["assignee"], "sla_breached", case["id"], summary, at)
 
 
-def _notify(
-    conn: sqlite3.Connection, user_id: str, kind: str, case_id: str, summary: str, at: int
-) -> None:
+def _notify(conn: Connection, user_id: str, kind: str, case_id: str, summary: str, at: int) -> None:
     notifications.insert(
         conn,
         {
@@ -62,7 +56,7 @@ def _notify(
     )
 
 
-def release(conn: sqlite3.Connection, user_id: str, why: str, actor: Actor, at: int) -> int:
+def release(conn: Connection, user_id: str, why: str, actor: Actor, at: int) -> int:
     """Inside the write job that took the user's role or access: unassign their unresolved
     cases, each with its timeline event and `case.updated` webhook. Returns how many."""
     released = cases_table.unresolved_assigned_to(conn, user_id)

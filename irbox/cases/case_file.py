@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
@@ -34,7 +33,7 @@ from irbox.store import (
     comments,
     timeline,
 )
-from irbox.store.database import RowLike
+from irbox.store.database import Connection, RowLike
 
 _decode_list = msgspec.json.Decoder(list[str]).decode
 _decode_observables = msgspec.json.Decoder(list[Observable]).decode
@@ -69,7 +68,7 @@ def to_summary(row: RowLike, sla: SlaService | None = None) -> CaseSummary:
 
 
 def read_case(
-    conn: sqlite3.Connection,
+    conn: Connection,
     row: RowLike,
     catalogue: Catalogue,
     public_url: str,

@@ -3,7 +3,6 @@ case's `updated_at`, all in the caller's transaction, so none exists without the
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
@@ -13,13 +12,14 @@ from irbox.identity.principal import Actor
 from irbox.store import audit, timeline
 from irbox.store import cases as cases_table
 from irbox.store import users as users_table
+from irbox.store.database import Connection, Row
 from irbox.webhooks.outbox import enqueue
 
 _encode = msgspec.json.Encoder().encode
 
 
 def record(
-    conn: sqlite3.Connection,
+    conn: Connection,
     case_id: str,
     kind: str,
     actor: Actor,
@@ -39,7 +39,7 @@ def record(
 
 
 def field_changed(
-    conn: sqlite3.Connection,
+    conn: Connection,
     case_id: str,
     field: str,
     before: Any,
@@ -67,7 +67,7 @@ def field_changed(
 _SHOWN_CHARS = 80
 
 
-def _shown(conn: sqlite3.Connection, field: str, value: Any) -> str:
+def _shown(conn: Connection, field: str, value: Any) -> str:
     """A field's value as a timeline summary shows it (people by name, lists joined)."""
     if field == "assignee" and value:
         user = users_table.get(conn, value)
@@ -79,7 +79,7 @@ def _shown(conn: sqlite3.Connection, field: str, value: Any) -> str:
 
 
 def announce(
-    conn: sqlite3.Connection,
+    conn: Connection,
     case_id: str,
     event: str,
     actor: Actor,
@@ -91,14 +91,14 @@ def announce(
     enqueue(conn, event, case_id, actor, at, verdict=verdict, merged_into=merged_into)
 
 
-def existing(conn: sqlite3.Connection, case_id: str) -> sqlite3.Row:
+def existing(conn: Connection, case_id: str) -> Row:
     row = cases_table.get(conn, case_id)
     if row is None:
         raise NotFound(f"no case {case_id}")
     return row
 
 
-def open_case(conn: sqlite3.Connection, case_id: str) -> sqlite3.Row:
+def open_case(conn: Connection, case_id: str) -> Row:
     """The case, which must not be resolved (reopen it first) nor merged (its work goes on in
     the case it went into)."""
     row = existing(conn, case_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import msgspec
 
@@ -15,7 +14,7 @@ from irbox.identity.principal import Actor
 from irbox.store import comments as comments_table
 from irbox.store import notifications, timeline
 from irbox.store import users as users_table
-from irbox.store.database import written
+from irbox.store.database import Connection, Row, written
 from irbox.store.writer import Writer
 
 _decode_mentions = msgspec.json.Decoder(list[str]).decode
@@ -41,7 +40,7 @@ class CommentService:
         now = clock.now_us()
         comment_id = ids.new_id("cmt")
 
-        def write(conn: sqlite3.Connection) -> Comment:
+        def write(conn: Connection) -> Comment:
             case = changes.open_case(conn, case_id)
             mentions = _mentions(conn, data)
             comment = Comment(
@@ -79,7 +78,7 @@ class CommentService:
         html = _checked(data)
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> Comment:
+        def write(conn: Connection) -> Comment:
             case = changes.open_case(conn, case_id)
             row = _own_comment(conn, case_id, comment_id, actor, "edit")
             mentions = _mentions(conn, data)
@@ -107,7 +106,7 @@ class CommentService:
         that it was deleted, by whom."""
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> Comment:
+        def write(conn: Connection) -> Comment:
             changes.open_case(conn, case_id)
             row = _comment(conn, case_id, comment_id)
             if row["author"] != actor.user_id and not _is_admin(conn, actor):
@@ -122,7 +121,7 @@ class CommentService:
         return await self.writer.run(write)
 
 
-def comment_from_row(row: sqlite3.Row) -> Comment:
+def comment_from_row(row: Row) -> Comment:
     edited_at = row["edited_at"]
     return Comment(
         id=row["id"],
@@ -135,16 +134,14 @@ def comment_from_row(row: sqlite3.Row) -> Comment:
     )
 
 
-def _comment(conn: sqlite3.Connection, case_id: str, comment_id: str) -> sqlite3.Row:
+def _comment(conn: Connection, case_id: str, comment_id: str) -> Row:
     row = comments_table.get(conn, case_id, comment_id)
     if row is None:
         raise NotFound(f"no comment {comment_id} in case {case_id}")
     return row
 
 
-def _own_comment(
-    conn: sqlite3.Connection, case_id: str, comment_id: str, actor: Actor, change: str
-) -> sqlite3.Row:
+def _own_comment(conn: Connection, case_id: str, comment_id: str, actor: Actor, change: str) -> Row:
     """The comment, if it is the actor's own: 404 when the case has no such comment, 403 when
     someone else wrote it (admins included: a comment is someone's word)."""
     row = _comment(conn, case_id, comment_id)
@@ -153,7 +150,7 @@ def _own_comment(
     return row
 
 
-def _is_admin(conn: sqlite3.Connection, actor: Actor) -> bool:
+def _is_admin(conn: Connection, actor: Actor) -> bool:
     user = users_table.get(conn, actor.user_id) if actor.user_id else None
     return user is not None and user["role"] == "admin"
 
@@ -169,7 +166,7 @@ def _checked(data: CommentIn) -> str:
     return markdown_html.render(data.body)
 
 
-def _mentions(conn: sqlite3.Connection, data: CommentIn) -> list[str]:
+def _mentions(conn: Connection, data: CommentIn) -> list[str]:
     """Who the comment mentions, each once: the ids it lists (each must be an active user)
     and the active users whose addresses its text names as `@address`."""
     listed = data.mentions
@@ -185,9 +182,7 @@ def _mentions(conn: sqlite3.Connection, data: CommentIn) -> list[str]:
     return list(dict.fromkeys([*listed, *written]))
 
 
-def _notify(
-    conn: sqlite3.Connection, case: sqlite3.Row, comment_id: str, users: list[str], now: int
-) -> None:
+def _notify(conn: Connection, case: Row, comment_id: str, users: list[str], now: int) -> None:
     for user_id in users:
         notifications.insert(
             conn,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
 from datetime import date
 from typing import Any
 
@@ -27,7 +26,7 @@ from irbox.identity.principal import Actor
 from irbox.store import audit, case_templates
 from irbox.store import cases as cases_table
 from irbox.store import custom_fields as fields_table
-from irbox.store.database import Database, RowLike, written
+from irbox.store.database import Connection, Database, Row, RowLike, written
 from irbox.store.writer import Writer
 
 KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -48,7 +47,7 @@ def to_field(row: RowLike) -> CustomField:
     )
 
 
-def definitions(conn: sqlite3.Connection) -> dict[str, CustomField]:
+def definitions(conn: Connection) -> dict[str, CustomField]:
     """Every field by key, in the order they were defined."""
     return {row["key"]: to_field(row) for row in fields_table.all_fields(conn)}
 
@@ -130,7 +129,7 @@ def shown_value(value: Any) -> str:
     return str(value)
 
 
-def missing_required(conn: sqlite3.Connection, raw_values: str) -> list[str]:
+def missing_required(conn: Connection, raw_values: str) -> list[str]:
     """The keys of required fields the case holds no value for: what stops it being resolved."""
     values = stored_values(raw_values)
     return [key for key, f in definitions(conn).items() if f.required and key not in values]
@@ -157,7 +156,7 @@ def filter_values(fields: dict[str, CustomField], wanted: dict[str, str]) -> dic
             if text not in ("true", "false"):
                 errors.add(f"cf.{key}", "true or false")
                 continue
-            value = 1 if text == "true" else 0  # how SQLite reads a JSON boolean
+            value = text == "true"
         result[key] = value
     errors.raise_if_any("invalid filter")
     return result
@@ -175,7 +174,7 @@ class CustomFieldService:
         return self.db.read(definitions)
 
     def get(self, key: str) -> CustomField:
-        def read(conn: sqlite3.Connection) -> CustomField:
+        def read(conn: Connection) -> CustomField:
             return to_field(_existing(conn, key))
 
         return self.db.read(read)
@@ -200,7 +199,7 @@ class CustomFieldService:
             "updated_at": now,
         }
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             if fields_table.get(conn, data.key) is not None:
                 raise ValidationFailed("a custom field with this key exists", {"key": "taken"})
             fields_table.insert(conn, row)
@@ -213,7 +212,7 @@ class CustomFieldService:
     async def update(self, key: str, patch: CustomFieldPatch, actor: Actor) -> CustomField:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             row = _existing(conn, key)
             errors = Errors()
             changed: dict[str, Any] = {}
@@ -236,7 +235,7 @@ class CustomFieldService:
     async def delete(self, key: str, actor: Actor) -> CustomField:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             row = _existing(conn, key)
             in_use = cases_table.count_with_custom_field(conn, key)
             in_templates = case_templates.count_with_custom_field(conn, key)
@@ -253,7 +252,7 @@ class CustomFieldService:
         return to_field(await self.writer.run(write))
 
 
-def _existing(conn: sqlite3.Connection, key: str) -> sqlite3.Row:
+def _existing(conn: Connection, key: str) -> Row:
     row = fields_table.get(conn, key)
     if row is None:
         raise NotFound(f"no custom field {key}")

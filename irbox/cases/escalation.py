@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
 
 from irbox import clock
@@ -17,7 +15,7 @@ from irbox.index import events as index_events
 from irbox.store import alerts as alerts_table
 from irbox.store import audit
 from irbox.store import cases as cases_table
-from irbox.store.database import written
+from irbox.store.database import Connection, Row, written
 from irbox.store.writer import Writer
 
 _decode_observables = msgspec.json.Decoder(list[Observable]).decode
@@ -39,7 +37,7 @@ class EscalationService:
             )
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> EscalateResult:
+        def write(conn: Connection) -> EscalateResult:
             alert = alerts_table.get(conn, alert_id)
             if alert is None:
                 raise NotFound(f"no alert {alert_id}")
@@ -60,9 +58,9 @@ class EscalationService:
 
 
 def join_case(
-    conn: sqlite3.Connection,
-    alert: sqlite3.Row,
-    case: sqlite3.Row,
+    conn: Connection,
+    alert: Row,
+    case: Row,
     actor: Actor,
     now: int,
     why: str | None = None,
@@ -81,9 +79,7 @@ def join_case(
     add_observables(conn, case_id, case["seq"], observables, actor, now, alert_id=alert_id)
 
 
-def _new_case(
-    conn: sqlite3.Connection, alert: sqlite3.Row, template_id: str | None, actor: Actor, now: int
-) -> str:
+def _new_case(conn: Connection, alert: Row, template_id: str | None, actor: Actor, now: int) -> str:
     """The case an alert opens: its title, severity, description and tags; the template named,
     or else the first whose rule the alert matches, adds its tags, description (when the alert
     has none), TLP, custom field values and tasks."""

@@ -10,7 +10,6 @@ import hashlib
 import logging
 import os
 import re
-import sqlite3
 import tempfile
 import threading
 from collections import Counter
@@ -24,7 +23,7 @@ from irbox.cases.models import Evidence
 from irbox.errors import NotFound, PayloadTooLarge
 from irbox.identity.principal import Actor
 from irbox.store import attachments as attachments_table
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database, Row
 from irbox.store.writer import Writer
 
 log = logging.getLogger("irbox.evidence")
@@ -191,7 +190,7 @@ class EvidenceService:
         goes, and its bytes with it unless another attachment holds the same ones."""
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             changes.open_case(conn, case_id)
             row = attachments_table.get(conn, case_id, attachment_id)
             if row is None:
@@ -209,9 +208,7 @@ class EvidenceService:
         return evidence_from_row(row)
 
 
-def _record(
-    conn: sqlite3.Connection, evidence: Evidence, case_id: str, actor: Actor, now: int
-) -> Evidence:
+def _record(conn: Connection, evidence: Evidence, case_id: str, actor: Actor, now: int) -> Evidence:
     """The upload's write: its attachment row, timeline event, audit entry and webhook."""
     changes.open_case(conn, case_id)
     attachments_table.insert(
@@ -235,7 +232,7 @@ def _record(
     return evidence
 
 
-def evidence_from_row(row: sqlite3.Row) -> Evidence:
+def evidence_from_row(row: Row) -> Evidence:
     return Evidence(
         row["id"],
         row["filename"],

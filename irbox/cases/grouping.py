@@ -10,7 +10,6 @@ query), so a change applies to the next ingest, in every process."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
@@ -26,7 +25,7 @@ from irbox.store import alerts as alerts_table
 from irbox.store import audit
 from irbox.store import cases as cases_table
 from irbox.store import grouping_rules as rules_table
-from irbox.store.database import Database, RowLike, written
+from irbox.store.database import Connection, Database, Row, RowLike, written
 from irbox.store.writer import Writer
 
 BY = ("hostname", "observable")
@@ -80,7 +79,7 @@ def to_rule(row: RowLike) -> GroupingRule:
     )
 
 
-def group_new_alerts(conn: sqlite3.Connection, new: list[tuple[str, str]], now: int) -> set[str]:
+def group_new_alerts(conn: Connection, new: list[tuple[str, str]], now: int) -> set[str]:
     """Inside the ingest's transaction: each new alert in triage (id, source) that a rule of
     its source groups joins its case. Returns the ids of those that did. Without a rule for
     their sources, one indexed query and nothing more."""
@@ -104,9 +103,7 @@ def group_new_alerts(conn: sqlite3.Connection, new: list[tuple[str, str]], now: 
     return grouped
 
 
-def _case_for(
-    conn: sqlite3.Connection, rule: GroupingRule, alert: RowLike
-) -> tuple[str, str] | None:
+def _case_for(conn: Connection, rule: GroupingRule, alert: RowLike) -> tuple[str, str] | None:
     """The case the rule puts the alert in, and what they share; None when there is none."""
     window = rule.window_m * 60_000_000
     lo, hi = alert["detected_at"] - window, alert["detected_at"] + window
@@ -161,7 +158,7 @@ class GroupingRuleService:
             "active": int(data.active), "created_at": now, "updated_at": now,
         }  # fmt: skip
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             rules_table.insert(conn, row)
             audit.record(conn, actor.who, "grouping_rule.create", row["id"], now,
                          {"source": source, "by": data.by, "window_m": data.window_m})  # fmt: skip
@@ -172,7 +169,7 @@ class GroupingRuleService:
     async def update(self, rule_id: str, patch: GroupingRulePatch, actor: Actor) -> GroupingRule:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             current = to_rule(_existing(conn, rule_id))
             errors = Errors()
             changed: dict[str, Any] = {}
@@ -196,7 +193,7 @@ class GroupingRuleService:
     async def delete(self, rule_id: str, actor: Actor) -> GroupingRule:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             row = _existing(conn, rule_id)
             rules_table.delete(conn, rule_id)
             audit.record(conn, actor.who, "grouping_rule.delete", rule_id, now,
@@ -206,7 +203,7 @@ class GroupingRuleService:
         return to_rule(await self.writer.run(write))
 
 
-def _existing(conn: sqlite3.Connection, rule_id: str) -> sqlite3.Row:
+def _existing(conn: Connection, rule_id: str) -> Row:
     row = rules_table.get(conn, rule_id)
     if row is None:
         raise NotFound(f"no grouping rule {rule_id}")

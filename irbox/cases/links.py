@@ -3,8 +3,6 @@ side: A's parent has A as its child), on both timelines, sent as `case.updated` 
 
 from __future__ import annotations
 
-import sqlite3
-
 from irbox import clock
 from irbox.cases import changes
 from irbox.cases.models import INVERSE, LINK_KINDS, LinkIn
@@ -12,7 +10,7 @@ from irbox.errors import Errors, NotFound
 from irbox.identity.principal import Actor
 from irbox.store import case_links
 from irbox.store import cases as cases_table
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database
 from irbox.store.writer import Writer
 
 
@@ -36,7 +34,7 @@ class LinkService:
         errors.raise_if_any("the link is invalid")
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             this = changes.existing(conn, case_id)
             other = cases_table.get(conn, data.case_id)
             if other is None:
@@ -54,7 +52,7 @@ class LinkService:
     async def unlink(self, case_id: str, other_id: str, actor: Actor) -> None:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             this = changes.existing(conn, case_id)
             if not case_links.remove(conn, case_id, other_id):
                 raise NotFound(f"case {case_id} has no link to {other_id}")

@@ -9,8 +9,6 @@ are stored by hash, so moving one moves a row."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from irbox import clock
 from irbox.cases import changes
 from irbox.cases.models import MergeIn
@@ -20,6 +18,7 @@ from irbox.index import events as index_events
 from irbox.store import alerts as alerts_table
 from irbox.store import attachments, case_observables, case_tasks, comments
 from irbox.store import cases as cases_table
+from irbox.store.database import Connection, Row
 from irbox.store.writer import Writer
 
 
@@ -33,7 +32,7 @@ class MergeService:
             raise ValidationFailed("invalid merge", {"into": "a case cannot merge into itself"})
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> str:
+        def write(conn: Connection) -> str:
             source = changes.open_case(conn, case_id)
             target = cases_table.get(conn, data.into)
             if target is None:
@@ -79,9 +78,7 @@ def _count(n: int, kind: str) -> str:
     return f"{n} {_NOUNS[kind]}{'' if n == 1 else 's'}"
 
 
-def _move(
-    conn: sqlite3.Connection, source: sqlite3.Row, target: sqlite3.Row, now: int
-) -> dict[str, list[str]]:
+def _move(conn: Connection, source: Row, target: Row, now: int) -> dict[str, list[str]]:
     """Move everything that moves; the ids of what moved, by kind."""
     source_id, target_id = source["id"], target["id"]
     held = {(o["type"], o["value"]): o for o in case_observables.for_case(conn, target_id)}

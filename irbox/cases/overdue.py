@@ -4,16 +4,15 @@ with its timeline entry, the `case.sla_breached` webhook event and the assignee'
 
 from __future__ import annotations
 
-import sqlite3
-
 from irbox import clock
 from irbox.cases import assignment, changes
 from irbox.identity.principal import SYSTEM
 from irbox.sla.targets import SlaService, Targets
 from irbox.store import cases as cases_table
+from irbox.store.database import Connection
 
 
-def record_breaches(conn: sqlite3.Connection, sla: SlaService, now: int) -> int:
+def record_breaches(conn: Connection, sla: SlaService, now: int) -> int:
     """Mark every newly overdue case breached; how many were."""
     found = 0
     for severity in Targets.__struct_fields__:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 
 import msgspec
@@ -19,6 +18,7 @@ from irbox.reports.render import render, write_atomically
 from irbox.reports.settings import ReportSettingsService
 from irbox.store import cases as cases_table
 from irbox.store import users as users_table
+from irbox.store.database import Connection
 from irbox.store.writer import Writer
 
 log = logging.getLogger("irbox.cases")
@@ -58,7 +58,7 @@ class ResolutionService:
             at=clock.to_rfc3339(now) or "",
         )
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             row = changes.open_case(conn, case_id)
             waiting = tasks.open_required(conn, case_id)
             if waiting:
@@ -102,7 +102,7 @@ class ResolutionService:
     async def reopen(self, case_id: str, actor: Actor) -> Case:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             row = changes.existing(conn, case_id)
             if row["status"] != "resolved":
                 raise InvalidState(f"the case is {row['status']}; only resolved cases reopen")

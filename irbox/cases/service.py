@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
@@ -36,7 +35,7 @@ from irbox.paging import split_page
 from irbox.sla.targets import SlaService
 from irbox.store import case_observables
 from irbox.store import cases as cases_table
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database, Row
 from irbox.store.writer import Writer
 
 _encode = msgspec.json.Encoder().encode
@@ -60,7 +59,7 @@ class CaseService:
         self.sla = sla  # the due times cases answer with
 
     def get(self, case_id: str) -> Case:
-        def read(conn: sqlite3.Connection) -> Case:
+        def read(conn: Connection) -> Case:
             row = changes.existing(conn, case_id)
             return read_case(conn, row, self.catalogue, self.public_url, self.sla)
 
@@ -98,7 +97,7 @@ class CaseService:
                 errors.add(name, f"unknown value {bad[0]!r}; one of {', '.join(allowed)}")
         errors.raise_if_any("invalid filter")
 
-        def read(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+        def read(conn: Connection) -> list[Row]:
             wanted = custom_fields.filter_values(custom_fields.definitions(conn), fields or {})
             return cases_table.page(
                 conn,
@@ -136,7 +135,7 @@ class CaseService:
         errors.raise_if_any("the case is invalid")
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> str:
+        def write(conn: Connection) -> str:
             check = Errors()
             validation.check_assignee(conn, check, data.assignee)
             fields = custom_fields.definitions(conn)
@@ -195,7 +194,7 @@ class CaseService:
         errors.raise_if_any("the change is invalid")
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             row = changes.open_case(conn, case_id)
             check = Errors()
             if "assignee" in wanted:
@@ -245,7 +244,7 @@ class CaseService:
         observable = checked[0]
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> AddedObservable:
+        def write(conn: Connection) -> AddedObservable:
             case = changes.open_case(conn, case_id)
             added = (
                 add_observables(
@@ -267,7 +266,7 @@ class CaseService:
         it keep it, and the observable's search stops listing the case."""
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> RemovedObservable:
+        def write(conn: Connection) -> RemovedObservable:
             changes.open_case(conn, case_id)
             row = case_observables.get(conn, case_id, observable_id)
             if row is None:
@@ -298,7 +297,7 @@ class CaseService:
             errors.add("summary", f"1 to {MAX_SUMMARY} characters, not blank")
         errors.raise_if_any("the timeline entry is invalid")
 
-        def write(conn: sqlite3.Connection) -> TimelineEvent:
+        def write(conn: Connection) -> TimelineEvent:
             changes.existing(conn, case_id)
             now = clock.now_us()
             data = {"added_at": clock.to_rfc3339(now)}
@@ -311,7 +310,7 @@ class CaseService:
 
 
 def insert_case(
-    conn: sqlite3.Connection,
+    conn: Connection,
     actor: Actor,
     now: int,
     *,
@@ -359,7 +358,7 @@ def insert_case(
 
 
 def add_observables(
-    conn: sqlite3.Connection,
+    conn: Connection,
     case_id: str,
     case_seq: int,
     observables: list[Observable],

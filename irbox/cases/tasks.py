@@ -4,7 +4,6 @@ a required task is open (`ResolutionService` asks `open_required`)."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from msgspec import UNSET
@@ -15,7 +14,7 @@ from irbox.cases.models import TASK_STATUSES, Task, TaskIn, TaskList, TaskPatch
 from irbox.errors import Errors, NotFound
 from irbox.identity.principal import Actor
 from irbox.store import case_tasks
-from irbox.store.database import Database, RowLike, written
+from irbox.store.database import Connection, Database, Row, RowLike, written
 from irbox.store.writer import Writer
 
 MAX_TITLE, MAX_DESCRIPTION = 512, 10_000
@@ -41,7 +40,7 @@ class TaskService:
         self.writer = writer
 
     def list(self, case_id: str) -> TaskList:
-        def read(conn: sqlite3.Connection) -> TaskList:
+        def read(conn: Connection) -> TaskList:
             changes.existing(conn, case_id)
             return TaskList([to_task(r) for r in case_tasks.for_case(conn, case_id)])
 
@@ -63,7 +62,7 @@ class TaskService:
         now = clock.now_us()
         row.update(created_at=now, created_by=actor.user_id, updated_at=now)
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             changes.open_case(conn, case_id)
             _check_assignee(conn, data.assignee)
             case_tasks.insert(conn, row)
@@ -95,7 +94,7 @@ class TaskService:
         errors.raise_if_any("the change is invalid")
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             changes.open_case(conn, case_id)
             row = _existing(conn, case_id, task_id)
             if "assignee" in wanted:
@@ -118,7 +117,7 @@ class TaskService:
     async def delete(self, case_id: str, task_id: str, actor: Actor) -> Task:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             changes.open_case(conn, case_id)
             row = _existing(conn, case_id, task_id)
             case_tasks.delete(conn, task_id)
@@ -130,19 +129,19 @@ class TaskService:
         return to_task(await self.writer.run(write))
 
 
-def open_required(conn: sqlite3.Connection, case_id: str) -> list[dict[str, str]]:
+def open_required(conn: Connection, case_id: str) -> list[dict[str, str]]:
     """The required tasks still open: what stops the case from being resolved."""
     return [{"id": r["id"], "title": r["title"]} for r in case_tasks.open_required(conn, case_id)]
 
 
-def _existing(conn: sqlite3.Connection, case_id: str, task_id: str) -> sqlite3.Row:
+def _existing(conn: Connection, case_id: str, task_id: str) -> Row:
     row = case_tasks.get(conn, case_id, task_id)
     if row is None:
         raise NotFound(f"no task {task_id} in case {case_id}")
     return row
 
 
-def _check_assignee(conn: sqlite3.Connection, assignee: str | None) -> None:
+def _check_assignee(conn: Connection, assignee: str | None) -> None:
     check = Errors()
     validation.check_assignee(conn, check, assignee)
     check.raise_if_any("the task is invalid")

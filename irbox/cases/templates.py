@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import builtins
 import re
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,7 +30,7 @@ from irbox.errors import Errors, NotFound, ValidationFailed
 from irbox.identity.principal import Actor
 from irbox.store import audit, case_tasks
 from irbox.store import case_templates as templates_table
-from irbox.store.database import Database, RowLike, written
+from irbox.store.database import Connection, Database, Row, RowLike, written
 from irbox.store.writer import Writer
 
 MAX_NAME, MAX_TASKS, MAX_RULES = 100, 100, 20
@@ -60,7 +59,7 @@ def to_template(row: RowLike) -> CaseTemplate:
     )
 
 
-def check(conn: sqlite3.Connection, data: CaseTemplateIn) -> dict[str, Any]:
+def check(conn: Connection, data: CaseTemplateIn) -> dict[str, Any]:
     """The template's columns as stored; a 400 naming every bad key (`tasks[2].title`)."""
     errors = Errors()
     name = data.name.strip()
@@ -142,7 +141,7 @@ def _names_technique(tag: str, technique: str) -> bool:
     return found == technique or found.startswith(technique + ".")
 
 
-def for_alert(conn: sqlite3.Connection, alert: RowLike) -> CaseTemplate | None:
+def for_alert(conn: Connection, alert: RowLike) -> CaseTemplate | None:
     """The first template, by name, with a rule the alert matches."""
     for row in templates_table.all_templates(conn):
         template = to_template(row)
@@ -151,7 +150,7 @@ def for_alert(conn: sqlite3.Connection, alert: RowLike) -> CaseTemplate | None:
     return None
 
 
-def named(conn: sqlite3.Connection, template_id: str) -> CaseTemplate:
+def named(conn: Connection, template_id: str) -> CaseTemplate:
     """A template a request names: an unknown one is a 400 naming `template_id`."""
     row = templates_table.get(conn, template_id)
     if row is None:
@@ -166,7 +165,7 @@ def defaults(template: CaseTemplate | None) -> CaseTemplateIn:
     return CaseTemplateIn(**{f: getattr(template, f) for f in CaseTemplateIn.__struct_fields__})
 
 
-def starting_values(conn: sqlite3.Connection, template: CaseTemplate) -> dict[str, Any]:
+def starting_values(conn: Connection, template: CaseTemplate) -> dict[str, Any]:
     """The template's custom field values that the fields still accept (a choice may have
     been taken off a field since the template was saved)."""
     errors = Errors()
@@ -175,9 +174,7 @@ def starting_values(conn: sqlite3.Connection, template: CaseTemplate) -> dict[st
     return {k: v for k, v in values.items() if f"custom_fields.{k}" not in errors.fields}
 
 
-def apply(
-    conn: sqlite3.Connection, case_id: str, template: CaseTemplate, actor: Actor, now: int
-) -> None:
+def apply(conn: Connection, case_id: str, template: CaseTemplate, actor: Actor, now: int) -> None:
     """Add the template's tasks to the new case and say on its timeline which one applied."""
     for task in template.tasks:
         row = {
@@ -214,7 +211,7 @@ class TemplateService:
     async def create(self, data: CaseTemplateIn, actor: Actor) -> CaseTemplate:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             row = check(conn, data)
             if templates_table.by_name(conn, row["name"]) is not None:
                 raise ValidationFailed("a template with this name exists", {"name": "taken"})
@@ -237,8 +234,8 @@ class TemplateService:
         list, `[1].tasks[0].title`) saves none. Returns each one and whether it was created."""
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> Sequence[tuple[sqlite3.Row, bool]]:
-            done: builtins.list[tuple[sqlite3.Row, bool]] = []
+        def write(conn: Connection) -> Sequence[tuple[Row, bool]]:
+            done: builtins.list[tuple[Row, bool]] = []
             for i, data in enumerate(given):
                 try:
                     row = check(conn, data)
@@ -266,7 +263,7 @@ class TemplateService:
     ) -> CaseTemplate:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             merged = defaults(to_template(_existing(conn, template_id)))
             for field in CaseTemplatePatch.__struct_fields__:
                 if getattr(patch, field) is not UNSET:
@@ -288,7 +285,7 @@ class TemplateService:
         """Cases made with it keep what it gave them."""
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             row = _existing(conn, template_id)
             templates_table.delete(conn, template_id)
             audit.record(
@@ -318,7 +315,7 @@ class TemplateService:
         return await self.create(data, actor)
 
 
-def _existing(conn: sqlite3.Connection, template_id: str) -> sqlite3.Row:
+def _existing(conn: Connection, template_id: str) -> Row:
     row = templates_table.get(conn, template_id)
     if row is None:
         raise NotFound(f"no template {template_id}")

@@ -15,7 +15,6 @@ lacks, and the resolution (the imported case is open: the receiving team decides
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import tempfile
 import zipfile
 from pathlib import Path
@@ -36,7 +35,7 @@ from irbox.reports.render import render
 from irbox.store import attachments, case_tasks, comments, timeline
 from irbox.store import cases as cases_table
 from irbox.store import users as users_table
-from irbox.store.database import written
+from irbox.store.database import Connection, written
 
 FORMAT, VERSION = "irbox-case-archive", 1
 MANIFEST = "manifest.json"
@@ -203,7 +202,7 @@ def _people_in(case: Case) -> set[str]:
 
 
 def _recreate(
-    conn: sqlite3.Connection,
+    conn: Connection,
     manifest: Manifest,
     case: Case,
     people: dict[str, str],

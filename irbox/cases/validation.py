@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from irbox.alerts.models import SEVERITIES
 from irbox.attack.catalogue import Catalogue
 from irbox.cases.models import PAP, TLP
 from irbox.errors import Errors
 from irbox.store import users as users_table
+from irbox.store.database import Connection
 
 MAX_TITLE = 512
 MAX_DESCRIPTION = 100_000
@@ -60,7 +59,7 @@ def check_attack(errors: Errors, catalogue: Catalogue, ids: list[str]) -> list[s
     return result
 
 
-def check_assignee(conn: sqlite3.Connection, errors: Errors, assignee: str | None) -> None:
+def check_assignee(conn: Connection, errors: Errors, assignee: str | None) -> None:
     if assignee is None:
         return
     user = users_table.get(conn, assignee)

@@ -10,7 +10,17 @@ import sys
 from collections.abc import Sequence
 
 from irbox import __version__
-from irbox.cli import accounts, attack, cases, index, license, operations, serve, templates
+from irbox.cli import (
+    accounts,
+    attack,
+    cases,
+    database,
+    index,
+    license,
+    operations,
+    serve,
+    templates,
+)
 from irbox.cli.common import CommandError, common_options
 from irbox.config import ConfigError
 from irbox.errors import DomainError
@@ -28,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     operations.register(sub, common_options)
     templates.register(sub, common_options)
     cases.register(sub, common_options)
+    database.register(sub, common_options)
     return parser
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from irbox.config import Config, load_config
 from irbox.services import Services
-from irbox.store.migrate import migrate
+from irbox.store import engine
 
 
 class CommandError(Exception):
@@ -29,9 +29,9 @@ def config_from(args: argparse.Namespace, **extra: object) -> Config:
 @contextmanager
 def open_services(config: Config) -> Iterator[Services]:
     """Services over an initialised data dir, without the index (the server owns that file)."""
-    if not config.db_path.exists():
+    if not engine.initialised(config):
         raise CommandError(f"no irbox data in {config.data_dir}: run `irbox init` first")
-    migrate(config.db_path)
+    engine.migrate(config)
     services = Services(config)
     try:
         yield services

@@ -33,6 +33,12 @@ def register(sub: argparse._SubParsersAction, common: Callable) -> None:
 
 def run_backup(args: argparse.Namespace) -> int:
     config = config_from(args)
+    if config.database_url:
+        raise CommandError(
+            "irbox backup copies the SQLite appliance; with database_url on PostgreSQL, back the"
+            " database up with PostgreSQL's tools and the data dir's files beside it"
+            " (docs/operations.md)"
+        )
     out = Path(args.out)
     if not out.parent.is_dir():
         raise CommandError(f"no directory {out.parent} for the backup")
@@ -47,6 +53,8 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     config = config_from(args)
+    if config.database_url:
+        raise CommandError("irbox restore brings back a SQLite appliance; unset database_url")
     try:
         with held(config.data_path):
             manifest = restore(Path(args.file), config.data_path, args.force)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from typing import Any
 
@@ -17,7 +16,7 @@ from irbox.identity.scopes import SCOPES, effective, role_scopes
 from irbox.store import api_keys as keys_table
 from irbox.store import audit
 from irbox.store import users as users_table
-from irbox.store.database import Database, RowLike, written
+from irbox.store.database import Connection, Database, Row, RowLike, written
 from irbox.store.writer import Writer
 
 MAX_NAME = 200
@@ -130,7 +129,7 @@ class ApiKeyService:
             "parent_key_id": parent,
         }
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             keys_table.insert(conn, row)
             audit.record(conn, actor.who, "api_key.create", row["id"], now, {"name": name})
 
@@ -153,7 +152,7 @@ class ApiKeyService:
         # A key without admin revokes only itself (a signed-in user, no key, any of their own).
         itself = caller.key_id if caller is not None and not admin else None
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             row = keys_table.get(conn, key_id)
             if row is None or (only_of is not None and row["user_id"] != only_of):
                 raise NotFound(f"no API key {key_id}")

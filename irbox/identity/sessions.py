@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets as random_tokens
-import sqlite3
 from typing import Any
 
 import msgspec
@@ -15,7 +14,7 @@ from irbox.identity.principal import Principal
 from irbox.identity.scopes import role_scopes
 from irbox.store import audit
 from irbox.store import sessions as sessions_table
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database
 from irbox.store.writer import Writer
 
 LIFETIME_US = 12 * 3600 * 1_000_000
@@ -61,7 +60,7 @@ class SessionService:
         }
         action = "session.await_second_factor" if mfa_pending else "session.open"
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             sessions_table.insert(conn, row)
             audit.record(conn, principal.actor.who, action, principal.user_id, now)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hmac
 import secrets as random_tokens
-import sqlite3
 
 import msgspec
 import pyotp
@@ -27,7 +26,7 @@ from irbox.store import audit
 from irbox.store import recovery_codes as codes_table
 from irbox.store import sessions as sessions_table
 from irbox.store import users as users_table
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database, Row
 from irbox.store.writer import Writer
 
 STEP_S = 30
@@ -114,7 +113,7 @@ class TwoFactorService:
         changes = {"totp_secret": row["totp_pending"], "totp_pending": None,
                    "totp_last_step": step, "mfa_enabled_at": now}  # fmt: skip
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             users_table.update(conn, user_id, changes)
             codes_table.replace(conn, user_id, [recovery_hash(c) for c in recovery], now)
             audit.record(conn, actor.who, "user.mfa_on", user_id, now)
@@ -138,7 +137,7 @@ class TwoFactorService:
                 raise Unauthorized("that code was used already: wait for the next one")
             return "totp"
 
-        def spend(conn: sqlite3.Connection) -> bool:
+        def spend(conn: Connection) -> bool:
             spent = codes_table.use(conn, user_id, recovery_hash(code), now)
             if spent:
                 audit.record(conn, actor.who, "user.recovery_code_used", user_id, now)
@@ -154,7 +153,7 @@ class TwoFactorService:
         recovery = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             codes_table.replace(conn, user_id, [recovery_hash(c) for c in recovery], now)
             audit.record(conn, actor.who, "user.mfa_recovery_codes", user_id, now)
 
@@ -170,7 +169,7 @@ class TwoFactorService:
         """At the machine (`irbox user reset-mfa`), for a user who lost the phone and the
         codes: off, and the user's sessions end."""
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             row = users_table.get_by_email(conn, email.strip())
             if row is None:
                 raise NotFound(f"no user with email {email}")
@@ -179,14 +178,14 @@ class TwoFactorService:
 
         await self.writer.run(write)
 
-    def _clear(self, conn: sqlite3.Connection, user_id: str, actor: Actor, action: str) -> None:
+    def _clear(self, conn: Connection, user_id: str, actor: Actor, action: str) -> None:
         now = clock.now_us()
         users_table.update(conn, user_id, {"totp_secret": None, "totp_pending": None,
                                            "mfa_enabled_at": None, "updated_at": now})  # fmt: skip
         codes_table.delete_for_user(conn, user_id)
         audit.record(conn, actor.who, action, user_id, now)
 
-    def _row(self, user_id: str) -> sqlite3.Row:
+    def _row(self, user_id: str) -> Row:
         row = self.db.read(users_table.second_factor, user_id)
         if row is None:
             raise NotFound(f"no user {user_id}")

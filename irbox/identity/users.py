@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from irbox.identity.scopes import ROLES, role_scopes
 from irbox.store import audit
 from irbox.store import sessions as sessions_table
 from irbox.store import users as users_table
-from irbox.store.database import Database, RowLike, written
+from irbox.store.database import Connection, Database, Row, RowLike, written
 from irbox.store.writer import Writer
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$|^[^@\s]{1,64}@[a-z0-9-]+$")
@@ -111,9 +110,7 @@ class UserService:
         self.on_change: Callable[[], object] = lambda: None  # e.g. the license's seat check
         # Called inside the write job that disables a user or makes one a viewer, with
         # (conn, user id, why, actor, time): the cases' assignments (`cases/assignment.py`).
-        self.on_lost_work: Callable[[sqlite3.Connection, str, str, Actor, int], object] = (
-            lambda *_: None
-        )
+        self.on_lost_work: Callable[[Connection, str, str, Actor, int], object] = lambda *_: None
 
     async def create(self, data: UserCreate, actor: Actor) -> UserCreated:
         errors = Errors()
@@ -140,7 +137,7 @@ class UserService:
             "auth_source": "local",
         }
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             if users_table.get_by_email(conn, email) is not None:
                 raise ValidationFailed("a user with this email exists", {"email": "already taken"})
             users_table.insert(conn, row)
@@ -173,7 +170,7 @@ class UserService:
         errors.raise_if_any()
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             current = users_table.get(conn, user_id)
             if current is None:
                 raise NotFound(f"no user {user_id}")
@@ -207,7 +204,7 @@ class UserService:
         password_hash = await secrets.new_password_hash(password or generated or "")
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             row = users_table.get_by_email(conn, email.strip())
             if row is None:
                 raise NotFound(f"no user with email {email}")
@@ -245,7 +242,7 @@ class UserService:
             raise ValidationFailed("unknown theme", {"theme": f"one of {', '.join(THEMES)}"})
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             users_table.update(conn, user_id, {"theme": theme, "updated_at": now})
             audit.record(conn, actor.who, "user.theme", user_id, now, {"theme": theme})
 
@@ -274,7 +271,7 @@ class UserService:
 
         changed = False  # the user's row was made or its role or name changed
 
-        def write(conn: sqlite3.Connection) -> Principal | str:
+        def write(conn: Connection) -> Principal | str:
             nonlocal changed
             row = users_table.get_by_email(conn, found.email)
             if row is not None and row["auth_source"] != "directory":
@@ -318,7 +315,7 @@ class UserService:
 
 
 def _store_password(
-    conn: sqlite3.Connection, user_id: str, password_hash: str, actor: Actor, now: int
+    conn: Connection, user_id: str, password_hash: str, actor: Actor, now: int
 ) -> None:
     row = users_table.get(conn, user_id)
     if row is not None and row["auth_source"] == "directory":

@@ -5,13 +5,13 @@ dashboard needs (alert created or triaged, case created or resolved) becomes one
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
 import msgspec
 
 from irbox.observable import Observable
 from irbox.store import outbox
+from irbox.store.database import Connection
 
 
 class AlertSeen(msgspec.Struct, tag="alert_seen", array_like=True):
@@ -67,12 +67,12 @@ def payload(event: Event) -> str:
     return _encoder.encode(event).decode()
 
 
-def emit(conn: sqlite3.Connection, event: Event, at: int) -> None:
+def emit(conn: Connection, event: Event, at: int) -> None:
     outbox.add(conn, str(type(event).__struct_config__.tag), payload(event), at)
 
 
 def alert_seen(
-    conn: sqlite3.Connection,
+    conn: Connection,
     alert_id: str,
     alert_seq: int,
     source: str,
@@ -86,21 +86,21 @@ def alert_seen(
     emit(conn, AlertSeen(alert_id, alert_seq, source, severity, at, new, pairs, detected_at), at)
 
 
-def alert_triaged(conn: sqlite3.Connection, alert_id: str, at: int, status: str) -> None:
+def alert_triaged(conn: Connection, alert_id: str, at: int, status: str) -> None:
     emit(conn, AlertTriaged(alert_id, at, status), at)
 
 
 def case_observable(
-    conn: sqlite3.Connection, case_id: str, case_seq: int, kind: str, value: str, at: int
+    conn: Connection, case_id: str, case_seq: int, kind: str, value: str, at: int
 ) -> None:
     emit(conn, CaseObservable(case_id, case_seq, kind, value, at), at)
 
 
 def case_observable_removed(
-    conn: sqlite3.Connection, case_id: str, kind: str, value: str, seen_at: int, at: int
+    conn: Connection, case_id: str, kind: str, value: str, seen_at: int, at: int
 ) -> None:
     emit(conn, CaseObservableRemoved(case_id, kind, value, seen_at), at)
 
 
-def case_state(conn: sqlite3.Connection, case_id: str, at: int, state: str) -> None:
+def case_state(conn: Connection, case_id: str, at: int, state: str) -> None:
     emit(conn, CaseState(case_id, at, state), at)

@@ -1,4 +1,4 @@
-"""Rebuild the index from SQLite (`irbox reindex`, and at start when the index cannot catch up
+"""Rebuild the index from the database (`irbox reindex`, and at start when the index cannot catch up
 from the outbox, e.g. after a restore). Built in a new file and swapped in, so a failed rebuild
 leaves the old index in place."""
 
@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from irbox.index.database import IndexDatabase, index_version
 from irbox.index.events import AlertSeen, AlertTriaged, CaseObservable, CaseState, payload
 from irbox.observable import Observable
 from irbox.store import outbox
-from irbox.store.database import connect
+from irbox.store.database import Connection, Database
 
 log = logging.getLogger("irbox.index")
 CHUNK = 50_000
@@ -33,24 +32,19 @@ class Rebuilt(msgspec.Struct):
     seconds: float
 
 
-def rebuild(db_path: Path, index_path: Path, memory_mb: int | None = None) -> Rebuilt:
+def rebuild(db: Database, index_path: Path, memory_mb: int | None = None) -> Rebuilt:
     started = time.monotonic()
     tmp = index_path.with_name(index_path.name + ".rebuild")
     for stale in (tmp, Path(f"{tmp}.wal")):
         stale.unlink(missing_ok=True)
     index = IndexDatabase(tmp, memory_mb=memory_mb)
-    conn = connect(db_path, readonly=True)
     try:
-        conn.execute("BEGIN")  # one snapshot: the outbox position matches the rows read
-        through = outbox.last_seq(conn)
-        alerts = _alerts(conn, index, through)
-        observables = _cases(conn, index, through)
-        conn.execute("COMMIT")
+        # One read, one snapshot: the outbox position matches the rows read.
+        alerts, observables = db.read(_fill, index)
         levels.compact(index.cursor())
         index.set_meta("schema_version", index_version())
         sightings = index.query("SELECT count(*) FROM sightings")[0][0]
     finally:
-        conn.close()
         index.close()
     Path(f"{index_path}.wal").unlink(missing_ok=True)  # never replay an old file's log
     os.replace(tmp, index_path)
@@ -59,7 +53,12 @@ def rebuild(db_path: Path, index_path: Path, memory_mb: int | None = None) -> Re
     return result
 
 
-def _alerts(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int:
+def _fill(conn: Connection, index: IndexDatabase) -> tuple[int, int]:
+    through = outbox.last_seq(conn)
+    return _alerts(conn, index, through), _cases(conn, index, through)
+
+
+def _alerts(conn: Connection, index: IndexDatabase, through: int) -> int:
     count = 0
     for rows, events in alert_events(conn, CHUNK):
         Batch(events).write(index, through)
@@ -67,7 +66,7 @@ def _alerts(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int
     return count
 
 
-def alert_events(conn: sqlite3.Connection, chunk: int) -> Iterator[tuple[int, list[str]]]:
+def alert_events(conn: Connection, chunk: int) -> Iterator[tuple[int, list[str]]]:
     """The index events (as payloads) the outbox held for every alert, `chunk` alerts at a time,
     in the order they arrived: (alerts, events) per chunk."""
     after = 0
@@ -95,7 +94,7 @@ def alert_events(conn: sqlite3.Connection, chunk: int) -> Iterator[tuple[int, li
         after = rows[-1]["seq"]
 
 
-def _cases(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int:
+def _cases(conn: Connection, index: IndexDatabase, through: int) -> int:
     batch = Batch()
     rows = conn.execute(
         "SELECT o.case_id, c.seq, o.type, o.value, o.first_seen FROM case_observables o"
@@ -114,15 +113,16 @@ def _cases(conn: sqlite3.Connection, index: IndexDatabase, through: int) -> int:
 
 # What start-up logs for each reason `needs_rebuild` gives.
 REBUILD_REASONS = {
-    "new": "building the observable index from SQLite (a new index file)",
+    "new": "building the observable index from the database (a new index file)",
     "another version": "the observable index file is of another version; rebuilding it",
     "behind": "the observable index is behind what the outbox holds; rebuilding it",
 }
 
 
-def needs_rebuild(index: IndexDatabase, conn: sqlite3.Connection) -> str | None:
-    """Why the index must be rebuilt from SQLite, or None: a new file, a file of another schema
-    version, or one that never applied outbox rows that are gone (a restored or replaced file)."""
+def needs_rebuild(index: IndexDatabase, conn: Connection) -> str | None:
+    """Why the index must be rebuilt from the database, or None: a new file, a file of another
+    schema version, or one that never applied outbox rows that are gone (a restored or replaced
+    file)."""
     version = index.meta("schema_version")
     if version == 0:
         return "new"

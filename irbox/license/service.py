@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import tempfile
 import threading
 from pathlib import Path
@@ -17,7 +16,7 @@ from irbox.license.keys import BUILT_IN_PUBLIC_KEYS
 from irbox.license.signing import LicenseInvalid, verify
 from irbox.license.state import LicensePayload, LicenseStatus, evaluate, parse_payload
 from irbox.store import audit, settings, users
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database
 from irbox.store.writer import Writer
 
 log = logging.getLogger("irbox.license")
@@ -99,7 +98,7 @@ class LicenseService:
             self._loaded = None
 
 
-def _seat_state(conn: sqlite3.Connection, seats: int | None, now: int) -> tuple[int, int | None]:
+def _seat_state(conn: Connection, seats: int | None, now: int) -> tuple[int, int | None]:
     """Active users, and since when they have exceeded the seats (kept across restarts)."""
     active = users.count_active(conn)
     since = settings.get(conn, OVER_SEATS_SINCE)

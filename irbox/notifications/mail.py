@@ -14,7 +14,6 @@ The sender (`mail_sender.py`) sends and retries; this module only decides and wr
 from __future__ import annotations
 
 import html
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +24,7 @@ from irbox.store import alerts as alerts_table
 from irbox.store import mail_outbox, settings, users
 from irbox.store import mail_subscriptions as subscriptions_table
 from irbox.store import notifications as notifications_table
+from irbox.store.database import Connection
 from irbox.store.writer import Writer
 from irbox.webhooks.outbox import PUBLIC_URL_SETTING
 
@@ -58,7 +58,7 @@ class MailOutbox:
         return about
 
 
-def collect(conn: sqlite3.Connection) -> int:
+def collect(conn: Connection) -> int:
     """Queue the mail for what happened since the cursors; how many messages were queued. On
     the first run the cursors start at now: mail is about what happens from then on."""
     now = clock.now_us()
@@ -103,7 +103,7 @@ def collect(conn: sqlite3.Connection) -> int:
     return queued
 
 
-def delivery_failed(conn: sqlite3.Connection, delivery: dict[str, Any], at: int) -> None:
+def delivery_failed(conn: Connection, delivery: dict[str, Any], at: int) -> None:
     """Inside the write that marks a webhook delivery failed for good: tell every admin."""
     subject = f"Webhook delivery failed for good: {delivery['event']} to {delivery['url']}"
     why = delivery.get("last_error") or "no answer"
@@ -124,7 +124,7 @@ def delivery_failed(conn: sqlite3.Connection, delivery: dict[str, Any], at: int)
         )
 
 
-def test_mail(conn: sqlite3.Connection, user_id: str, at: int) -> str:
+def test_mail(conn: Connection, user_id: str, at: int) -> str:
     """A test message to the user, from Settings; its id."""
     user = users.get(conn, user_id)
     assert user is not None
@@ -137,7 +137,7 @@ def test_mail(conn: sqlite3.Connection, user_id: str, at: int) -> str:
 
 
 def queue(
-    conn: sqlite3.Connection,
+    conn: Connection,
     about: str,
     user_id: str,
     to: str,
@@ -168,18 +168,18 @@ def queue(
     return int(mail_outbox.insert(conn, row))
 
 
-def _cursor(conn: sqlite3.Connection, name: str, start: Any) -> int:
+def _cursor(conn: Connection, name: str, start: Any) -> int:
     stored = settings.get(conn, name)
     return int(stored) if stored is not None else int(start(conn))
 
 
-def _move(conn: sqlite3.Connection, name: str, seq: int) -> None:
+def _move(conn: Connection, name: str, seq: int) -> None:
     """Store a cursor that moved (most ticks nothing happened: no write then)."""
     if settings.get(conn, name) != str(seq):
         settings.put(conn, name, str(seq))
 
 
-def _link(conn: sqlite3.Connection, path: str) -> str:
+def _link(conn: Connection, path: str) -> str:
     return (settings.get(conn, PUBLIC_URL_SETTING) or "").rstrip("/") + path
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import random
 import smtplib
-import sqlite3
 import ssl
 import threading
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from irbox import clock
 from irbox.config import Config
 from irbox.notifications import mail
 from irbox.store import mail_outbox
-from irbox.store.database import Database, RowLike
+from irbox.store.database import Connection, Database, RowLike
 from irbox.store.writer import Writer
 
 log = logging.getLogger("irbox.mail")
@@ -149,7 +148,7 @@ class MailSender:
         self._on_attempt(outcome)
 
     def _record(self, mail_id: str, changes: dict[str, object]) -> None:
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             mail_outbox.record(conn, mail_id, changes)
 
         self.writer.run_sync(write)

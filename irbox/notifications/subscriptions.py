@@ -4,8 +4,6 @@ A user who never chose has the defaults: everything about their own work, no ale
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
 
 from irbox import clock
@@ -14,7 +12,7 @@ from irbox.errors import Errors
 from irbox.identity.principal import Actor
 from irbox.store import audit
 from irbox.store import mail_subscriptions as subscriptions_table
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database, Row
 from irbox.store.writer import Writer
 
 
@@ -44,7 +42,7 @@ class SubscriptionService:
         values = msgspec.structs.asdict(wanted)
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             subscriptions_table.put(conn, user_id, values, now)
             audit.record(conn, actor.who, "user.subscriptions", user_id, now, values)
 
@@ -52,7 +50,7 @@ class SubscriptionService:
         return wanted
 
 
-def of_row(row: sqlite3.Row | None) -> Subscriptions:
+def of_row(row: Row | None) -> Subscriptions:
     if row is None:
         return Subscriptions()
     return Subscriptions(

@@ -4,7 +4,6 @@ host name (from SQLite), each with what it shares; the ones sharing most come fi
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 
 import msgspec
@@ -16,7 +15,7 @@ from irbox.observable import Observable
 from irbox.paging import check_limit, decode_position, encode_position
 from irbox.store import alerts as alerts_table
 from irbox.store import cases as cases_table
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database
 
 LOOKED_UP = 20  # the alert's first observables looked up: 2 index queries each, 3-5 ms at 10 M
 PER_OBSERVABLE = 200  # the newest alerts or cases read per observable
@@ -85,7 +84,7 @@ def _hostname(asset: str | None) -> str | None:
 
 
 def _open_ones(
-    conn: sqlite3.Connection, shared: dict[tuple[str, str], list[Observable]]
+    conn: Connection, shared: dict[tuple[str, str], list[Observable]]
 ) -> list[RelatedItem]:
     """The alerts still in triage and the cases not resolved among `shared`."""
     alerts = alerts_table.summaries(conn, [i for kind, i in shared if kind == "alert"])

@@ -3,8 +3,6 @@ with the alerts' and cases' details read from SQLite (the source of truth)."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
 
 from irbox import clock
@@ -16,7 +14,7 @@ from irbox.observables.suppression import Suppression, SuppressionService
 from irbox.paging import decode_position, encode_position
 from irbox.store import alerts as alerts_table
 from irbox.store import cases as cases_table
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database, Row
 
 AUTO = "auto"  # the type to give for "detect it from the value"
 
@@ -121,8 +119,8 @@ class ObservableSearch:
         alert_ids, case_ids = alert_ids[:limit], case_ids[:limit]
 
         def details(
-            conn: sqlite3.Connection,
-        ) -> tuple[dict[str, sqlite3.Row], dict[str, sqlite3.Row]]:
+            conn: Connection,
+        ) -> tuple[dict[str, Row], dict[str, Row]]:
             return (
                 alerts_table.summaries(conn, [i for i, _ in alert_ids]),
                 cases_table.summaries(conn, [i for i, _ in case_ids]),

@@ -7,7 +7,6 @@ on their own: `until` is compared with the time of each ingest."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
 import msgspec
@@ -21,7 +20,7 @@ from irbox.observables.normalize import normalize
 from irbox.paging import split_page
 from irbox.store import audit
 from irbox.store import suppressions as suppressions_table
-from irbox.store.database import Database, written
+from irbox.store.database import Connection, Database, Row, written
 from irbox.store.writer import Writer
 
 _SCOPE = re.compile(r"(global|source:(.+))")  # fullmatch: `$` would let "global\n" by
@@ -55,7 +54,7 @@ class SuppressIn(msgspec.Struct, forbid_unknown_fields=True):
     until: str | None = None
 
 
-def to_suppression(row: sqlite3.Row, now: int) -> Suppression:
+def to_suppression(row: Row, now: int) -> Suppression:
     active = row["lifted_at"] is None and (row["until"] is None or row["until"] > now)
     return Suppression(
         id=row["id"],
@@ -72,9 +71,7 @@ def to_suppression(row: sqlite3.Row, now: int) -> Suppression:
     )
 
 
-def covering(
-    conn: sqlite3.Connection, source: str, observables: list[Observable], now: int
-) -> list[str]:
+def covering(conn: Connection, source: str, observables: list[Observable], now: int) -> list[str]:
     """Ids of the suppressions that cover every observable of an alert from `source`;
     empty when any observable is not covered (or there are none)."""
     pairs = list({(o.type, o.value) for o in observables})
@@ -95,7 +92,7 @@ class SuppressionService:
         self._maybe_active = self.db.read(suppressions_table.any_unlifted)
 
     def covering(
-        self, conn: sqlite3.Connection, source: str, observables: list[Observable], now: int
+        self, conn: Connection, source: str, observables: list[Observable], now: int
     ) -> list[str]:
         """Inside a write job: the suppressions that cover this alert (see `covering`)."""
         return covering(conn, source, observables, now) if self._maybe_active else []
@@ -135,7 +132,7 @@ class SuppressionService:
             "created_at": now,
         }
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             self._maybe_active = True
             # One active suppression per observable and scope: a new one replaces (lifts) the
             # one in force, so its `until` and reason are the latest word, and lifting it
@@ -161,7 +158,7 @@ class SuppressionService:
     async def lift(self, suppression_id: str, actor: Actor) -> Suppression:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             if suppressions_table.get(conn, suppression_id) is None:
                 raise NotFound(f"no suppression {suppression_id}")
             suppressions_table.lift(conn, suppression_id, actor.user_id, now)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import sqlite3
 import tarfile
 import tempfile
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from irbox import __version__
 from irbox.config import Config
+from irbox.store.sqlite.backup import snapshot_file
 
 MANIFEST = "manifest.json"
 FORMAT = "irbox-backup/1"
@@ -30,23 +30,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _snapshot_db(db_path: Path, target: Path) -> None:
-    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-    dest = sqlite3.connect(target)
-    try:
-        source.backup(dest)  # online backup: consistent even while the server writes
-    finally:
-        dest.close()
-        source.close()
-
-
 def create_backup(config: Config, out: Path, config_file: Path | None = None) -> dict:
     data = config.data_path
     if not config.db_path.exists():
         raise FileNotFoundError(f"no irbox database in {data}")
     with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
         snapshot = Path(tmp) / "irbox.db"
-        _snapshot_db(config.db_path, snapshot)
+        snapshot_file(config.db_path, snapshot)
         files: list[tuple[str, Path]] = [("irbox.db", snapshot)]
         for sub in ("attachments", "reports"):
             root = data / sub

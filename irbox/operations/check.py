@@ -3,8 +3,6 @@ problems (empty when all is well) and notes on what could not be checked."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
 
 from irbox.alerts.models import Observable
@@ -15,8 +13,8 @@ from irbox.license.service import LicenseService
 from irbox.operations.backup import sha256_of
 from irbox.services import Services
 from irbox.store import alerts as alerts_table
-from irbox.store import attachments, case_observables, outbox
-from irbox.store.database import integrity_check
+from irbox.store import attachments, case_observables, engine, outbox
+from irbox.store.database import Connection
 
 _decode_observables = msgspec.json.Decoder(list[Observable]).decode
 
@@ -30,9 +28,11 @@ def run_checks(config: Config, services: Services) -> CheckReport:
     problems: list[str] = []
     notes: list[str] = []
     db = services.db
-    integrity = db.read(integrity_check)
+    integrity = db.read(engine.integrity)
     if integrity != "ok":
         problems.append(f"SQLite integrity check: {integrity}")
+    elif db.dialect == "postgresql":
+        notes.append("database: PostgreSQL answers (it checks its own pages)")
     else:
         notes.append("database: SQLite integrity check passed")
     _check_index(config, services, problems, notes)
@@ -84,7 +84,7 @@ def _check_index(config: Config, services: Services, problems: list[str], notes:
             if expected.get(kind, 0) != actual.get(kind, 0):
                 problems.append(
                     f"index out of step for {kind}: {actual.get(kind, 0)} in the index,"
-                    f" {expected.get(kind, 0)} in SQLite (run `irbox reindex`)"
+                    f" {expected.get(kind, 0)} in the database (run `irbox reindex`)"
                 )
         notes.append(f"index: {sum(actual.values())} observable sightings, consistent")
     finally:
@@ -104,8 +104,8 @@ def _note_index_cache(config: Config, notes: list[str]) -> None:
         )
 
 
-def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """(observable, alert or case) pairs per type, as SQLite holds them."""
+def _sqlite_counts(conn: Connection) -> dict[str, int]:
+    """(observable, alert or case) pairs per type, as the database holds them."""
     counts = case_observables.count_by_type(conn)
     for raw in alerts_table.all_observables(conn):
         for o in _decode_observables(raw):

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
 
 from irbox import clock
 from irbox.errors import StorageUnavailable
 from irbox.index.database import IndexDatabase
 from irbox.license.service import LicenseService
-from irbox.store import outbox
-from irbox.store.database import Database
+from irbox.store import engine, outbox
+from irbox.store.database import Database, StorageError
 from irbox.store.writer import Writer
 
 LAG_LIMIT_US = 60 * 1_000_000  # `ch` is lagging when a change waits longer than this
@@ -36,7 +34,9 @@ class HealthService:
 
     def report(self) -> Health:
         db_ok = (
-            self.writer.alive and self.writer.last_storage_error is None and self._sqlite_answers()
+            self.writer.alive
+            and self.writer.last_storage_error is None
+            and self._database_answers()
         )
         ch = self._index_state()
         standing = self.license.status
@@ -56,16 +56,16 @@ class HealthService:
             return "down"
         try:
             pending_since = self.db.read(outbox.oldest_after, self.index.applied_seq())
-        except (sqlite3.Error, StorageUnavailable):  # Database.read maps storage errors
+        except (StorageError, StorageUnavailable):  # what Database.read raises
             return "down"
         if pending_since is not None and clock.now_us() - pending_since > LAG_LIMIT_US:
             return "lagging"
         return "ok"
 
-    def _sqlite_answers(self) -> bool:
+    def _database_answers(self) -> bool:
         try:
             # Reads a real table, so a missing or foreign file fails here.
             self.db.read(lambda conn: conn.execute("SELECT 1 FROM schema_migrations").fetchone())
-            return True
-        except (sqlite3.Error, StorageUnavailable):  # Database.read maps storage errors
+            return self.db.read(engine.writable)
+        except (StorageError, StorageUnavailable):  # what Database.read raises
             return False

@@ -5,14 +5,12 @@ applies to reports written after it: a resolved case keeps the report of its res
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
 
 from irbox import clock
 from irbox.identity.principal import Actor
 from irbox.store import audit, settings
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database
 from irbox.store.writer import Writer
 
 SETTING = "reports"
@@ -35,7 +33,7 @@ class ReportSettingsService:
         encoded = msgspec.json.encode(wanted).decode()
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             settings.put(conn, SETTING, encoded)
             audit.record(conn, actor.who, "reports.update", None, now, msgspec.to_builtins(wanted))
 

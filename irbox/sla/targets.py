@@ -6,7 +6,6 @@ still is) unresolved past that. Fractions are allowed (0.5 h)."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 
 import msgspec
@@ -17,7 +16,7 @@ from irbox.identity.principal import Actor
 from irbox.store import alerts as alerts_table
 from irbox.store import audit, settings
 from irbox.store import cases as cases_table
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database
 from irbox.store.writer import Writer
 
 SETTING = "sla"
@@ -74,7 +73,7 @@ class SlaService:
         encoded = msgspec.json.encode(wanted).decode()
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             settings.put(conn, SETTING, encoded)
             audit.record(conn, actor.who, "sla.update", None, now, msgspec.json.decode(encoded))
 
@@ -92,7 +91,7 @@ class SlaService:
     def standing(self) -> Standing:
         now = clock.now_us()
 
-        def read(conn: sqlite3.Connection) -> Standing:
+        def read(conn: Connection) -> Standing:
             late = 0
             for severity in Targets.__struct_fields__:
                 allowed = self.triage_us(severity)

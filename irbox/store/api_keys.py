@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
+
+from irbox.store.database import Connection, Row
 
 COLUMNS = (
     "id, user_id, name, token_hash, token_prefix, scopes, created_at, expires_at, revoked_at,"
@@ -11,7 +12,7 @@ COLUMNS = (
 )
 
 
-def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+def insert(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(
         f"INSERT INTO api_keys ({COLUMNS}) VALUES (:id, :user_id, :name, :token_hash,"
         " :token_prefix, :scopes, :created_at, :expires_at, :revoked_at, :last_used_at,"
@@ -20,11 +21,11 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     )
 
 
-def get(conn: sqlite3.Connection, key_id: str) -> sqlite3.Row | None:
+def get(conn: Connection, key_id: str) -> Row | None:
     return conn.execute(f"SELECT {COLUMNS} FROM api_keys WHERE id = ?", (key_id,)).fetchone()
 
 
-def get_with_owner(conn: sqlite3.Connection, token_hash: str) -> sqlite3.Row | None:
+def get_with_owner(conn: Connection, token_hash: str) -> Row | None:
     """The key with this token hash joined with its owner's role and state."""
     return conn.execute(
         "SELECT k.id, k.user_id, k.scopes, k.expires_at, k.revoked_at, k.last_used_at,"
@@ -34,7 +35,7 @@ def get_with_owner(conn: sqlite3.Connection, token_hash: str) -> sqlite3.Row | N
     ).fetchone()
 
 
-def list_for(conn: sqlite3.Connection, user_id: str | None) -> list[sqlite3.Row]:
+def list_for(conn: Connection, user_id: str | None) -> list[Row]:
     """Keys of one user, or of everyone when `user_id` is None; newest first."""
     if user_id is None:
         return conn.execute(f"SELECT {COLUMNS} FROM api_keys ORDER BY created_at DESC").fetchall()
@@ -43,7 +44,7 @@ def list_for(conn: sqlite3.Connection, user_id: str | None) -> list[sqlite3.Row]
     ).fetchall()
 
 
-def revoke(conn: sqlite3.Connection, key_id: str, at: int) -> list[str]:
+def revoke(conn: Connection, key_id: str, at: int) -> list[str]:
     """Revoke the key and every key made from it, at any depth; the ids newly revoked."""
     ids = [
         row[0]
@@ -58,5 +59,5 @@ def revoke(conn: sqlite3.Connection, key_id: str, at: int) -> list[str]:
     return ids
 
 
-def touch(conn: sqlite3.Connection, key_id: str, at: int) -> None:
+def touch(conn: Connection, key_id: str, at: int) -> None:
     conn.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", (at, key_id))

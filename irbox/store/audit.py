@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
 
-from irbox.store.database import append
+from irbox.store.database import Connection, Row, append
 
 
 def record(
-    conn: sqlite3.Connection,
+    conn: Connection,
     who: tuple[str | None, str | None, str | None],
     action: str,
     entity_id: str | None,
@@ -33,7 +32,7 @@ def record(
     )
 
 
-def page(conn: sqlite3.Connection, before_seq: int | None, limit: int) -> list[sqlite3.Row]:
+def page(conn: Connection, before_seq: int | None, limit: int) -> list[Row]:
     where = "WHERE seq < ?" if before_seq is not None else ""
     args: tuple[Any, ...] = (before_seq,) if before_seq is not None else ()
     return conn.execute(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
+from irbox.store.database import Connection, Row
 
 
-def put(conn: sqlite3.Connection, case_id: str, linked_id: str, kind: str, at: int,
+def put(conn: Connection, case_id: str, linked_id: str, kind: str, at: int,
         by: str | None) -> None:  # fmt: skip
     conn.execute(
         "INSERT INTO case_links (case_id, linked_id, kind, created_at, created_by)"
@@ -15,7 +15,7 @@ def put(conn: sqlite3.Connection, case_id: str, linked_id: str, kind: str, at: i
     )
 
 
-def remove(conn: sqlite3.Connection, case_id: str, linked_id: str) -> bool:
+def remove(conn: Connection, case_id: str, linked_id: str) -> bool:
     return (
         conn.execute(
             "DELETE FROM case_links WHERE case_id = ? AND linked_id = ?", (case_id, linked_id)
@@ -24,7 +24,7 @@ def remove(conn: sqlite3.Connection, case_id: str, linked_id: str) -> bool:
     )
 
 
-def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
+def for_case(conn: Connection, case_id: str) -> list[Row]:
     """The case's links with the linked case's number, title and status."""
     return conn.execute(
         "SELECT l.linked_id, l.kind, c.number, c.title, c.status FROM case_links l"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from irbox import ids
+from irbox.store.database import Connection, Row
 
 
 def add(
-    conn: sqlite3.Connection,
+    conn: Connection,
     case_id: str,
     kind: str,
     value: str,
@@ -20,15 +19,15 @@ def add(
     its (TLP, PAP)."""
     observable_id = ids.new_id("obs")
     cur = conn.execute(
-        "INSERT OR IGNORE INTO case_observables"
+        "INSERT INTO case_observables"
         " (id, case_id, type, value, first_seen, added_by, tlp, pap)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (observable_id, case_id, kind, value, at, by, *marking),
     )
     return observable_id if cur.rowcount == 1 else None
 
 
-def get(conn: sqlite3.Connection, case_id: str, observable_id: str) -> sqlite3.Row | None:
+def get(conn: Connection, case_id: str, observable_id: str) -> Row | None:
     return conn.execute(
         "SELECT id, type, value, first_seen, added_by FROM case_observables"
         " WHERE id = ? AND case_id = ?",
@@ -36,11 +35,11 @@ def get(conn: sqlite3.Connection, case_id: str, observable_id: str) -> sqlite3.R
     ).fetchone()
 
 
-def remove(conn: sqlite3.Connection, observable_id: str) -> None:
+def remove(conn: Connection, observable_id: str) -> None:
     conn.execute("DELETE FROM case_observables WHERE id = ?", (observable_id,))
 
 
-def id_of(conn: sqlite3.Connection, case_id: str, kind: str, value: str) -> str | None:
+def id_of(conn: Connection, case_id: str, kind: str, value: str) -> str | None:
     row = conn.execute(
         "SELECT id FROM case_observables WHERE case_id = ? AND type = ? AND value = ?",
         (case_id, kind, value),
@@ -48,19 +47,19 @@ def id_of(conn: sqlite3.Connection, case_id: str, kind: str, value: str) -> str 
     return row[0] if row else None
 
 
-def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
+def for_case(conn: Connection, case_id: str) -> list[Row]:
     return conn.execute(
         "SELECT id, type, value, first_seen, added_by, tlp, pap FROM case_observables"
         " WHERE case_id = ?"
-        " ORDER BY first_seen, rowid",
+        " ORDER BY first_seen, id",  # ids are time-ordered: the order they were added
         (case_id,),
     ).fetchall()
 
 
-def count_by_type(conn: sqlite3.Connection) -> dict[str, int]:
+def count_by_type(conn: Connection) -> dict[str, int]:
     rows = conn.execute("SELECT type, count(*) FROM case_observables GROUP BY type")
     return {kind: n for kind, n in rows}
 
 
-def move(conn: sqlite3.Connection, observable_id: str, to_case: str) -> None:
+def move(conn: Connection, observable_id: str, to_case: str) -> None:
     conn.execute("UPDATE case_observables SET case_id = ? WHERE id = ?", (to_case, observable_id))

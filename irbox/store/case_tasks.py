@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-from irbox.store.database import moved_to_case
+from irbox.store.database import Connection, Row, moved_to_case
 
 COLUMNS = (
     "id, case_id, title, description, assignee, due_at, required, status, created_at,"
@@ -13,7 +12,7 @@ COLUMNS = (
 )
 
 
-def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+def insert(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(
         f"INSERT INTO case_tasks ({COLUMNS}) VALUES (:id, :case_id, :title, :description,"
         " :assignee, :due_at, :required, :status, :created_at, :created_by, :updated_at)",
@@ -21,28 +20,28 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     )
 
 
-def get(conn: sqlite3.Connection, case_id: str, task_id: str) -> sqlite3.Row | None:
+def get(conn: Connection, case_id: str, task_id: str) -> Row | None:
     return conn.execute(
         f"SELECT {COLUMNS} FROM case_tasks WHERE case_id = ? AND id = ?", (case_id, task_id)
     ).fetchone()
 
 
-def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
+def for_case(conn: Connection, case_id: str) -> list[Row]:
     return conn.execute(
         f"SELECT {COLUMNS} FROM case_tasks WHERE case_id = ? ORDER BY seq", (case_id,)
     ).fetchall()
 
 
-def update(conn: sqlite3.Connection, task_id: str, changes: dict[str, Any]) -> None:
+def update(conn: Connection, task_id: str, changes: dict[str, Any]) -> None:
     sets = ", ".join(f"{column} = :{column}" for column in changes)
     conn.execute(f"UPDATE case_tasks SET {sets} WHERE id = :id", {**changes, "id": task_id})
 
 
-def delete(conn: sqlite3.Connection, task_id: str) -> None:
+def delete(conn: Connection, task_id: str) -> None:
     conn.execute("DELETE FROM case_tasks WHERE id = ?", (task_id,))
 
 
-def open_required(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
+def open_required(conn: Connection, case_id: str) -> list[Row]:
     return conn.execute(
         "SELECT id, title FROM case_tasks WHERE case_id = ? AND required = 1"
         " AND status = 'open' ORDER BY seq",
@@ -50,6 +49,6 @@ def open_required(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def move_to_case(conn: sqlite3.Connection, from_case: str, to_case: str) -> list[str]:
+def move_to_case(conn: Connection, from_case: str, to_case: str) -> list[str]:
     """Every row of `from_case` now of `to_case` (a merge); the ids moved, in their order."""
     return moved_to_case(conn, "case_tasks", from_case, to_case)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
+import json
 from typing import Any
 
-from irbox.store.database import contains
+from irbox.store.database import Connection, Row, contains, holds_key
 
 COLUMNS = (
     "seq, id, number, title, description, severity, status, assignee, tags, attack, created_at,"
@@ -13,35 +13,33 @@ COLUMNS = (
 )
 
 
-def next_number(conn: sqlite3.Connection) -> int:
+def next_number(conn: Connection) -> int:
     # Safe without a race: only the single writer runs this, inside its transaction (the
     # single writer's invariants, docs/architecture.md; a second writer needs a counter row).
     return conn.execute("SELECT coalesce(max(number), 0) + 1 FROM cases").fetchone()[0]
 
 
-def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
+def insert(conn: Connection, row: dict[str, Any]) -> int:
     """Returns the new case's seq."""
-    cur = conn.execute(
+    return conn.execute(
         "INSERT INTO cases (id, number, title, description, severity, status, assignee, tags,"
         " attack, created_at, created_by, updated_at, tlp, pap, custom_fields) VALUES (:id,"
         " :number, :title, :description, :severity, :status, :assignee, :tags, :attack,"
-        " :created_at, :created_by, :updated_at, :tlp, :pap, :custom_fields)",
+        " :created_at, :created_by, :updated_at, :tlp, :pap, :custom_fields) RETURNING seq",
         {"tlp": "amber", "pap": "amber", "custom_fields": "{}", **row},
-    )
-    assert cur.lastrowid is not None  # an INSERT of one row
-    return cur.lastrowid
+    ).fetchone()[0]
 
 
-def get(conn: sqlite3.Connection, case_id: str) -> sqlite3.Row | None:
+def get(conn: Connection, case_id: str) -> Row | None:
     return conn.execute(f"SELECT {COLUMNS} FROM cases WHERE id = ?", (case_id,)).fetchone()
 
 
-def update(conn: sqlite3.Connection, case_id: str, changes: dict[str, Any]) -> None:
+def update(conn: Connection, case_id: str, changes: dict[str, Any]) -> None:
     sets = ", ".join(f"{column} = :{column}" for column in changes)
     conn.execute(f"UPDATE cases SET {sets} WHERE id = :id", {**changes, "id": case_id})
 
 
-def unresolved_assigned_to(conn: sqlite3.Connection, user_id: str) -> list[str]:
+def unresolved_assigned_to(conn: Connection, user_id: str) -> list[str]:
     """Ids of the open or in-progress cases assigned to this user."""
     rows = conn.execute(
         "SELECT id FROM cases WHERE assignee = ? AND status IN ('open', 'in_progress')"
@@ -52,7 +50,7 @@ def unresolved_assigned_to(conn: sqlite3.Connection, user_id: str) -> list[str]:
 
 
 def page(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     statuses: list[str],
     severities: list[str],
@@ -61,15 +59,19 @@ def page(
     limit: int,
     title_contains: str | None = None,
     custom_fields: dict[str, Any] | None = None,
-) -> list[sqlite3.Row]:
-    """`custom_fields`: values the cases must hold, by field key (a JSON true is 1 here)."""
+) -> list[Row]:
+    """`custom_fields`: values the cases must hold, by field key."""
     where: list[str] = []
     args: list[Any] = []
     for key, value in (custom_fields or {}).items():
-        where.append("json_extract(custom_fields, ?) = ?")
-        args.extend((f'$."{key}"', value))
+        if conn.dialect == "postgresql":
+            where.append("custom_fields::jsonb -> ? = ?::jsonb")
+            args.extend((key, json.dumps(value)))
+        else:
+            where.append("json_extract(custom_fields, ?) = ?")  # a JSON true reads as 1
+            args.extend((f'$."{key}"', int(value) if isinstance(value, bool) else value))
     if title_contains:
-        term, arg = contains("title", title_contains)
+        term, arg = contains(conn, "title", title_contains)
         where.append(term)
         args.append(arg)
     for column, values in (("status", statuses), ("severity", severities)):
@@ -90,7 +92,7 @@ def page(
     ).fetchall()
 
 
-def summaries(conn: sqlite3.Connection, ids: list[str]) -> dict[str, sqlite3.Row]:
+def summaries(conn: Connection, ids: list[str]) -> dict[str, Row]:
     if not ids:
         return {}
     rows = conn.execute(
@@ -101,7 +103,7 @@ def summaries(conn: sqlite3.Connection, ids: list[str]) -> dict[str, sqlite3.Row
     return {r["id"]: r for r in rows}
 
 
-def unresolved_by_severity(conn: sqlite3.Connection) -> dict[str, int]:
+def unresolved_by_severity(conn: Connection) -> dict[str, int]:
     """How many cases are open or in progress, per severity (for /metrics)."""
     rows = conn.execute(
         "SELECT severity, COUNT(*) FROM cases WHERE status IN ('open', 'in_progress')"
@@ -110,12 +112,12 @@ def unresolved_by_severity(conn: sqlite3.Connection) -> dict[str, int]:
     return {severity: count for severity, count in rows}
 
 
-def count_by_status(conn: sqlite3.Connection) -> dict[str, int]:
+def count_by_status(conn: Connection) -> dict[str, int]:
     rows = conn.execute("SELECT status, COUNT(*) FROM cases GROUP BY status").fetchall()
     return {status: count for status, count in rows}
 
 
-def unresolved_by_assignee(conn: sqlite3.Connection) -> dict[str | None, int]:
+def unresolved_by_assignee(conn: Connection) -> dict[str | None, int]:
     """Cases open or in progress per assignee (None: nobody)."""
     rows = conn.execute(
         "SELECT assignee, COUNT(*) FROM cases WHERE status IN ('open', 'in_progress')"
@@ -124,7 +126,7 @@ def unresolved_by_assignee(conn: sqlite3.Connection) -> dict[str | None, int]:
     return {assignee: count for assignee, count in rows}
 
 
-def overdue(conn: sqlite3.Connection, severity: str, opened_before: int) -> list[sqlite3.Row]:
+def overdue(conn: Connection, severity: str, opened_before: int) -> list[Row]:
     """Unresolved cases of `severity` opened before then whose breach was not yet recorded."""
     return conn.execute(
         "SELECT id, number, title, assignee, created_at FROM cases"
@@ -134,21 +136,19 @@ def overdue(conn: sqlite3.Connection, severity: str, opened_before: int) -> list
     ).fetchall()
 
 
-def count_breached_open(conn: sqlite3.Connection) -> int:
+def count_breached_open(conn: Connection) -> int:
     return conn.execute(
         "SELECT count(*) FROM cases"
         " WHERE status IN ('open', 'in_progress') AND sla_breached_at IS NOT NULL"
     ).fetchone()[0]
 
 
-def id_of_number(conn: sqlite3.Connection, number: int) -> str | None:
+def id_of_number(conn: Connection, number: int) -> str | None:
     row = conn.execute("SELECT id FROM cases WHERE number = ?", (number,)).fetchone()
     return row[0] if row else None
 
 
-def count_with_custom_field(conn: sqlite3.Connection, key: str) -> int:
+def count_with_custom_field(conn: Connection, key: str) -> int:
     """How many cases hold a value for this custom field."""
-    return conn.execute(
-        "SELECT count(*) FROM cases WHERE json_extract(custom_fields, ?) IS NOT NULL",
-        (f'$."{key}"',),
-    ).fetchone()[0]
+    term, arg = holds_key(conn, "custom_fields", key)
+    return conn.execute(f"SELECT count(*) FROM cases WHERE {term}", (arg,)).fetchone()[0]

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
+
+from irbox.store.database import Connection, Row
 
 COLUMNS = "key, label, type, choices, required, created_at, updated_at"
 
 
-def all_fields(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+def all_fields(conn: Connection) -> list[Row]:
     return conn.execute(f"SELECT {COLUMNS} FROM custom_fields ORDER BY seq").fetchall()
 
 
-def get(conn: sqlite3.Connection, key: str) -> sqlite3.Row | None:
+def get(conn: Connection, key: str) -> Row | None:
     return conn.execute(f"SELECT {COLUMNS} FROM custom_fields WHERE key = ?", (key,)).fetchone()
 
 
-def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+def insert(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(
         f"INSERT INTO custom_fields ({COLUMNS}) VALUES (:key, :label, :type, :choices,"
         " :required, :created_at, :updated_at)",
@@ -24,10 +25,10 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     )
 
 
-def update(conn: sqlite3.Connection, key: str, changes: dict[str, Any]) -> None:
+def update(conn: Connection, key: str, changes: dict[str, Any]) -> None:
     sets = ", ".join(f"{column} = :{column}" for column in changes)
     conn.execute(f"UPDATE custom_fields SET {sets} WHERE key = :key", {**changes, "key": key})
 
 
-def delete(conn: sqlite3.Connection, key: str) -> None:
+def delete(conn: Connection, key: str) -> None:
     conn.execute("DELETE FROM custom_fields WHERE key = ?", (key,))

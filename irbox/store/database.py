@@ -1,70 +1,74 @@
-"""Connections to the SQLite file with the pragmas every connection needs."""
+"""The seam between the services and a storage backend (SQLite in `store.sqlite`, PostgreSQL in
+`store.postgres`). Services see a `Database` for reads and the `Writer` for writes; both hand
+jobs a `Connection` whose rows are `Row`s. The table modules beside this one write SQL both
+engines run, and ask `conn.dialect` where the engines differ. Nothing above `store` names an
+engine."""
 
 from __future__ import annotations
 
 import functools
-import sqlite3
-import threading
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
-
-from irbox.errors import StorageUnavailable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 T = TypeVar("T")
 P = ParamSpec("P")
-# A row as the stores hand it out (sqlite3.Row) or as a caller builds it (a dict).
-RowLike = sqlite3.Row | Mapping[str, Any]
 
-BUSY_TIMEOUT_MS = 5000
+Dialect = Literal["sqlite", "postgresql"]
 
 
-def connect(
-    path: Path | str,
-    *,
-    readonly: bool = False,
-    factory: type[sqlite3.Connection] | None = None,
-    cached_statements: int = 128,
-) -> sqlite3.Connection:
-    """A connection in autocommit mode: transactions are opened explicitly with BEGIN."""
-    conn = sqlite3.connect(
-        path,
-        isolation_level=None,
-        check_same_thread=False,
-        timeout=5,
-        factory=factory or sqlite3.Connection,
-        cached_statements=cached_statements,
-    )
-    conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys=ON")
-    # FULL: with WAL, every commit fsyncs the WAL, so an acknowledged write survives power loss.
-    conn.execute("PRAGMA synchronous=FULL")
-    # Deleted rows' bytes are overwritten (a comment taken back for the password in it must not
-    # stay readable in the file's free space). Debian's SQLite is built with this on; builds
-    # without it would leave the words for any copy of the file to show.
-    conn.execute("PRAGMA secure_delete=ON")
-    if readonly:
-        conn.execute("PRAGMA query_only=ON")
-    return conn
+class Row(Protocol):
+    """A row read: by column name or position, its column names from `keys()`."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+    def keys(self) -> list[str]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __len__(self) -> int: ...
 
 
-def enable_wal(conn: sqlite3.Connection) -> None:
-    mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-    if mode.lower() != "wal":
-        raise StorageUnavailable(f"SQLite refused WAL mode (got {mode})")
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+    @property
+    def lastrowid(self) -> int | None: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
 
 
-def storage_error(exc: sqlite3.Error) -> StorageUnavailable | None:
-    """Errors that mean the storage itself is unusable (rather than a bug): answer 503."""
-    text = str(exc).lower()
-    markers = ("locked", "disk is full", "disk i/o", "readonly", "unable to open", "busy")
-    if isinstance(exc, sqlite3.OperationalError) and any(m in text for m in markers):
-        return StorageUnavailable(f"storage is not usable: {exc}")
-    return None
+class Connection(Protocol):
+    """What a job is handed: `?` placeholders on both engines, rows as `Row`s."""
+
+    dialect: Dialect
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> Cursor: ...
 
 
-def written(row: sqlite3.Row | None) -> sqlite3.Row:
+# A row as the stores hand it out or as a caller builds it (a dict).
+RowLike = Row | Mapping[str, Any]
+
+
+class StorageError(Exception):
+    """The database refused a statement for a reason other than being unavailable (a bug, or a
+    file that is not an irbox database): raised by a backend in place of its driver's error."""
+
+
+class Database(Protocol):
+    """Reads: each `read` runs in one transaction of its own (a consistent snapshot)."""
+
+    dialect: Dialect
+
+    def read(
+        self,
+        fn: Callable[Concatenate[Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T: ...
+
+    def close(self) -> None: ...
+
+
+def written(row: Row | None) -> Row:
     """A row the caller's own transaction just wrote or found: there by construction (a read
     inside the writer's transaction cannot miss it)."""
     if row is None:
@@ -72,56 +76,7 @@ def written(row: sqlite3.Row | None) -> sqlite3.Row:
     return row
 
 
-class Database:
-    """Hands out one read-only connection per thread; the `Writer` owns the only write path."""
-
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-
-    def reader(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.path, readonly=True)
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
-
-    def read(
-        self,
-        fn: Callable[Concatenate[sqlite3.Connection, P], T],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
-        """Run `fn(conn, *args)` in one read transaction (a consistent snapshot)."""
-        conn = self.reader()
-        try:
-            conn.execute("BEGIN")
-            try:
-                return fn(conn, *args, **kwargs)
-            finally:
-                conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise (storage_error(exc) or exc) from exc
-
-    def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
-
-
-def integrity_check(conn: sqlite3.Connection) -> str:
-    return conn.execute("PRAGMA integrity_check").fetchone()[0]
-
-
-def append(
-    conn: sqlite3.Connection, table: str, columns: tuple[str, ...], values: tuple[Any, ...]
-) -> None:
+def append(conn: Connection, table: str, columns: tuple[str, ...], values: tuple[Any, ...]) -> None:
     """Insert one row into an append-only log (audit, index outbox). On the writer's connection
     the insert waits for the end of the batch, where each log's rows go in with one statement
     (`insert_many`). Nothing reads these rows back inside a write."""
@@ -133,12 +88,12 @@ def append(
 
 
 # Rows per multi-row statement: few enough that the parameters stay under SQLite's limit
-# (32,766) and each row count is one cached statement.
+# (32,766) and PostgreSQL's (65,535), and each row count is one cached statement.
 ROWS_PER_STATEMENT = 500
 
 
 def insert_many(
-    conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
 ) -> None:
     """Insert rows in order with one multi-row statement (per `ROWS_PER_STATEMENT`): SQLite
     makes one pass over them where executemany returns to Python, and hands the GIL over, once
@@ -148,21 +103,21 @@ def insert_many(
         conn.execute(head + values_list(len(columns), len(chunk)), flat(chunk))
 
 
-def contains(column: str, text: str) -> tuple[str, str]:
+def contains(conn: Connection, column: str, text: str) -> tuple[str, str]:
     """A WHERE term and its parameter: `column` holds `text`, case-insensitively for ASCII
-    (SQLite's LIKE), with `%`, `_` and the escape taken literally."""
+    (SQLite's LIKE; PostgreSQL's ILIKE), with `%`, `_` and the escape taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"{column} LIKE ? ESCAPE '\\'", f"%{escaped}%"
+    like = "ILIKE" if conn.dialect == "postgresql" else "LIKE"
+    return f"{column} {like} ? ESCAPE '\\'", f"%{escaped}%"
 
 
-def moved_to_case(conn: sqlite3.Connection, table: str, from_case: str, to_case: str) -> list[str]:
+def moved_to_case(conn: Connection, table: str, from_case: str, to_case: str) -> list[str]:
     """Move `table`'s rows of `from_case` to `to_case` (for the table's own module, in a
-    merge); the ids moved, in the order they were stored."""
+    merge); the ids moved, in the order they were made (ids are time-ordered ULIDs)."""
     rows = conn.execute(
-        f"UPDATE {table} SET case_id = ? WHERE case_id = ? RETURNING id, rowid",
-        (to_case, from_case),
+        f"UPDATE {table} SET case_id = ? WHERE case_id = ? RETURNING id", (to_case, from_case)
     ).fetchall()
-    return [row[0] for row in sorted(rows, key=lambda row: row[1])]
+    return sorted(row[0] for row in rows)
 
 
 def chunked(rows: list[T]) -> Iterator[list[T]]:
@@ -179,3 +134,37 @@ def values_list(columns: int, rows: int, tail: str = "") -> str:
     """`(?, ?), (?, ?)`: placeholders for `rows` rows of `columns` values (then `tail`, SQL)."""
     one = "(" + ", ".join("?" * columns) + tail + ")"
     return ", ".join([one] * rows)
+
+
+# Where the engines' SQL differs, the table modules ask for the fragment (JSON is TEXT on both).
+
+
+def json_field(conn: Connection, expr: str, key: str) -> str:
+    """The text at `key` of the JSON object in `expr` (`key` a name or a list position)."""
+    if conn.dialect == "postgresql":
+        step = key if key.isdigit() else f"'{key}'"
+        return f"({expr}::jsonb ->> {step})"
+    return f"json_extract({expr}, '$.{key}')" if not key.isdigit() else (
+        f"json_extract({expr}, '$[{key}]')"
+    )  # fmt: skip
+
+
+def json_elements(conn: Connection, expr: str, alias: str, *, scalars: bool = False) -> str:
+    """A FROM item: one row per element of the JSON array in `expr`, its element in
+    `alias.value` (as text with `scalars`, for lists of strings; else JSON, read with
+    `json_field`)."""
+    if conn.dialect == "postgresql":
+        fn = "jsonb_array_elements_text" if scalars else "jsonb_array_elements"
+        return f"{fn}({expr}::jsonb) AS {alias}(value)"
+    return f"json_each({expr}) AS {alias}"
+
+
+def holds_key(conn: Connection, expr: str, key: str) -> tuple[str, str]:
+    """A WHERE term and its parameter: the JSON object in `expr` has a non-null `key`."""
+    if conn.dialect == "postgresql":
+        return f"({expr}::jsonb ->> ?) IS NOT NULL", key
+    return f"json_extract({expr}, ?) IS NOT NULL", f'$."{key}"'
+
+
+def greatest(conn: Connection, a: str, b: str) -> str:
+    return f"greatest({a}, {b})" if conn.dialect == "postgresql" else f"max({a}, {b})"

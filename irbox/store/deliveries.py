@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
+
+from irbox.store.database import Connection, Row
 
 COLUMNS = (
     "seq, id, webhook_id, event, case_id, payload, status, attempts, created_at, retry_from,"
@@ -11,7 +12,7 @@ COLUMNS = (
 )
 
 
-def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+def insert(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(
         "INSERT INTO webhook_deliveries (id, webhook_id, event, case_id, payload, status,"
         " attempts, created_at, retry_from, next_attempt_at) VALUES (:id, :webhook_id, :event,"
@@ -20,13 +21,13 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     )
 
 
-def get(conn: sqlite3.Connection, delivery_id: str) -> sqlite3.Row | None:
+def get(conn: Connection, delivery_id: str) -> Row | None:
     return conn.execute(
         f"SELECT {COLUMNS} FROM webhook_deliveries WHERE id = ?", (delivery_id,)
     ).fetchone()
 
 
-def due(conn: sqlite3.Connection, now: int, limit: int) -> list[sqlite3.Row]:
+def due(conn: Connection, now: int, limit: int) -> list[Row]:
     return conn.execute(
         "SELECT d.seq, d.id, d.webhook_id, d.event, d.payload, d.attempts, d.created_at,"
         " d.retry_from, w.url, w.secret FROM webhook_deliveries d"
@@ -37,7 +38,7 @@ def due(conn: sqlite3.Connection, now: int, limit: int) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def record_attempt(conn: sqlite3.Connection, delivery_id: str, changes: dict[str, Any]) -> None:
+def record_attempt(conn: Connection, delivery_id: str, changes: dict[str, Any]) -> None:
     sets = ", ".join(f"{column} = :{column}" for column in changes)
     conn.execute(
         f"UPDATE webhook_deliveries SET {sets}, attempts = attempts + 1 WHERE id = :id",
@@ -45,7 +46,7 @@ def record_attempt(conn: sqlite3.Connection, delivery_id: str, changes: dict[str
     )
 
 
-def reset(conn: sqlite3.Connection, delivery_id: str, now: int) -> None:
+def reset(conn: Connection, delivery_id: str, now: int) -> None:
     conn.execute(
         "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, retry_from = ?,"
         " attempts = 0, last_error = NULL, last_status_code = NULL, delivered_at = NULL"
@@ -54,9 +55,7 @@ def reset(conn: sqlite3.Connection, delivery_id: str, now: int) -> None:
     )
 
 
-def page(
-    conn: sqlite3.Connection, webhook_id: str, before_seq: int | None, limit: int
-) -> list[sqlite3.Row]:
+def page(conn: Connection, webhook_id: str, before_seq: int | None, limit: int) -> list[Row]:
     where = "webhook_id = ?"
     args: list[str | int] = [webhook_id]
     if before_seq is not None:
@@ -68,7 +67,7 @@ def page(
     ).fetchall()
 
 
-def pending_count(conn: sqlite3.Connection) -> int:
+def pending_count(conn: Connection) -> int:
     """Deliveries still to be made or retried (for /metrics; the status index answers it)."""
     return int(
         conn.execute("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'").fetchone()[

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
+from irbox.store.database import Connection, Row
+
+# A second record for an owner's key replaces the first.
+_REPLACE = (
+    "ON CONFLICT (owner, key) DO UPDATE SET request_hash = excluded.request_hash,"
+    " status = excluded.status, content_type = excluded.content_type, body = excluded.body,"
+    " created_at = excluded.created_at"
+)
 
 
-def get(conn: sqlite3.Connection, owner: str, key: str, newer_than: int) -> sqlite3.Row | None:
+def get(conn: Connection, owner: str, key: str, newer_than: int) -> Row | None:
     return conn.execute(
         "SELECT request_hash, status, content_type, body FROM idempotency_keys"
         " WHERE owner = ? AND key = ? AND created_at > ?",
@@ -14,7 +21,7 @@ def get(conn: sqlite3.Connection, owner: str, key: str, newer_than: int) -> sqli
 
 
 def put(
-    conn: sqlite3.Connection,
+    conn: Connection,
     owner: str,
     key: str,
     request_hash: str,
@@ -24,9 +31,9 @@ def put(
     at: int,
 ) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO idempotency_keys"
+        "INSERT INTO idempotency_keys"
         " (owner, key, request_hash, status, content_type, body, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        f" VALUES (?, ?, ?, ?, ?, ?, ?) {_REPLACE}",
         (owner, key, request_hash, status, content_type, body, at),
     )
 
@@ -34,20 +41,18 @@ def put(
 APPLIED = 0  # the status of a record that only says the request was applied
 
 
-def mark_applied(
-    conn: sqlite3.Connection, owner: str, key: str, request_hash: str, at: int
-) -> None:
+def mark_applied(conn: Connection, owner: str, key: str, request_hash: str, at: int) -> None:
     """Record that the request was applied, in the transaction that applied it (`put` replaces
     this with the response)."""
     conn.execute(
-        "INSERT OR REPLACE INTO idempotency_keys"
+        "INSERT INTO idempotency_keys"
         " (owner, key, request_hash, status, content_type, body, created_at)"
-        " VALUES (?, ?, ?, ?, NULL, x'', ?)",
-        (owner, key, request_hash, APPLIED, at),
+        f" VALUES (?, ?, ?, ?, NULL, ?, ?) {_REPLACE}",
+        (owner, key, request_hash, APPLIED, b"", at),
     )
 
 
-def purge(conn: sqlite3.Connection, older_than: int) -> int:
+def purge(conn: Connection, older_than: int) -> int:
     return conn.execute(
         "DELETE FROM idempotency_keys WHERE created_at <= ?", (older_than,)
     ).rowcount

@@ -3,11 +3,12 @@ or out of time."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from irbox.store.database import Connection, Row
 
-def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> bool:
+
+def insert(conn: Connection, row: dict[str, Any]) -> bool:
     """Queue a message unless one about the same thing went to the same user; whether queued."""
     return (
         conn.execute(
@@ -21,7 +22,7 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> bool:
     )
 
 
-def due(conn: sqlite3.Connection, now: int, limit: int) -> list[sqlite3.Row]:
+def due(conn: Connection, now: int, limit: int) -> list[Row]:
     return conn.execute(
         "SELECT seq, id, to_address, subject, text_body, html_body, attempts, created_at"
         " FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= ?"
@@ -30,12 +31,12 @@ def due(conn: sqlite3.Connection, now: int, limit: int) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def record(conn: sqlite3.Connection, mail_id: str, changes: dict[str, Any]) -> None:
+def record(conn: Connection, mail_id: str, changes: dict[str, Any]) -> None:
     sets = ", ".join(f"{column} = :{column}" for column in changes)
     conn.execute(f"UPDATE mail_outbox SET {sets} WHERE id = :id", {**changes, "id": mail_id})
 
 
-def get(conn: sqlite3.Connection, mail_id: str) -> sqlite3.Row | None:
+def get(conn: Connection, mail_id: str) -> Row | None:
     return conn.execute(
         "SELECT id, about, to_address, subject, status, attempts, last_error, sent_at"
         " FROM mail_outbox WHERE id = ?",

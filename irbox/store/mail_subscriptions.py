@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
+
+from irbox.store.database import Connection, Row
 
 FIELDS = ("mentioned", "assigned", "alert_added_to_my_case", "new_alert_min_severity",
           "sla_breached")  # fmt: skip
 
 
-def get(conn: sqlite3.Connection, user_id: str) -> sqlite3.Row | None:
+def get(conn: Connection, user_id: str) -> Row | None:
     return conn.execute(
         f"SELECT {', '.join(FIELDS)} FROM mail_subscriptions WHERE user_id = ?", (user_id,)
     ).fetchone()
 
 
-def put(conn: sqlite3.Connection, user_id: str, values: dict[str, Any], now: int) -> None:
+def put(conn: Connection, user_id: str, values: dict[str, Any], now: int) -> None:
     conn.execute(
         f"INSERT INTO mail_subscriptions (user_id, {', '.join(FIELDS)}, updated_at)"
         f" VALUES (:user_id, {', '.join(':' + f for f in FIELDS)}, :updated_at)"
@@ -25,7 +26,7 @@ def put(conn: sqlite3.Connection, user_id: str, values: dict[str, Any], now: int
     )
 
 
-def wanting_new_alerts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+def wanting_new_alerts(conn: Connection) -> list[Row]:
     """Active users who asked for new alerts from some severity up, with their address."""
     return conn.execute(
         "SELECT u.id, u.email, s.new_alert_min_severity FROM mail_subscriptions s"

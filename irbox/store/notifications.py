@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from irbox.store.database import Connection, Row
 
-def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+
+def insert(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(
         "INSERT INTO notifications (id, user_id, kind, case_id, comment_id, summary, created_at)"
         " VALUES (:id, :user_id, :kind, :case_id, :comment_id, :summary, :created_at)",
@@ -15,8 +16,8 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
 
 
 def page(
-    conn: sqlite3.Connection, user_id: str, unread_only: bool, before_seq: int | None, limit: int
-) -> list[sqlite3.Row]:
+    conn: Connection, user_id: str, unread_only: bool, before_seq: int | None, limit: int
+) -> list[Row]:
     where = ["user_id = ?"]
     args: list[Any] = [user_id]
     if unread_only:
@@ -31,10 +32,12 @@ def page(
     ).fetchall()
 
 
-def mark_read(conn: sqlite3.Connection, user_id: str, ids: list[str] | None, at: int) -> int:
+def mark_read(conn: Connection, user_id: str, ids: list[str] | None, at: int) -> int:
     """Mark some (or, with None, all) of a user's notifications read; returns how many."""
     if ids is None:
         sql, args = "", []
+    elif not ids:  # (an empty IN list is an error on PostgreSQL)
+        return 0
     else:
         sql, args = f" AND id IN ({','.join('?' * len(ids))})", list(ids)
     return conn.execute(
@@ -43,13 +46,13 @@ def mark_read(conn: sqlite3.Connection, user_id: str, ids: list[str] | None, at:
     ).rowcount
 
 
-def unread_count(conn: sqlite3.Connection, user_id: str) -> int:
+def unread_count(conn: Connection, user_id: str) -> int:
     return conn.execute(
         "SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", (user_id,)
     ).fetchone()[0]
 
 
-def after(conn: sqlite3.Connection, seq: int, limit: int) -> list[sqlite3.Row]:
+def after(conn: Connection, seq: int, limit: int) -> list[Row]:
     """Notifications made after `seq`, oldest first, with their user's address (for mail)."""
     return conn.execute(
         "SELECT n.seq, n.id, n.user_id, n.kind, n.case_id, n.summary, u.email, u.disabled"
@@ -59,5 +62,5 @@ def after(conn: sqlite3.Connection, seq: int, limit: int) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def last_seq(conn: sqlite3.Connection) -> int:
+def last_seq(conn: Connection) -> int:
     return conn.execute("SELECT coalesce(max(seq), 0) FROM notifications").fetchone()[0]

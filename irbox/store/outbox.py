@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import NamedTuple
 
-from irbox.store.database import append
+from irbox.store.database import Connection, append
 
 
-def add(conn: sqlite3.Connection, kind: str, payload: str, at: int) -> None:
+def add(conn: Connection, kind: str, payload: str, at: int) -> None:
     append(conn, "index_outbox", ("kind", "payload", "created_at"), (kind, payload, at))
 
 
@@ -23,17 +22,22 @@ class Pending(NamedTuple):
     more: bool  # rows were left for the next read
 
 
-def pending_after(conn: sqlite3.Connection, seq: int, limit: int, max_chars: int) -> Pending:
+def pending_after(conn: Connection, seq: int, limit: int, max_chars: int) -> Pending:
     """Up to `limit` rows after `seq`, fewer when their payloads pass `max_chars` (at least one
     row whatever its size); `seq > applied` misses nothing only because rows commit in `seq`
     order (the single writer's invariant, docs/architecture.md). SQLite joins them: the reader
     makes one string, not a row object each (payloads are msgspec JSON, which escapes
     newlines). Measured at 2,500 rows: 0.2 us a
     row, against 0.6 for fetching rows and joining them in Python."""
+    joined = (
+        "string_agg(payload, chr(10) ORDER BY seq)"
+        if conn.dialect == "postgresql"
+        else "group_concat(payload, char(10))"
+    )
     while True:
         lines, rows, through = conn.execute(
-            "SELECT group_concat(payload, char(10)), count(*), max(seq) FROM"
-            " (SELECT seq, payload FROM index_outbox WHERE seq > ? ORDER BY seq LIMIT ?)",
+            f"SELECT {joined}, count(*), max(seq) FROM"
+            " (SELECT seq, payload FROM index_outbox WHERE seq > ? ORDER BY seq LIMIT ?) AS due",
             (seq, limit),
         ).fetchone()
         if rows <= 1 or len(lines) <= max_chars:
@@ -41,7 +45,7 @@ def pending_after(conn: sqlite3.Connection, seq: int, limit: int, max_chars: int
         limit = rows // 2  # large events (rare): halve until they fit
 
 
-def oldest_after(conn: sqlite3.Connection, seq: int) -> int | None:
+def oldest_after(conn: Connection, seq: int) -> int | None:
     """When the oldest row not yet applied was written (None: the index is up to date)."""
     row = conn.execute(
         "SELECT created_at FROM index_outbox WHERE seq > ? ORDER BY seq LIMIT 1", (seq,)
@@ -49,21 +53,26 @@ def oldest_after(conn: sqlite3.Connection, seq: int) -> int | None:
     return row[0] if row else None
 
 
-def last_seq(conn: sqlite3.Connection) -> int:
+def last_seq(conn: Connection) -> int:
     """The highest seq ever handed out (rows up to it may have been deleted once applied)."""
-    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'index_outbox'").fetchone()
+    if conn.dialect == "postgresql":
+        row = conn.execute(
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM index_outbox_seq_seq"
+        ).fetchone()
+    else:
+        row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'index_outbox'").fetchone()
     return row[0] if row else 0
 
 
-def first_pending_seq(conn: sqlite3.Connection) -> int:
+def first_pending_seq(conn: Connection) -> int:
     """The seq of the oldest row still in the outbox (or the next one to be handed out)."""
     row = conn.execute("SELECT min(seq) FROM index_outbox").fetchone()
     return row[0] if row[0] is not None else last_seq(conn) + 1
 
 
-def delete_through(conn: sqlite3.Connection, seq: int) -> int:
+def delete_through(conn: Connection, seq: int) -> int:
     return conn.execute("DELETE FROM index_outbox WHERE seq <= ?", (seq,)).rowcount
 
 
-def count_after(conn: sqlite3.Connection, seq: int) -> int:
+def count_after(conn: Connection, seq: int) -> int:
     return conn.execute("SELECT count(*) FROM index_outbox WHERE seq > ?", (seq,)).fetchone()[0]

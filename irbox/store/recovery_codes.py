@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
+from irbox.store.database import Connection
 
 
-def replace(conn: sqlite3.Connection, user_id: str, code_hashes: list[str], now: int) -> None:
+def replace(conn: Connection, user_id: str, code_hashes: list[str], now: int) -> None:
     """The user's codes are these, and only these (earlier ones stop working)."""
     conn.execute("DELETE FROM recovery_codes WHERE user_id = ?", (user_id,))
     conn.executemany(
@@ -14,7 +14,7 @@ def replace(conn: sqlite3.Connection, user_id: str, code_hashes: list[str], now:
     )
 
 
-def use(conn: sqlite3.Connection, user_id: str, code_hash: str, now: int) -> bool:
+def use(conn: Connection, user_id: str, code_hash: str, now: int) -> bool:
     """Spend an unused code; False when there is none such."""
     return (
         conn.execute(
@@ -26,11 +26,11 @@ def use(conn: sqlite3.Connection, user_id: str, code_hash: str, now: int) -> boo
     )
 
 
-def unused(conn: sqlite3.Connection, user_id: str) -> int:
+def unused(conn: Connection, user_id: str) -> int:
     return conn.execute(
         "SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", (user_id,)
     ).fetchone()[0]
 
 
-def delete_for_user(conn: sqlite3.Connection, user_id: str) -> None:
+def delete_for_user(conn: Connection, user_id: str) -> None:
     conn.execute("DELETE FROM recovery_codes WHERE user_id = ?", (user_id,))

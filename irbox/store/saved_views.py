@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from irbox.store.database import Connection, Row
 
-def of_user(conn: sqlite3.Connection, user_id: str) -> list[sqlite3.Row]:
+
+def of_user(conn: Connection, user_id: str) -> list[Row]:
     return conn.execute(
         "SELECT id, name, filters, created_at FROM saved_views WHERE user_id = ? ORDER BY seq",
         (user_id,),
     ).fetchall()
 
 
-def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+def insert(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(
         "INSERT INTO saved_views (id, user_id, name, filters, created_at)"
         " VALUES (:id, :user_id, :name, :filters, :created_at)",
@@ -21,13 +22,13 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     )
 
 
-def named(conn: sqlite3.Connection, user_id: str, name: str) -> sqlite3.Row | None:
+def named(conn: Connection, user_id: str, name: str) -> Row | None:
     return conn.execute(
         "SELECT id FROM saved_views WHERE user_id = ? AND name = ?", (user_id, name)
     ).fetchone()
 
 
-def delete(conn: sqlite3.Connection, user_id: str, view_id: str) -> sqlite3.Row | None:
+def delete(conn: Connection, user_id: str, view_id: str) -> Row | None:
     """The view deleted, None when the user has no such view."""
     return conn.execute(
         "DELETE FROM saved_views WHERE user_id = ? AND id = ? RETURNING id, name, filters,"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from irbox.store.database import Connection, Row
 
-def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+
+def insert(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(
         "INSERT INTO sessions (id, user_id, csrf, created_at, expires_at, mfa_pending)"
         " VALUES (:id, :user_id, :csrf, :created_at, :expires_at, :mfa_pending)",
@@ -14,7 +15,7 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     )
 
 
-def get_with_user(conn: sqlite3.Connection, session_hash: str) -> sqlite3.Row | None:
+def get_with_user(conn: Connection, session_hash: str) -> Row | None:
     return conn.execute(
         "SELECT s.id, s.user_id, s.csrf, s.expires_at, u.email, u.name, u.role, u.disabled,"
         " u.must_change_password, u.theme, s.mfa_pending, u.mfa_enabled_at"
@@ -23,13 +24,13 @@ def get_with_user(conn: sqlite3.Connection, session_hash: str) -> sqlite3.Row | 
     ).fetchone()
 
 
-def delete(conn: sqlite3.Connection, session_hash: str) -> None:
+def delete(conn: Connection, session_hash: str) -> None:
     conn.execute("DELETE FROM sessions WHERE id = ?", (session_hash,))
 
 
-def purge(conn: sqlite3.Connection, now: int) -> int:
+def purge(conn: Connection, now: int) -> int:
     return conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount
 
 
-def delete_for_user(conn: sqlite3.Connection, user_id: str) -> int:
+def delete_for_user(conn: Connection, user_id: str) -> int:
     return conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount

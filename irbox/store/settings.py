@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
+from irbox.store.database import Connection
 
 
-def get(conn: sqlite3.Connection, name: str) -> str | None:
+def get(conn: Connection, name: str) -> str | None:
     row = conn.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
     return row[0] if row else None
 
 
-def put(conn: sqlite3.Connection, name: str, value: str | None) -> None:
+def put(conn: Connection, name: str, value: str | None) -> None:
     if value is None:
         conn.execute("DELETE FROM settings WHERE name = ?", (name,))
     else:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
+
+from irbox.store.database import Connection, Row, json_elements, json_field
 
 COLUMNS = "seq, id, type, value, scope, until, reason, created_by, created_at, lifted_at, lifted_by"
 
 
-def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+def insert(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(
         "INSERT INTO suppressions (id, type, value, scope, until, reason, created_by, created_at)"
         " VALUES (:id, :type, :value, :scope, :until, :reason, :created_by, :created_at)",
@@ -17,13 +18,13 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     )
 
 
-def get(conn: sqlite3.Connection, suppression_id: str) -> sqlite3.Row | None:
+def get(conn: Connection, suppression_id: str) -> Row | None:
     return conn.execute(
         f"SELECT {COLUMNS} FROM suppressions WHERE id = ?", (suppression_id,)
     ).fetchone()
 
 
-def lift(conn: sqlite3.Connection, suppression_id: str, by: str | None, at: int) -> None:
+def lift(conn: Connection, suppression_id: str, by: str | None, at: int) -> None:
     conn.execute(
         "UPDATE suppressions SET lifted_at = ?, lifted_by = ? WHERE id = ? AND lifted_at IS NULL",
         (at, by, suppression_id),
@@ -31,8 +32,8 @@ def lift(conn: sqlite3.Connection, suppression_id: str, by: str | None, at: int)
 
 
 def active_for(
-    conn: sqlite3.Connection, pairs: list[tuple[str, str]], scopes: tuple[str, ...], now: int
-) -> list[sqlite3.Row]:
+    conn: Connection, pairs: list[tuple[str, str]], scopes: tuple[str, ...], now: int
+) -> list[Row]:
     """Active suppressions of these (type, value) pairs whose scope is one of `scopes`."""
     if not pairs:
         return []
@@ -40,15 +41,15 @@ def active_for(
     # The pairs travel as one JSON parameter: an alert may carry 1,000 observables.
     return conn.execute(
         f"SELECT {', '.join('s.' + c.strip() for c in COLUMNS.split(','))} FROM suppressions s"
-        " JOIN json_each(?) p ON s.type = json_extract(p.value, '$[0]')"
-        " AND s.value = json_extract(p.value, '$[1]')"
+        f" JOIN {json_elements(conn, '?', 'p')} ON s.type = {json_field(conn, 'p.value', '0')}"
+        f" AND s.value = {json_field(conn, 'p.value', '1')}"
         f" WHERE s.scope IN ({scope_sql}) AND s.lifted_at IS NULL"
         " AND (s.until IS NULL OR s.until > ?)",
         (json.dumps(pairs), *scopes, now),
     ).fetchall()
 
 
-def active_of(conn: sqlite3.Connection, kind: str, value: str, now: int) -> list[sqlite3.Row]:
+def active_of(conn: Connection, kind: str, value: str, now: int) -> list[Row]:
     """Every active suppression of one observable, whatever its scope."""
     return conn.execute(
         f"SELECT {COLUMNS} FROM suppressions WHERE type = ? AND value = ? AND lifted_at IS NULL"
@@ -58,8 +59,8 @@ def active_of(conn: sqlite3.Connection, kind: str, value: str, now: int) -> list
 
 
 def page(
-    conn: sqlite3.Connection, active_only: bool, now: int, before_seq: int | None, limit: int
-) -> list[sqlite3.Row]:
+    conn: Connection, active_only: bool, now: int, before_seq: int | None, limit: int
+) -> list[Row]:
     where, args = [], []
     if active_only:
         where.append("lifted_at IS NULL AND (until IS NULL OR until > ?)")
@@ -73,7 +74,7 @@ def page(
     ).fetchall()
 
 
-def any_unlifted(conn: sqlite3.Connection) -> bool:
+def any_unlifted(conn: Connection) -> bool:
     return (
         conn.execute("SELECT 1 FROM suppressions WHERE lifted_at IS NULL LIMIT 1").fetchone()
         is not None

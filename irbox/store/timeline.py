@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
+from irbox.store.database import Connection, Row, json_field
 
 
 def insert(
-    conn: sqlite3.Connection,
+    conn: Connection,
     case_id: str,
     at: int,
     kind: str,
@@ -21,7 +21,7 @@ def insert(
     )
 
 
-def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
+def for_case(conn: Connection, case_id: str) -> list[Row]:
     # Ordered by when it happened; analysts' own entries may be back-dated.
     return conn.execute(
         "SELECT at, type, actor, summary, data FROM case_timeline WHERE case_id = ?"
@@ -30,10 +30,15 @@ def for_case(conn: sqlite3.Connection, case_id: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def erase_comment_text(conn: sqlite3.Connection, case_id: str, comment_id: str) -> None:
+def erase_comment_text(conn: Connection, case_id: str, comment_id: str) -> None:
     """Drop the text a comment's edits replaced (`previous_body`) from its events."""
+    removed = (
+        "(data::jsonb - 'previous_body')::text"
+        if conn.dialect == "postgresql"
+        else "json_remove(data, '$.previous_body')"
+    )
     conn.execute(
-        "UPDATE case_timeline SET data = json_remove(data, '$.previous_body')"
-        " WHERE case_id = ? AND type = 'comment_edited' AND json_extract(data, '$.comment_id') = ?",
+        f"UPDATE case_timeline SET data = {removed} WHERE case_id = ?"
+        f" AND type = 'comment_edited' AND {json_field(conn, 'data', 'comment_id')} = ?",
         (case_id, comment_id),
     )

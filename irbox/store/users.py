@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
+
+from irbox.store.database import Connection, Row
 
 COLUMNS = "id, email, name, role, password_hash, disabled, created_at, updated_at, auth_source"
 
 
-def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+def insert(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(
         f"INSERT INTO users ({COLUMNS}) VALUES (:id, :email, :name, :role, :password_hash,"
         " :disabled, :created_at, :updated_at, :auth_source)",
@@ -16,28 +17,30 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     )
 
 
-def get(conn: sqlite3.Connection, user_id: str) -> sqlite3.Row | None:
+def get(conn: Connection, user_id: str) -> Row | None:
     return conn.execute(f"SELECT {COLUMNS} FROM users WHERE id = ?", (user_id,)).fetchone()
 
 
-def get_by_email(conn: sqlite3.Connection, email: str) -> sqlite3.Row | None:
-    return conn.execute(
-        f"SELECT {COLUMNS} FROM users WHERE email = ? COLLATE NOCASE", (email,)
-    ).fetchone()
+def get_by_email(conn: Connection, email: str) -> Row | None:
+    # Each engine's expression of its index on e-mail addresses in any case (users_email).
+    same = "lower(email) = lower(?)" if conn.dialect == "postgresql" else "email = ? COLLATE NOCASE"
+    return conn.execute(f"SELECT {COLUMNS} FROM users WHERE {same}", (email,)).fetchone()
 
 
-def list_all(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+def list_all(conn: Connection) -> list[Row]:
     return conn.execute(f"SELECT {COLUMNS} FROM users ORDER BY created_at DESC, id DESC").fetchall()
 
 
-def active_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+def active_ids(conn: Connection, ids: list[str]) -> set[str]:
     """Which of these ids are users, not disabled."""
+    if not ids:
+        return set()
     marks = ",".join("?" * len(ids))
     sql = f"SELECT id FROM users WHERE id IN ({marks}) AND disabled = 0"
     return {r[0] for r in conn.execute(sql, ids)}
 
 
-def active_ids_by_email(conn: sqlite3.Connection, emails: list[str]) -> dict[str, str]:
+def active_ids_by_email(conn: Connection, emails: list[str]) -> dict[str, str]:
     """Active users among these addresses (lower case), as address -> id."""
     if not emails:
         return {}
@@ -46,20 +49,20 @@ def active_ids_by_email(conn: sqlite3.Connection, emails: list[str]) -> dict[str
     return dict(conn.execute(sql, emails).fetchall())
 
 
-def count(conn: sqlite3.Connection) -> int:
+def count(conn: Connection) -> int:
     return conn.execute("SELECT count(*) FROM users").fetchone()[0]
 
 
-def update(conn: sqlite3.Connection, user_id: str, changes: dict[str, Any]) -> None:
+def update(conn: Connection, user_id: str, changes: dict[str, Any]) -> None:
     sets = ", ".join(f"{column} = :{column}" for column in changes)
     conn.execute(f"UPDATE users SET {sets} WHERE id = :id", {**changes, "id": user_id})
 
 
-def count_active(conn: sqlite3.Connection) -> int:
+def count_active(conn: Connection) -> int:
     return conn.execute("SELECT count(*) FROM users WHERE disabled = 0").fetchone()[0]
 
 
-def second_factor(conn: sqlite3.Connection, user_id: str) -> sqlite3.Row | None:
+def second_factor(conn: Connection, user_id: str) -> Row | None:
     """The user's TOTP state: sealed secret and pending secret, last step, since when."""
     return conn.execute(
         "SELECT id, email, totp_secret, totp_pending, totp_last_step, mfa_enabled_at"
@@ -68,7 +71,7 @@ def second_factor(conn: sqlite3.Connection, user_id: str) -> sqlite3.Row | None:
     ).fetchone()
 
 
-def accept_step(conn: sqlite3.Connection, user_id: str, step: int) -> bool:
+def accept_step(conn: Connection, user_id: str, step: int) -> bool:
     """Record `step` as the last accepted code's, unless one as late was accepted already (a
     replayed code); False then."""
     return (
@@ -80,7 +83,7 @@ def accept_step(conn: sqlite3.Connection, user_id: str, step: int) -> bool:
     )
 
 
-def active_admins(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+def active_admins(conn: Connection) -> list[Row]:
     return conn.execute(
         "SELECT id, email FROM users WHERE role = 'admin' AND disabled = 0"
     ).fetchall()

@@ -1,9 +1,9 @@
-"""The single SQLite writer: one thread owns the write connection and commits concurrent requests
-together (group commit). Each job runs in its own SAVEPOINT, so one failing job rolls back alone;
-jobs of a bulk kind (`BulkJob`, e.g. ingests) run together in one pass. The batch's one COMMIT
-(synchronous=FULL) makes all of them durable, and only then are the callers answered. Measured
-on 2 cores this keeps durable commits at ~13 k small writes/s where a commit per request
-managed ~5 k.
+"""The single writer: one thread owns the write connection and commits concurrent requests
+together (group commit), on either backend (`WriteBackend`). Each job runs in its own
+SAVEPOINT, so one failing job rolls back alone; jobs of a bulk kind (`BulkJob`, e.g. ingests)
+run together in one pass. The batch's one COMMIT makes all of them durable, and only then are
+the callers answered. Measured on 2 cores with SQLite (synchronous=FULL) this keeps durable
+commits at ~13 k small writes/s where a commit per request managed ~5 k.
 """
 
 from __future__ import annotations
@@ -11,25 +11,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from contextvars import ContextVar
-from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
-from irbox.store.checkpoint import Checkpointer
-from irbox.store.database import connect, enable_wal, insert_many, storage_error
+from irbox.errors import StorageUnavailable
+from irbox.store.database import Connection, insert_many
 
 T = TypeVar("T")
-Job = Callable[[sqlite3.Connection], Any]
+Job = Callable[[Connection], Any]
 
 log = logging.getLogger("irbox.store.writer")
 
 MAX_BATCH = 512
-CHECKPOINT_EVERY = 200  # commits between the writer's own WAL checkpoints (`catch_up`)
 _STOP = object()
 
 
@@ -42,11 +39,11 @@ class BulkJob:
 
     bulk: ClassVar[bool] = True
 
-    def __call__(self, conn: sqlite3.Connection) -> Any:
+    def __call__(self, conn: Connection) -> Any:
         return self.run_all(conn, [self])[0]
 
     @classmethod
-    def run_all(cls, conn: sqlite3.Connection, jobs: list[Any]) -> list[Any]:
+    def run_all(cls, conn: Connection, jobs: list[Any]) -> list[Any]:
         """One result per job, in order."""
         raise NotImplementedError
 
@@ -58,13 +55,13 @@ REQUEST_WRITE: ContextVar[Job | None] = ContextVar("irbox_request_write", defaul
 
 
 def _with_request_write(
-    job: Callable[[sqlite3.Connection], T],
-) -> Callable[[sqlite3.Connection], T]:
+    job: Callable[[Connection], T],
+) -> Callable[[Connection], T]:
     also = REQUEST_WRITE.get()
     if also is None:
         return job
 
-    def both(conn: sqlite3.Connection) -> T:
+    def both(conn: Connection) -> T:
         result = job(conn)
         also(conn)
         return result
@@ -72,13 +69,12 @@ def _with_request_write(
     return both
 
 
-class WriteConnection(sqlite3.Connection):
-    """The writer's connection. Appends to logs (`database.append`) are held here until the end
-    of the batch and then inserted with one statement per log (`database.insert_many`)."""
+class Deferring:
+    """Mixed into a backend's write connection. Appends to logs (`database.append`) are held
+    here until the end of the batch and then inserted with one statement per log
+    (`database.insert_many`)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.deferred: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
+    deferred: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]]
 
     def defer(self, table: str, columns: tuple[str, ...], values: tuple[Any, ...]) -> None:
         self.deferred.setdefault((table, columns), []).append(values)
@@ -94,43 +90,53 @@ class WriteConnection(sqlite3.Connection):
     def flush_deferred(self) -> None:
         for (table, columns), rows in self.deferred.items():
             if rows:
-                insert_many(self, table, columns, rows)
+                insert_many(self, table, columns, rows)  # type: ignore[arg-type]
         self.discard_deferred()
 
     def discard_deferred(self) -> None:
         self.deferred.clear()
 
 
+class WriteConnection(Connection, Protocol):
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+    def mark(self) -> dict[tuple[str, tuple[str, ...]], int]: ...
+    def rewind(self, mark: dict[tuple[str, tuple[str, ...]], int]) -> None: ...
+    def flush_deferred(self) -> None: ...
+    def discard_deferred(self) -> None: ...
+
+
+class WriteBackend(Protocol):
+    """What the writer needs of an engine: its connection (with `Deferring`), how a batch's
+    transaction begins and whether one is open, which failures mean the storage is unusable,
+    and what to do between batches."""
+
+    @property
+    def conn(self) -> WriteConnection: ...
+
+    def begin(self) -> None: ...
+    def in_transaction(self) -> bool: ...
+    def storage_error(self, exc: BaseException) -> StorageUnavailable | None: ...
+    def between_batches(self, commits: int) -> None: ...
+    def close(self) -> None: ...
+
+
 class Writer:
     def __init__(
         self,
-        path: Path | str,
-        checkpoint_every: int = CHECKPOINT_EVERY,
+        backend: WriteBackend,
         on_commit: Callable[[int, float], None] = lambda writes, seconds: None,
     ) -> None:
-        # Room for each batch size's multi-row statements (`database.insert_many`).
-        self._conn: WriteConnection = connect(  # type: ignore[assignment]
-            path, factory=WriteConnection, cached_statements=2048
-        )
-        enable_wal(self._conn)
-        self._conn.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's job, off this path
-        # A multi-row write inside a transaction keeps a statement journal (the pages it changed,
-        # to undo it alone); past 64 KiB SQLite spills it to a temporary file, created, written
-        # and deleted per batch. In memory: ingest's upsert 11.2 -> 7.8 us per alert.
-        self._conn.execute("PRAGMA temp_store=MEMORY")
-        # When the WAL starts over, a file grown by a burst is cut back to this size.
-        self._conn.execute(f"PRAGMA journal_size_limit={64 * 1024 * 1024}")
-        self._checkpointer = Checkpointer(path)
-        self._checkpoint_every = checkpoint_every
+        self._backend = backend
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         # The storage error of the last batch, None once a batch commits again (for /healthz).
         self.last_storage_error: str | None = None
+        self._failed_in_batch = False
         self.commits = 0  # batches committed, for tests and benchmarks
         self._on_commit = on_commit  # told each batch's size and BEGIN-to-COMMIT time (metrics)
         self._thread = threading.Thread(target=self._run, name="irbox-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, job: Callable[[sqlite3.Connection], T]) -> Future[T]:
+    def submit(self, job: Callable[[Connection], T]) -> Future[T]:
         future: Future[T] = Future()
         if not self._thread.is_alive():
             future.set_exception(RuntimeError("the writer is stopped"))
@@ -138,7 +144,7 @@ class Writer:
         self._queue.put((job, future))
         return future
 
-    async def run(self, job: Callable[[sqlite3.Connection], T]) -> T:
+    async def run(self, job: Callable[[Connection], T]) -> T:
         """Run `job(conn)` inside a transaction; return once it is durably committed."""
         waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         if not self._thread.is_alive():
@@ -146,8 +152,12 @@ class Writer:
         self._queue.put((_with_request_write(job), waiter))
         return await waiter
 
-    def run_sync(self, job: Callable[[sqlite3.Connection], T]) -> T:
+    def run_sync(self, job: Callable[[Connection], T]) -> T:
         return self.submit(_with_request_write(job)).result()
+
+    @property
+    def _conn(self) -> WriteConnection:
+        return self._backend.conn  # a backend may replace it (PostgreSQL reconnects)
 
     @property
     def alive(self) -> bool:
@@ -157,8 +167,7 @@ class Writer:
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join()
-        self._conn.close()
-        self._checkpointer.close()
+        self._backend.close()
 
     def _run(self) -> None:
         while True:
@@ -179,8 +188,8 @@ class Writer:
             committed = self.commits
             try:
                 self._commit(batch)
-                if self.commits != committed and self.commits % self._checkpoint_every == 0:
-                    self._checkpointer.catch_up(self._conn)  # after the batch is answered
+                if self.commits != committed:
+                    self._backend.between_batches(self.commits)  # after the batch is answered
             except BaseException as exc:  # the thread must outlive anything a batch raises
                 log.exception("the writer survived a failure outside any job")
                 _settle([(waiter, False, exc) for _, waiter in batch if not waiter.done()])
@@ -188,11 +197,12 @@ class Writer:
                 return
 
     def _commit(self, batch: list[tuple[Job, Any]]) -> None:
-        conn = self._conn
         outcomes: list[tuple[bool, Any]] = [(False, None)] * len(batch)
         began = time.perf_counter()
+        self._failed_in_batch = False
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            self._backend.begin()
+            conn = self._conn
             for indexes in _kinds(batch):
                 if len(indexes) > 1 and self._run_together(batch, indexes, outcomes):
                     continue
@@ -202,26 +212,40 @@ class Writer:
             conn.execute("COMMIT")
         except Exception as exc:
             # Any failure of the batch's own statements (the deferred inserts, the COMMIT):
-            # storage failing, or a value SQLite cannot take (an integer past 2**63 raises
+            # storage failing, or a value the engine cannot take (an integer past 2**63 raises
             # OverflowError). The batch fails whole; the writer goes on with the next one.
-            conn.discard_deferred()
-            if conn.in_transaction:
-                try:
-                    conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    log.exception("rollback after a failed commit failed")
-            failure = (storage_error(exc) if isinstance(exc, sqlite3.Error) else None) or exc
-            if failure is not exc:
-                self.last_storage_error = str(exc)
+            self._abandon()
+            unusable = self._backend.storage_error(exc)
+            if unusable is not None:
+                self._storage_failed(exc)
+            failure = unusable or exc
             log.error("batch of %d writes not committed: %r", len(batch), exc)
             _settle([(waiter, False, failure) for _, waiter in batch])
             return
-        self.last_storage_error = None
+        if not self._failed_in_batch:  # a job that met unusable storage keeps it reported
+            self.last_storage_error = None
         self.commits += 1
         self._on_commit(len(batch), time.perf_counter() - began)
         _settle(
             [(waiter, ok, value) for (ok, value), (_, waiter) in zip(outcomes, batch, strict=True)]
         )
+
+    def _storage_failed(self, exc: BaseException) -> None:
+        self.last_storage_error = str(exc)
+        self._failed_in_batch = True
+
+    def _abandon(self) -> None:
+        """Forget a batch that failed: what it deferred, and its transaction if still open."""
+        try:
+            conn = self._conn
+        except StorageUnavailable:
+            return  # no connection: nothing was begun
+        conn.discard_deferred()
+        if self._backend.in_transaction():
+            try:
+                conn.execute("ROLLBACK")
+            except Exception:
+                log.exception("rollback after a failed commit failed")
 
     def _run_alone(self, job: Job) -> tuple[bool, Any]:
         """Run one job in its own SAVEPOINT: if it fails, it rolls back alone."""
@@ -232,9 +256,9 @@ class Writer:
             result = job(conn)
         except BaseException as exc:
             self._roll_back(mark)
-            failure = storage_error(exc) if isinstance(exc, sqlite3.Error) else None
+            failure = self._backend.storage_error(exc)
             if failure is not None:
-                self.last_storage_error = str(exc)
+                self._storage_failed(exc)
             return False, failure or exc
         conn.execute("RELEASE job")
         return True, result
@@ -253,10 +277,10 @@ class Writer:
             results = type(jobs[0]).run_all(conn, jobs)  # type: ignore[attr-defined]
         except BaseException as exc:
             self._roll_back(mark)
-            failure = storage_error(exc) if isinstance(exc, sqlite3.Error) else None
+            failure = self._backend.storage_error(exc)
             if failure is None:
                 return False
-            self.last_storage_error = str(exc)
+            self._storage_failed(exc)
             for index in indexes:
                 outcomes[index] = (False, failure)
             return True

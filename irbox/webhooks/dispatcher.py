@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
-import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from urllib.parse import urlsplit
 from irbox import __version__, clock
 from irbox.sealed import SecretBox
 from irbox.store import deliveries
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database
 from irbox.store.writer import Writer
 from irbox.webhooks import targets
 from irbox.webhooks.sender import post, signature
@@ -48,9 +47,7 @@ class Dispatcher:
         self._on_attempt = on_attempt  # told each attempt's outcome (metrics)
         # Called inside the write that marks a delivery failed for good, with (conn, the
         # delivery with its webhook's url and event, time): the admins' mail.
-        self.on_failed: Callable[[sqlite3.Connection, dict[str, Any], int], object] = lambda *_: (
-            None
-        )
+        self.on_failed: Callable[[Connection, dict[str, Any], int], object] = lambda *_: None
         self.secret_box = secret_box
         self.db = db
         self.writer = writer
@@ -155,7 +152,7 @@ class Dispatcher:
         now = clock.now_us()
         failed = {**row, **changes, "attempts": row["attempts"] + 1}  # as record_attempt counts
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             deliveries.record_attempt(conn, row["id"], changes)
             self.on_failed(conn, failed, now)
 

@@ -4,13 +4,12 @@ what is signed and sent later is exactly what was stored."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
 
 from irbox import clock, ids
 from irbox.identity.principal import Actor
 from irbox.store import cases, deliveries, settings, users, webhooks
+from irbox.store.database import Connection, Row
 from irbox.webhooks import chat
 
 # Where links in chat messages point: the serving process records its `public_url` here at
@@ -19,7 +18,7 @@ PUBLIC_URL_SETTING = "public_url"
 
 
 def enqueue(
-    conn: sqlite3.Connection,
+    conn: Connection,
     event: str,
     case_id: str | None,
     actor: Actor,
@@ -71,10 +70,10 @@ def enqueue(
 
 
 def _chat_message(
-    conn: sqlite3.Connection,
+    conn: Connection,
     chat_format: str,
     event: str,
-    case: sqlite3.Row | None,
+    case: Row | None,
     verdict: str | None,
     actor: Actor,
 ) -> bytes:

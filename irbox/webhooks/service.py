@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +16,7 @@ from irbox.identity.principal import Actor
 from irbox.paging import split_page
 from irbox.sealed import SecretBox
 from irbox.store import audit, deliveries, webhooks
-from irbox.store.database import Database, RowLike, written
+from irbox.store.database import Connection, Database, Row, RowLike, written
 from irbox.store.writer import Writer
 from irbox.webhooks import targets
 from irbox.webhooks.models import (
@@ -117,7 +116,7 @@ class WebhookService:
             "format": chosen_format,
         }
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             webhooks.insert(conn, row)
             audit.record(conn, actor.who, "webhook.create", row["id"], now, {"url": data.url})
 
@@ -148,7 +147,7 @@ class WebhookService:
             changes["secret"] = self.secret_box.seal(secret)
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             if webhooks.get(conn, webhook_id) is None:
                 raise NotFound(f"no webhook {webhook_id}")
             webhooks.update(conn, webhook_id, {**changes, "updated_at": now})
@@ -161,7 +160,7 @@ class WebhookService:
     async def delete(self, webhook_id: str, actor: Actor) -> Webhook:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             row = webhooks.get(conn, webhook_id)
             if row is None:
                 raise NotFound(f"no webhook {webhook_id}")
@@ -180,7 +179,7 @@ class WebhookService:
     async def redeliver(self, webhook_id: str, delivery_id: str, actor: Actor) -> Delivery:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             row = deliveries.get(conn, delivery_id)
             if row is None or row["webhook_id"] != webhook_id:
                 raise NotFound(f"no delivery {delivery_id} for webhook {webhook_id}")
@@ -195,7 +194,7 @@ class WebhookService:
     async def ping(self, webhook_id: str, actor: Actor) -> Delivery:
         now = clock.now_us()
 
-        def write(conn: sqlite3.Connection) -> sqlite3.Row:
+        def write(conn: Connection) -> Row:
             if webhooks.get(conn, webhook_id) is None:
                 raise NotFound(f"no webhook {webhook_id}")
             queued = enqueue(conn, "ping", None, actor, now, only_webhook=webhook_id)
@@ -225,7 +224,7 @@ class WebhookService:
             retry_until=clock.to_rfc3339(row["retry_from"] + self.max_age_us) or "",
         )
 
-    def _existing(self, webhook_id: str) -> sqlite3.Row:
+    def _existing(self, webhook_id: str) -> Row:
         row = self.db.read(webhooks.get, webhook_id)
         if row is None:
             raise NotFound(f"no webhook {webhook_id}")

@@ -1,4 +1,4 @@
-"""Apply pending numbered migrations (see `irbox.store.migrations`)."""
+"""Apply pending numbered migrations (see `irbox.store.sqlite.migrations`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlite_utils import Database as SqliteUtilsDatabase
 
-from irbox import clock
-from irbox.store import migrations
-from irbox.store.database import connect, enable_wal
+from irbox.store.schema_migrations import apply_pending
+from irbox.store.sqlite import migrations
+from irbox.store.sqlite.connection import connect, enable_wal
 
 
 def available() -> list[tuple[int, str]]:
@@ -30,24 +30,12 @@ def migrate(path: Path | str) -> list[str]:
             "CREATE TABLE IF NOT EXISTS schema_migrations"
             " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
         )
-        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-        applied = []
-        for version, name in available():
-            if version in done:
-                continue
+
+        def run(name: str) -> None:
             module = importlib.import_module(f"{migrations.__name__}.{name}")
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                module.migrate(SqliteUtilsDatabase(conn))
-                conn.execute(
-                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                    (version, name, clock.now_us()),
-                )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            applied.append(name)
+            module.migrate(SqliteUtilsDatabase(conn))
+
+        applied = apply_pending(conn, available(), run, "BEGIN IMMEDIATE")
         conn.execute("PRAGMA optimize")  # fresh planner statistics where they are stale
         return applied
     finally:

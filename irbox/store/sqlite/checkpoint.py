@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from irbox.store.database import connect
+from irbox.store.sqlite.connection import connect
 
 log = logging.getLogger("irbox.store.checkpoint")
 INTERVAL_S = 1.0

@@ -1,0 +1,94 @@
+"""A real PostgreSQL for the tests: Debian's server binaries (`postgresql`), a cluster made
+with initdb in a temporary directory, listening on 127.0.0.1 on a free port, stopped at the end.
+Each user of it gets a database of its own (`fresh_database`). As root, the server runs as the
+`postgres` user (initdb refuses root)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from tests.harness import free_port
+
+
+def _server_binaries() -> Path:
+    """IRBOX_TEST_PG_BIN, else the newest of Debian's installed PostgreSQL versions."""
+    if "IRBOX_TEST_PG_BIN" in os.environ:
+        return Path(os.environ["IRBOX_TEST_PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+BIN = _server_binaries()
+_names = itertools.count(1)
+
+
+class PostgresCluster:
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="irbox-pg-"))
+        self.data = self.root / "data"
+        self.port = free_port()
+        self.user = "postgres" if os.geteuid() == 0 else None
+
+    def _as_owner(self, *command: str) -> list[str]:
+        return ["runuser", "-u", self.user, "--", *command] if self.user else list(command)
+
+    def start(self) -> PostgresCluster:
+        if not (BIN / "initdb").exists():
+            raise RuntimeError(f"PostgreSQL's server binaries are not in {BIN} (make system-deps)")
+        if self.user:
+            shutil.chown(self.root, self.user)
+        self.root.chmod(0o700)
+        subprocess.run(
+            self._as_owner(str(BIN / "initdb"), "-D", str(self.data), "-U", "irbox",
+                           "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-N"),
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        self.resume()
+        return self
+
+    def resume(self) -> None:
+        """Start the server (again, after `pause`): same data, same port."""
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories="
+            f"{self.root} -c max_connections=400 -c shared_buffers=128MB"
+        )
+        subprocess.run(
+            self._as_owner(str(BIN / "pg_ctl"), "-D", str(self.data), "-o", options,
+                           "-l", str(self.root / "server.log"), "-w", "start"),
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+
+    def pause(self) -> None:
+        """Stop the server as an outage would (connections cut), keeping its data."""
+        subprocess.run(
+            self._as_owner(str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"),
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://irbox@127.0.0.1:{self.port}/{database}"
+
+    def fresh_database(self) -> str:
+        """A new empty database's URL."""
+        import psycopg
+
+        name = f"irbox_{os.getpid()}_{next(_names)}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def postmaster_pid(self) -> int:
+        """The server's first process (its backends are its children)."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
+    def stop(self) -> None:
+        subprocess.run(
+            self._as_owner(str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"),
+            capture_output=True,
+        )
+        shutil.rmtree(self.root, ignore_errors=True)
