@@ -158,3 +158,22 @@ def test_webhook_secrets_are_sealed(tmp_path: Path) -> None:
     assert "a-plain-secret" not in str(stored)
     assert SecretBox(tmp_path / "secret.key").open(str(stored)) == "a-plain-secret-of-the-past"
     assert (tmp_path / "secret.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_case_numbers_go_on_from_the_cases_there(tmp_path: Path) -> None:
+    path = tmp_path / "irbox.db"
+    case = (
+        "INSERT INTO cases (id, number, title, severity, status, tags, attack, created_at,"
+        " updated_at) VALUES (?, ?, 'old', 'low', 'open', '[]', '[]', 0, 0)"
+    )
+    _written_by_version(path, 32, (case, [("case_a", 3), ("case_b", 41)]))
+    assert "m0033_counters" in migrate(path)
+    from irbox.store import cases
+    from irbox.store.sqlite.connection import connect
+
+    conn = connect(path)
+    try:
+        assert cases.next_number(conn) == 42
+        assert cases.next_number(conn) == 43
+    finally:
+        conn.close()

@@ -96,6 +96,7 @@ def _copy_all(sqlite: Connection, conn: PgConnection) -> list[TableCopied]:
             columns = tables.columns(sqlite, table)
             count, hashed = digest(sqlite, table, columns)
             rows = _rows(sqlite, table, columns)
+            copy_in.clear_seeded(conn, table)
             if copy_in.copy_rows(conn, table, columns, rows) != count:
                 raise MoveError(f"{table}: the rows changed while they were copied")
             copy_in.set_counter(conn, table, tables.counter(sqlite, table))

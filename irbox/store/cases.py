@@ -14,9 +14,11 @@ COLUMNS = (
 
 
 def next_number(conn: Connection) -> int:
-    # Safe without a race: only the single writer runs this, inside its transaction (the
-    # single writer's invariants, docs/architecture.md; a second writer needs a counter row).
-    return conn.execute("SELECT coalesce(max(number), 0) + 1 FROM cases").fetchone()[0]
+    """The next case number. The counter row (migration 0033) stays locked by this transaction
+    until it ends, so concurrent writers take turns and never hand out one number twice."""
+    return conn.execute(
+        "UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value"
+    ).fetchone()[0]
 
 
 def insert(conn: Connection, row: dict[str, Any]) -> int:

@@ -19,14 +19,24 @@ def tables(conn: PgConnection) -> list[str]:
     ]
 
 
+# Rows the migrations themselves write: the schema's bookkeeping and the counters' first values.
+_SEEDED = ("schema_migrations", "counters")
+
+
 def holds_rows(conn: PgConnection) -> list[str]:
-    """The tables that hold a row (the schema's bookkeeping aside)."""
+    """The tables that hold a row the migrations did not write."""
     return [
         table
         for table in tables(conn)
-        if table != "schema_migrations"
+        if table not in _SEEDED
         and conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
     ]
+
+
+def clear_seeded(conn: PgConnection, table: str) -> None:
+    """Make room for the copied rows of a table the migrations wrote rows into."""
+    if table in _SEEDED:
+        conn.execute(f"DELETE FROM {table}")
 
 
 def copy_rows(

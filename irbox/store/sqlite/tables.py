@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from irbox.store.database import Connection
 
-# SQLite's own tables and the FTS5 text index (rebuilt from the alerts by the other engine).
+# SQLite's own tables and the FTS5 text index (rebuilt from the alerts by the other engine);
+# the schema's bookkeeping is the other engine's own.
 _NOT_COPIED = ("sqlite_", "alerts_text", "schema_migrations")
 
 
