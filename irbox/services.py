@@ -54,7 +54,7 @@ from irbox.operations.metrics import Metrics, Standing
 from irbox.reports.settings import ReportSettingsService
 from irbox.sealed import KEY_FILE, SecretBox
 from irbox.sla.targets import SlaService
-from irbox.store import engine
+from irbox.store import changes, engine
 from irbox.store import settings as settings_table
 from irbox.webhooks.dispatcher import Dispatcher
 from irbox.webhooks.outbox import PUBLIC_URL_SETTING
@@ -74,7 +74,7 @@ class Services:
         self.metrics = Metrics()
         self.db = engine.open_database(config)
         self.writer = engine.open_writer(config, on_commit=self.metrics.writer_committed)
-        auth_cache = AuthCache()
+        self.auth_cache = auth_cache = AuthCache()
         self.users = UserService(
             self.db,
             self.writer,
@@ -174,6 +174,7 @@ class ServerServices(Services):
         self.dispatcher.on_failed = mail.delivery_failed
         self.metrics.watch(Standing(self.db, self.index, self.license))
         self._metrics_server: WSGIServer | None = None
+        self.listener: engine.Closing | None = None
 
     def _open_index(self) -> IndexDatabase:
         config = self.config
@@ -189,6 +190,14 @@ class ServerServices(Services):
         return IndexDatabase(config.index_path, memory_mb=config.index_memory_mb)
 
     def start_background(self) -> None:
+        # Other nodes' changes to what this one keeps in memory (PostgreSQL; None on SQLite).
+        self.listener = engine.listen(
+            self.config,
+            {
+                changes.AUTH: self.auth_cache.clear,
+                changes.SUPPRESSIONS: self.suppressions.heard_of_change,
+            },
+        )
         self.indexer.start()
         public_url = self.config.public_url  # for the links in chat messages (webhooks.outbox)
         self.writer.run_sync(lambda conn: settings_table.put(conn, PUBLIC_URL_SETTING, public_url))
@@ -232,6 +241,8 @@ class ServerServices(Services):
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.indexer.stop()
+        if self.listener is not None:
+            self.listener.close()
         self.mail.close()
         super().close()
         self.index.close()

@@ -14,7 +14,7 @@ from irbox.identity.auth_cache import AuthCache
 from irbox.identity.principal import SYSTEM, Actor, Principal
 from irbox.identity.scopes import SCOPES, effective, role_scopes
 from irbox.store import api_keys as keys_table
-from irbox.store import audit
+from irbox.store import audit, changes
 from irbox.store import users as users_table
 from irbox.store.database import Connection, Database, Row, RowLike, written
 from irbox.store.writer import Writer
@@ -160,6 +160,7 @@ class ApiKeyService:
                 raise Forbidden("admin")
             for revoked_id in keys_table.revoke(conn, key_id, now):
                 audit.record(conn, actor.who, "api_key.revoke", revoked_id, now)
+            changes.announce(conn, changes.AUTH)  # other nodes' caches forget it too
             return written(keys_table.get(conn, key_id))
 
         revoked = await self.writer.run(write)

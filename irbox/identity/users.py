@@ -18,6 +18,7 @@ from irbox.identity.directory import Directory, NotInAGroup
 from irbox.identity.principal import Actor, Principal
 from irbox.identity.scopes import ROLES, role_scopes
 from irbox.store import audit
+from irbox.store import changes as store_changes
 from irbox.store import sessions as sessions_table
 from irbox.store import users as users_table
 from irbox.store.database import Connection, Database, Row, RowLike, written
@@ -189,6 +190,7 @@ class UserService:
                 self.on_lost_work(conn, user_id, "user disabled", actor, now)
             elif changes.get("role") == "viewer":
                 self.on_lost_work(conn, user_id, "user made a viewer", actor, now)
+            store_changes.announce(conn, store_changes.AUTH)  # other nodes' caches too
             return written(users_table.get(conn, user_id))
 
         updated = await self.writer.run(write)
@@ -300,6 +302,7 @@ class UserService:
                     users_table.update(conn, user_id, {**changes, "updated_at": now})
                     audit.record(conn, (None, None, ip), "user.update", user_id, now,
                                  {**changes, "source": "directory"})  # fmt: skip
+                    store_changes.announce(conn, store_changes.AUTH)  # a new role: other nodes
                     changed = True
             return Principal(user_id, email_now, found.role, None, role_scopes(found.role), ip)
 

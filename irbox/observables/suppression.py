@@ -18,7 +18,7 @@ from irbox.identity.principal import Actor
 from irbox.observable import Observable
 from irbox.observables.normalize import normalize
 from irbox.paging import split_page
-from irbox.store import audit
+from irbox.store import audit, changes
 from irbox.store import suppressions as suppressions_table
 from irbox.store.database import Connection, Database, Row, written
 from irbox.store.writer import Writer
@@ -91,6 +91,10 @@ class SuppressionService:
         # which run one at a time on the writer's thread, before any later ingest job.
         self._maybe_active = self.db.read(suppressions_table.any_unlifted)
 
+    def heard_of_change(self) -> None:
+        """Another node made a suppression: look for them from now on."""
+        self._maybe_active = True
+
     def covering(
         self, conn: Connection, source: str, observables: list[Observable], now: int
     ) -> list[str]:
@@ -148,6 +152,7 @@ class SuppressionService:
                     conn, actor.who, "suppression.lift", old, now, {"replaced_by": row["id"]}
                 )
             suppressions_table.insert(conn, row)
+            changes.announce(conn, changes.SUPPRESSIONS)  # other nodes' ingests look too
             audit.record(
                 conn, actor.who, "suppression.create", row["id"], now, {"scope": data.scope}
             )

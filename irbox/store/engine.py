@@ -3,8 +3,9 @@ writer. The appliance's default is SQLite in the data dir; `database_url` names 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from irbox.config import Config
 from irbox.store.database import Connection, Database
@@ -84,6 +85,20 @@ def writable(conn: Connection) -> bool:
             " AND current_setting('default_transaction_read_only') = 'off'"
         ).fetchone()[0]
     )
+
+
+class Closing(Protocol):
+    def close(self) -> None: ...
+
+
+def listen(config: Config, callbacks: Mapping[str, Callable[[], None]]) -> Closing | None:
+    """Hear of other processes' changes (`store.changes`) on PostgreSQL; None on SQLite, where
+    one process serves the file."""
+    if not is_postgresql(config):
+        return None
+    from irbox.store.postgres.listen import ChangeListener
+
+    return ChangeListener(conninfo(config), callbacks)
 
 
 def integrity(conn: Connection) -> str:
