@@ -6,28 +6,13 @@ ingests (it would otherwise skip the look-up while it knew of none)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from tests.harness import Server
-from tests.postgres import PostgresCluster
 
 ALERT = {
     "source": "edr", "severity": "low", "title": "scanner again",
     "detected_at": "2026-06-02T09:14:00Z", "observables": [{"type": "ip", "value": "192.0.2.99"}],
 }  # fmt: skip
-
-
-@pytest.fixture
-def two_nodes(tmp_path: Path, postgres: PostgresCluster) -> Iterator[tuple[Server, Server]]:
-    url = postgres.fresh_database()
-    a = Server(tmp_path / "a", database_url=url).start()
-    b = Server(tmp_path / "b", database_url=url).start()
-    yield a, b
-    a.kill()
-    b.kill()
 
 
 def _within(seconds: float, check: object) -> float:

@@ -38,6 +38,21 @@ def due(conn: Connection, now: int, limit: int) -> list[Row]:
     ).fetchall()
 
 
+def claim(conn: Connection, ids: list[str], now: int, until: int) -> set[str]:
+    """Of these due deliveries, the ones this caller takes: each is given `until` as its next
+    attempt time (a lease: should the caller die, the delivery is due again then). A delivery
+    another node claimed first is no longer due, so is not taken twice."""
+    if not ids:
+        return set()
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(
+        f"UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id IN ({marks})"
+        " AND status = 'pending' AND next_attempt_at <= ? RETURNING id",
+        (until, *ids, now),
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
 def record_attempt(conn: Connection, delivery_id: str, changes: dict[str, Any]) -> None:
     sets = ", ".join(f"{column} = :{column}" for column in changes)
     conn.execute(

@@ -54,6 +54,8 @@ class Dispatcher:
         self.timeout_s = timeout_s
         self.base_s = base_s
         self.max_age_us = max_age_us
+        # How long a claimed delivery is left to this node: two attempts' time and a margin.
+        self.lease_us = int((2 * timeout_s + 30) * 1_000_000)
         self._pool = ThreadPoolExecutor(POOL_SIZE, thread_name_prefix="irbox-webhook")
         self._lock = threading.Lock()
         self._in_flight: set[str] = set()
@@ -69,6 +71,7 @@ class Dispatcher:
 
     def tick(self) -> None:
         now = clock.now_us()
+        picked = []
         for row in self.db.read(deliveries.due, now, 200):
             with self._lock:
                 if self._closed or row["id"] in self._in_flight:
@@ -78,7 +81,28 @@ class Dispatcher:
                     continue
                 self._in_flight.add(row["id"])
                 self._per_hook[row["webhook_id"]] += 1
-            self._pool.submit(self._attempt, dict(row))
+            picked.append(dict(row))
+        if not picked:
+            return
+        # Claimed before the call, so that another node serving the same database does not
+        # post it too; the lease outlives the attempt, and a dead node's claims come back.
+        claimed: set[str] = set()
+        ids = [delivery["id"] for delivery in picked]
+        try:
+            claimed = self.writer.run_sync(
+                lambda conn: deliveries.claim(conn, ids, now, clock.now_us() + self.lease_us)
+            )
+        finally:
+            for delivery in picked:
+                if delivery["id"] in claimed:
+                    self._pool.submit(self._attempt, delivery)
+                else:
+                    self._release(delivery)
+
+    def _release(self, row: dict[str, Any]) -> None:
+        with self._lock:
+            self._in_flight.discard(row["id"])
+            self._per_hook[row["webhook_id"]] -= 1
 
     def close(self) -> None:
         self._closed = True
@@ -90,9 +114,8 @@ class Dispatcher:
         except Exception:
             log.exception("webhook delivery %s failed unexpectedly", row["id"])
         finally:
+            self._release(row)
             with self._lock:
-                self._in_flight.discard(row["id"])
-                self._per_hook[row["webhook_id"]] -= 1
                 backlog, self._backlog = self._backlog, False
             if backlog:  # keep a queue draining at the pace the receiver answers
                 self.wake()
