@@ -151,7 +151,8 @@ def test_check_finds_damage(fresh_server: Server) -> None:
     assert fresh_server.stop() == 0
     ok = fresh_server.cli("check", check=False)
     assert ok.returncode == 0 and "consistent" in ok.stdout, ok.stdout
-    assert "integrity check passed" in ok.stdout
+    database = "PostgreSQL answers" if fresh_server.database_url else "SQLite integrity check"
+    assert f"database: {database}" in ok.stdout
     assert "evidence: 1 stored file matches its SHA-256" in ok.stdout
     assert "no attachment refers to" not in ok.stdout
     stray = fresh_server.data_dir / "attachments" / "ab" / ("ab" + "0" * 62)
