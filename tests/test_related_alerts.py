@@ -23,11 +23,13 @@ def _ingest(api: httpx.Client, external_id: str, **fields: object) -> str:
     return answer.json()["id"]
 
 
-def _until_indexed(api: httpx.Client, kind: str, value: str, count: int) -> None:
+def _until_indexed(api: httpx.Client, kind: str, value: str, count: int, cases: int = 0) -> None:
+    """Until the index holds `count` alerts and `cases` cases with the observable (a case's
+    observables may reach it after its alerts')."""
     deadline = time.monotonic() + 5
     while True:
         found = api.get("/observables/search", params={"type": kind, "value": value}).json()
-        if found["alert_count"] >= count:
+        if found["alert_count"] >= count and found["case_count"] >= cases:
             return
         assert time.monotonic() < deadline, found
         time.sleep(0.05)
@@ -49,7 +51,7 @@ def test_alerts_and_cases_sharing_an_observable_or_the_host(api: httpx.Client, u
     )
     escalated = _ingest(api, f"{unique}-6", observables=[c2])
     case_id = api.post(f"/alerts/{escalated}/escalate", json={"case_id": None}).json()["case_id"]
-    _until_indexed(api, "domain", c2["value"], 5)
+    _until_indexed(api, "domain", c2["value"], 5, cases=1)
 
     items = _related(api, first)["items"]
     by_id = {item["id"]: item for item in items}
