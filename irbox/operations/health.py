@@ -9,7 +9,7 @@ from irbox.errors import StorageUnavailable
 from irbox.index.database import IndexDatabase
 from irbox.license.service import LicenseService
 from irbox.store import engine, outbox
-from irbox.store.database import Database, StorageError
+from irbox.store.database import Connection, Database, StorageError
 from irbox.store.writer import Writer
 
 LAG_LIMIT_US = 60 * 1_000_000  # `ch` is lagging when a change waits longer than this
@@ -64,8 +64,12 @@ class HealthService:
 
     def _database_answers(self) -> bool:
         try:
-            # Reads a real table, so a missing or foreign file fails here.
-            self.db.read(lambda conn: conn.execute("SELECT 1 FROM schema_migrations").fetchone())
-            return self.db.read(engine.writable)
+            return self.db.read(_answers_and_takes_writes)
         except (StorageError, StorageUnavailable):  # what Database.read raises
             return False
+
+
+def _answers_and_takes_writes(conn: Connection) -> bool:
+    # Reads a real table, so a missing or foreign file fails here; one read for both.
+    conn.execute("SELECT 1 FROM schema_migrations").fetchone()
+    return engine.writable(conn)
