@@ -42,6 +42,7 @@ from irbox.index.database import IndexDatabase
 from irbox.index.indexer import Indexer
 from irbox.index.rebuild import REBUILD_REASONS, needs_rebuild, rebuild
 from irbox.license.service import LicenseService
+from irbox.node import node_id
 from irbox.notifications import mail
 from irbox.notifications.inbox import NotificationService
 from irbox.notifications.mail_sender import MailSender
@@ -132,6 +133,7 @@ class Services:
             config.webhook_retry_base_s,
             max_age_us,
             secret_box,
+            node_id(config.data_path),
             tuple(config.webhook_refused_targets),
             on_attempt=self.metrics.delivery_attempted,
         )
@@ -206,6 +208,8 @@ class ServerServices(Services):
             log.info("removed %d partial uploads left by an earlier stop", discarded)
         self.license.check()
         self.users.on_change = self.license.check
+        if released := self.dispatcher.release_claims():
+            log.info("%d webhook deliveries held at an earlier stop are due again", released)
         jobs = self.scheduler
         jobs.add_job(self.license.check, "interval", hours=1, id="license-check")
         jobs.add_job(self.license.check_if_changed, "interval", minutes=1, id="license-file-watch")

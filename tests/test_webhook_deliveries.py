@@ -122,6 +122,26 @@ def test_pending_delivery_survives_a_restart(hooked: Server) -> None:
         receiver.stop()
 
 
+def test_a_delivery_cut_short_by_a_crash_is_posted_again_at_start(
+    hooked: Server, receiver: Receiver
+) -> None:
+    receiver.delay_s = 10  # the first attempt is still waiting for its answer when irbox dies
+    hooked.start()
+    token = hooked.token()
+    with hooked.client(token) as api:
+        hook = _hook(api, receiver.url, ["case.created"])["webhook"]
+        api.post("/cases", json={"title": "in flight", "severity": "low"})
+    receiver.wait_for(1)
+    hooked.kill()
+    receiver.delay_s = 0
+    hooked.start()
+    # Well before the claim's lease (2 x 2 s timeout + 30 s) would have let it go.
+    got = receiver.wait_for(2, timeout=10)
+    assert got[0].headers["X-IR-Delivery"] == got[1].headers["X-IR-Delivery"]
+    with hooked.client(token) as api:
+        _wait(api, hook["id"], lambda d: d[0]["status"] == "delivered")
+
+
 def test_a_dead_receiver_does_not_delay_a_live_one(hooked: Server, receiver: Receiver) -> None:
     slow = Receiver().start()
     slow.delay_s = 5  # beyond the 2 s timeout: every attempt hangs until it times out

@@ -38,25 +38,37 @@ def due(conn: Connection, now: int, limit: int) -> list[Row]:
     ).fetchall()
 
 
-def claim(conn: Connection, ids: list[str], now: int, until: int) -> set[str]:
-    """Of these due deliveries, the ones this caller takes: each is given `until` as its next
-    attempt time (a lease: should the caller die, the delivery is due again then). A delivery
-    another node claimed first is no longer due, so is not taken twice."""
+def claim(conn: Connection, ids: list[str], now: int, until: int, node: str) -> set[str]:
+    """Of these due deliveries, the ones `node` takes: each is given `until` as its next
+    attempt time (a lease: should the node die, the delivery is due again then, or as soon as
+    the node starts again, see `release`). A delivery another node claimed first is no longer
+    due, so is not taken twice."""
     if not ids:
         return set()
     marks = ",".join("?" * len(ids))
     rows = conn.execute(
-        f"UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id IN ({marks})"
+        f"UPDATE webhook_deliveries SET next_attempt_at = ?, claimed_by = ? WHERE id IN ({marks})"
         " AND status = 'pending' AND next_attempt_at <= ? RETURNING id",
-        (until, *ids, now),
+        (until, node, *ids, now),
     ).fetchall()
     return {row[0] for row in rows}
+
+
+def release(conn: Connection, node: str, now: int) -> int:
+    """What `node` held when it stopped (it is starting): due again now. At least once: an
+    attempt cut short by the stop may have reached its receiver."""
+    return conn.execute(
+        "UPDATE webhook_deliveries SET next_attempt_at = ?, claimed_by = NULL"
+        " WHERE claimed_by = ? AND status = 'pending'",
+        (now, node),
+    ).rowcount
 
 
 def record_attempt(conn: Connection, delivery_id: str, changes: dict[str, Any]) -> None:
     sets = ", ".join(f"{column} = :{column}" for column in changes)
     conn.execute(
-        f"UPDATE webhook_deliveries SET {sets}, attempts = attempts + 1 WHERE id = :id",
+        f"UPDATE webhook_deliveries SET {sets}, attempts = attempts + 1, claimed_by = NULL"
+        " WHERE id = :id",
         {**changes, "id": delivery_id},
     )
 
@@ -64,7 +76,8 @@ def record_attempt(conn: Connection, delivery_id: str, changes: dict[str, Any]) 
 def reset(conn: Connection, delivery_id: str, now: int) -> None:
     conn.execute(
         "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, retry_from = ?,"
-        " attempts = 0, last_error = NULL, last_status_code = NULL, delivered_at = NULL"
+        " attempts = 0, last_error = NULL, last_status_code = NULL, delivered_at = NULL,"
+        " claimed_by = NULL"
         " WHERE id = ?",
         (now, now, delivery_id),
     )

@@ -40,6 +40,7 @@ class Dispatcher:
         base_s: float,
         max_age_us: int,
         secret_box: SecretBox,
+        node: str,
         refused_targets: tuple[str, ...] = ("link-local",),
         on_attempt: Callable[[str], None] = lambda outcome: None,
     ) -> None:
@@ -54,6 +55,7 @@ class Dispatcher:
         self.timeout_s = timeout_s
         self.base_s = base_s
         self.max_age_us = max_age_us
+        self.node = node
         # How long a claimed delivery is left to this node: two attempts' time and a margin.
         self.lease_us = int((2 * timeout_s + 30) * 1_000_000)
         self._pool = ThreadPoolExecutor(POOL_SIZE, thread_name_prefix="irbox-webhook")
@@ -62,6 +64,12 @@ class Dispatcher:
         self._per_hook: Counter[str] = Counter()
         self._closed = False
         self._backlog = False
+
+    def release_claims(self) -> int:
+        """At start: what this node held when it last stopped is due again now (a crash
+        leaves claims whose lease would otherwise hold them back for minutes)."""
+        now = clock.now_us()
+        return self.writer.run_sync(lambda conn: deliveries.release(conn, self.node, now))
 
     def wake(self) -> None:
         """Look for due deliveries now rather than at the next tick."""
@@ -90,7 +98,9 @@ class Dispatcher:
         ids = [delivery["id"] for delivery in picked]
         try:
             claimed = self.writer.run_sync(
-                lambda conn: deliveries.claim(conn, ids, now, clock.now_us() + self.lease_us)
+                lambda conn: deliveries.claim(
+                    conn, ids, now, clock.now_us() + self.lease_us, self.node
+                )
             )
         finally:
             for delivery in picked:
