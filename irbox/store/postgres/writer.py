@@ -1,6 +1,12 @@
 """The writer's side of PostgreSQL: one connection, a transaction per batch, and a new
 connection when the server went away (the batch that met the failure answers 503; the next
-one reconnects)."""
+one reconnects).
+
+Every batch first takes one transaction-scoped advisory lock, the same on every node: the
+nodes' writers take turns, as the one writer of SQLite does, so rows commit in `seq` order
+and every reader that follows `seq` (the indexes' feed, the live queue, keyset pages) misses
+nothing. PostgreSQL releases the lock only once the commit is visible, so the next holder's
+`seq` values are handed out after it. What it costs two nodes: docs/performance.md."""
 
 from __future__ import annotations
 
@@ -16,6 +22,10 @@ from irbox.store.writer import Deferring, Writer
 
 log = logging.getLogger("irbox.store.postgres")
 CONNECT_TIMEOUT_S = 5
+WRITE_LOCK_KEY = 0x1B0C_0002  # store/postgres/migrate.py holds 0x1B0C_0001
+# A node stalled inside a batch (its process frozen, its network gone) is cut off after this,
+# so that its lock does not hold up every other node's writes.
+IDLE_IN_BATCH_LIMIT = "30s"
 
 
 class PgWriteConnection(Deferring, PgConnection):
@@ -36,6 +46,7 @@ class PgWriteBackend:
     def _connect(self) -> PgWriteConnection:
         raw = psycopg.connect(self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
         configure(raw)
+        raw.execute(f"SET idle_in_transaction_session_timeout = '{IDLE_IN_BATCH_LIMIT}'")
         self._conn = PgWriteConnection(raw)
         return self._conn
 
@@ -52,7 +63,7 @@ class PgWriteBackend:
             except psycopg.Error as exc:
                 raise StorageUnavailable(f"the database is not reachable: {exc}") from exc
             log.info("the writer reconnected to the database")
-        self.conn.execute("BEGIN")
+        self.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
     def in_transaction(self) -> bool:
         conn = self._conn
