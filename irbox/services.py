@@ -55,8 +55,9 @@ from irbox.operations.metrics import Metrics, Standing
 from irbox.reports.settings import ReportSettingsService
 from irbox.sealed import KEY_FILE, SecretBox
 from irbox.sla.targets import SlaService
-from irbox.store import changes, engine
+from irbox.store import changes, engine, index_cursors, outbox
 from irbox.store import settings as settings_table
+from irbox.store.database import Connection
 from irbox.webhooks.dispatcher import Dispatcher
 from irbox.webhooks.outbox import PUBLIC_URL_SETTING
 from irbox.webhooks.service import WebhookService
@@ -125,6 +126,7 @@ class Services:
         )
         max_age_us = int(config.webhook_retry_max_age_h * 3600 * 1_000_000)
         secret_box = SecretBox(config.data_path / KEY_FILE)
+        self.node = node_id(config.data_path)  # this node's name on a shared database
         self.two_factor = TwoFactorService(self.db, self.writer, secret_box)
         self.dispatcher = Dispatcher(
             self.db,
@@ -133,7 +135,7 @@ class Services:
             config.webhook_retry_base_s,
             max_age_us,
             secret_box,
-            node_id(config.data_path),
+            self.node,
             tuple(config.webhook_refused_targets),
             on_attempt=self.metrics.delivery_attempted,
         )
@@ -163,13 +165,17 @@ class ServerServices(Services):
     def __init__(self, config: Config) -> None:
         super().__init__(config)
         self.index = self._open_index()
-        self.health = HealthService(self.db, self.writer, self.index, self.license)
+        self.indexer = Indexer(
+            self.db, self.index, self.writer, self.node, config.index_flush_ms / 1000
+        )
+        self.health = HealthService(
+            self.db, self.writer, self.index, self.license, lambda: self.indexer.missed_rows
+        )
         self.observables = ObservableSearch(self.db, self.index, self.suppressions)
         self.dashboard = DashboardService(self.index, self.suppressions)
         self.related = RelatedFinder(self.db, self.index)
         self.together = EscalateTogether(self.related, self.bulk)
         self.covered = CoveredAlerts(self.db, self.index, self.suppressions, self.alerts)
-        self.indexer = Indexer(self.db, self.index, self.writer, config.index_flush_ms / 1000)
         self.scheduler = BackgroundScheduler(timezone="UTC")
         self.mail = MailSender(self.db, self.writer, config, self.metrics.mail_attempted)
         self.mail_outbox = mail.MailOutbox(self.writer, self.mail.wake)
@@ -188,6 +194,14 @@ class ServerServices(Services):
         # Only a file behind its outbox is news to the operator.
         log.log(logging.WARNING if reason == "behind" else logging.INFO, REBUILD_REASONS[reason])
         index.close()
+        # Other nodes keep the outbox rows written from now on until this index has applied
+        # them (the rebuild reads a snapshot taken after this).
+        node, now = self.node, clock.now_us()
+
+        def hold_rows_from_now(conn: Connection) -> None:
+            index_cursors.report(conn, node, outbox.last_seq(conn), now)
+
+        self.writer.run_sync(hold_rows_from_now)
         rebuild(self.db, config.index_path, config.index_memory_mb)
         return IndexDatabase(config.index_path, memory_mb=config.index_memory_mb)
 

@@ -167,7 +167,7 @@ def test_a_quiet_indexer_folds_the_levels_into_one(
     migrate(tmp_path / "irbox.db")
     db, writer = Database(tmp_path / "irbox.db"), Writer(tmp_path / "irbox.db")
     index = IndexDatabase(tmp_path / "i.duckdb")
-    indexer = Indexer(db, index, writer, poll_s=0.02)
+    indexer = Indexer(db, index, writer, "node_test", poll_s=0.02)
 
     def ingest(first: int, count: int) -> None:
         def add(conn) -> None:

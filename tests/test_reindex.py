@@ -132,7 +132,7 @@ def test_why_an_index_is_rebuilt(services: Services, tmp_path: Path) -> None:
         assert services.db.read(lambda conn: needs_rebuild(index, conn)) is None
         # Outbox rows the index never applied are gone: only a rebuild can recover them.
         services.writer.run_sync(lambda conn: outbox.add(conn, "case_state", "[]", 0))
-        services.writer.run_sync(lambda conn: outbox.delete_through(conn, 10**9))
+        services.writer.run_sync(lambda conn: outbox.prune_through(conn, 10**9))
         assert services.db.read(lambda conn: needs_rebuild(index, conn)) == "behind"
         assert set(REBUILD_REASONS) == {"new", "another version", "behind"}
     finally:

@@ -1,6 +1,8 @@
 """The indexer: one thread in the server process moves outbox rows into DuckDB in batches, then
 has the applied rows deleted from the outbox. A crash anywhere loses nothing: the applied
-position commits with each batch inside DuckDB, and unapplied rows stay in SQLite to replay."""
+position commits with each batch inside DuckDB, and unapplied rows stay in the database to
+replay. Several nodes on one database each keep an index of their own: each reports its
+position (`index_cursors`), and rows go only once every node heard from lately applied them."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ import logging
 import threading
 import time
 
+from irbox import clock
 from irbox.index import batch, levels
 from irbox.index.database import IndexDatabase
-from irbox.store import outbox
-from irbox.store.database import Database
+from irbox.store import index_cursors, outbox
+from irbox.store.database import Connection, Database
 from irbox.store.writer import Writer
 
 log = logging.getLogger("irbox.index")
@@ -25,13 +28,23 @@ FOLD_EVERY_S = 3600.0  # ...at most this often: a fold rewrites the whole index
 # Often, so that each deletion is small: at 8 k alerts/s, pruning every 5 s deleted ~40 k rows in
 # one 36 ms writer job that every ingest in flight waited for; every 0.5 s it is ~3 ms.
 PRUNE_EVERY_S = 0.5
+REPORT_EVERY_S = 10.0  # a node says where it is this often even when nothing moved...
+# ...and one not heard from for this long no longer holds rows back (a node down longer
+# rebuilds its index when it starts: rebuild.needs_rebuild).
+NODE_GONE_S = 15 * 60
 
 
 class Indexer:
     def __init__(
-        self, db: Database, index: IndexDatabase, writer: Writer, poll_s: float = 0.25
+        self,
+        db: Database,
+        index: IndexDatabase,
+        writer: Writer,
+        node: str,
+        poll_s: float = 0.25,
     ) -> None:
         self.poll_s = poll_s
+        self.node = node
         self.db = db
         self.index = index
         self.writer = writer
@@ -41,8 +54,11 @@ class Indexer:
         # up indexing, so an alert stays searchable within a second of ingest.
         self._appended = threading.Event()
         self._merger = threading.Thread(target=self._merge, name="irbox-merger", daemon=True)
-        self._pruned_through = 0
+        self._reported: tuple[int, float] = (-1, 0.0)  # position, monotonic time
         self._last_prune = 0.0
+        # Rows this index never applied were deleted (this node was taken for gone): searches
+        # miss them until a restart rebuilds the index; health says "lagging" meanwhile.
+        self.missed_rows = False
 
     def start(self) -> None:
         self._thread.start()
@@ -67,9 +83,24 @@ class Indexer:
 
     def _prune(self) -> None:
         position = self.index.applied_seq()
-        if position > self._pruned_through:
-            self.writer.submit(lambda conn: outbox.delete_through(conn, position))
-            self._pruned_through = position
+        reported, at = self._reported
+        if position == reported and time.monotonic() - at < REPORT_EVERY_S:
+            return
+        self._reported = (position, time.monotonic())
+        self.writer.submit(lambda conn: self._report_and_prune(conn, position))
+
+    def _report_and_prune(self, conn: Connection, position: int) -> None:
+        if outbox.pruned_through(conn) > position and not self.missed_rows:
+            self.missed_rows = True
+            log.error(
+                "outbox rows this node's index never applied were deleted while it was taken"
+                " for gone; restart irbox to rebuild the index"
+            )
+        now = clock.now_us()
+        index_cursors.report(conn, self.node, position, now)
+        least = index_cursors.least_applied(conn, now - int(NODE_GONE_S * 1_000_000))
+        if least is not None and least > outbox.pruned_through(conn):
+            outbox.prune_through(conn, least)
 
     def _merge(self) -> None:
         failures = 0

@@ -122,12 +122,12 @@ REBUILD_REASONS = {
 def needs_rebuild(index: IndexDatabase, conn: Connection) -> str | None:
     """Why the index must be rebuilt from the database, or None: a new file, a file of another
     schema version, or one that never applied outbox rows that are gone (a restored or replaced
-    file)."""
+    file, a node away longer than the others kept rows for it)."""
     version = index.meta("schema_version")
     if version == 0:
         return "new"
     if version != index_version():
         return "another version"
-    if index.applied_seq() + 1 < outbox.first_pending_seq(conn):
+    if index.applied_seq() < outbox.pruned_through(conn):
         return "behind"
     return None

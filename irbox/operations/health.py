@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import msgspec
 
 from irbox import clock
@@ -25,8 +27,14 @@ class Health(msgspec.Struct):
 
 class HealthService:
     def __init__(
-        self, db: Database, writer: Writer, index: IndexDatabase, license: LicenseService
+        self,
+        db: Database,
+        writer: Writer,
+        index: IndexDatabase,
+        license: LicenseService,
+        index_missed_rows: Callable[[], bool] = lambda: False,
     ) -> None:
+        self.index_missed_rows = index_missed_rows  # the indexer's: see Indexer.missed_rows
         self.license = license
         self.db = db
         self.writer = writer
@@ -59,6 +67,8 @@ class HealthService:
         except (StorageError, StorageUnavailable):  # what Database.read raises
             return "down"
         if pending_since is not None and clock.now_us() - pending_since > LAG_LIMIT_US:
+            return "lagging"
+        if self.index_missed_rows():
             return "lagging"
         return "ok"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from irbox.store import counters
 from irbox.store.database import Connection, Row, contains, holds_key
 
 COLUMNS = (
@@ -14,11 +15,9 @@ COLUMNS = (
 
 
 def next_number(conn: Connection) -> int:
-    """The next case number. The counter row (migration 0033) stays locked by this transaction
-    until it ends, so concurrent writers take turns and never hand out one number twice."""
-    return conn.execute(
-        "UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value"
-    ).fetchone()[0]
+    """The next case number, from a counter row (not max + 1): concurrent writers take turns
+    on it and never hand out one number twice."""
+    return counters.next_value(conn, counters.CASE_NUMBER)
 
 
 def insert(conn: Connection, row: dict[str, Any]) -> int:

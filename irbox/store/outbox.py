@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from irbox.store import counters
 from irbox.store.database import Connection, append
 
 
@@ -64,13 +65,14 @@ def last_seq(conn: Connection) -> int:
     return row[0] if row else 0
 
 
-def first_pending_seq(conn: Connection) -> int:
-    """The seq of the oldest row still in the outbox (or the next one to be handed out)."""
-    row = conn.execute("SELECT min(seq) FROM index_outbox").fetchone()
-    return row[0] if row[0] is not None else last_seq(conn) + 1
+def pruned_through(conn: Connection) -> int:
+    """Rows with seq up to this may have been deleted: an index that applied less is behind."""
+    return counters.value(conn, counters.INDEX_OUTBOX_PRUNED)
 
 
-def delete_through(conn: Connection, seq: int) -> int:
+def prune_through(conn: Connection, seq: int) -> int:
+    """Delete the rows every live node has applied (those up to `seq`)."""
+    counters.raise_to(conn, counters.INDEX_OUTBOX_PRUNED, seq)
     return conn.execute("DELETE FROM index_outbox WHERE seq <= ?", (seq,)).rowcount
 
 
