@@ -177,7 +177,7 @@ class ServerServices(Services):
         self.together = EscalateTogether(self.related, self.bulk)
         self.covered = CoveredAlerts(self.db, self.index, self.suppressions, self.alerts)
         self.scheduler = BackgroundScheduler(timezone="UTC")
-        self.mail = MailSender(self.db, self.writer, config, self.metrics.mail_attempted)
+        self.mail = MailSender(self.db, self.writer, config, self.node, self.metrics.mail_attempted)
         self.mail_outbox = mail.MailOutbox(self.writer, self.mail.wake)
         self.dispatcher.on_failed = mail.delivery_failed
         self.metrics.watch(Standing(self.db, self.index, self.license))

@@ -4,6 +4,7 @@ a temporary error (451) the way a busy relay does; it keeps what it accepted."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import ssl
@@ -23,8 +24,9 @@ USER, PASSWORD = "irbox-relay", "relay-secret"
 
 class Mailbox:
     def __init__(self, root: Path, tls: bool = False, refuse_first: int = 0,
-                 port: int | None = None) -> None:  # fmt: skip
+                 port: int | None = None, delay_s: float = 0.0) -> None:  # fmt: skip
         self.port = port or free_port()
+        self.delay_s = delay_s  # before each message is accepted (a slow relay)
         self.refuse_first = refuse_first
         self.messages: list[EmailMessage] = []
         self.refused = 0
@@ -49,6 +51,8 @@ class Mailbox:
         if self.refused < self.refuse_first:
             self.refused += 1
             return "451 4.3.0 Busy, try again later"
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(parsed)  # type: ignore[arg-type]
         return "250 OK"

@@ -1,13 +1,15 @@
-"""Two irbox nodes serving one PostgreSQL database both dispatch webhook deliveries: each
-delivery is claimed by one of them before it is posted, so the receiver gets each delivery id
-once, whichever node made the event."""
+"""Two irbox nodes serving one PostgreSQL database both dispatch webhook deliveries and send
+mail: each delivery and each message is claimed by one of them before it goes, so the receiver
+gets each delivery id once and the relay each message once, whichever node made the event."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from pathlib import Path
 
-from tests.harness import Server
+from tests.harness import Server, alert
+from tests.mailbox import Mailbox
 from tests.receiver import Receiver
 
 
@@ -29,3 +31,29 @@ def test_each_delivery_is_posted_by_one_node(two_nodes: tuple[Server, Server]) -
         assert [n for n in ids.values() if n > 1] == []
     finally:
         receiver.stop()
+
+
+def test_each_mail_is_sent_by_one_node(two_nodes: tuple[Server, Server], tmp_path: Path) -> None:
+    # Slow enough that a batch is still being sent at the other node's next tick.
+    relay = Mailbox(tmp_path, delay_s=0.3).start()
+    try:
+        for node in two_nodes:
+            node.stop()
+            node.env.update({"IRBOX_SMTP_HOST": "127.0.0.1", "IRBOX_SMTP_PORT": str(relay.port),
+                             "IRBOX_SMTP_FROM": "irbox@example.org",
+                             "IRBOX_SMTP_STARTTLS": "false"})  # fmt: skip
+            node.start()
+        a, b = two_nodes
+        with a.client(a.token()) as on_a, b.client(b.token()) as on_b:
+            on_a.put("/me/subscriptions", json={"new_alert_min_severity": "low"})
+            for n in range(6):
+                for api in (on_a, on_b):
+                    sent = api.post("/alerts", json=alert(f"{id(api)}-{n}", severity="high"))
+                    assert sent.status_code == 201
+        relay.wait_for(12, Subject="New high alert")
+        time.sleep(4)  # two ticks of each node more: a second send would be in
+        ids = Counter(m["Message-ID"] for m in relay.messages)
+        assert len(ids) == 12
+        assert [n for n in ids.values() if n > 1] == []
+    finally:
+        relay.stop()

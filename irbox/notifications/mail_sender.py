@@ -11,7 +11,7 @@ import random
 import smtplib
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
@@ -36,8 +36,10 @@ class MailSender:
         db: Database,
         writer: Writer,
         config: Config,
+        node: str,
         on_attempt: Callable[[str], object] = lambda outcome: None,
     ) -> None:
+        self.node = node  # claims the messages it sends (other nodes send from the same outbox)
         self.db = db
         self.writer = writer
         self.config = config
@@ -54,6 +56,11 @@ class MailSender:
 
     def start(self) -> None:
         if self.enabled:
+            now = clock.now_us()
+            if released := self.writer.run_sync(
+                lambda conn: mail_outbox.release(conn, self.node, now)
+            ):
+                log.info("%d messages held at an earlier stop are due again", released)
             self._thread.start()
 
     def wake(self) -> None:
@@ -76,7 +83,30 @@ class MailSender:
             self._wake.clear()
 
     def _send_due(self) -> None:
-        rows = self.db.read(mail_outbox.due, clock.now_us(), PER_TICK)
+        now = clock.now_us()
+        due = self.db.read(mail_outbox.due, now, PER_TICK)
+        if not due:
+            return
+        # Claimed for as long as sending them all could take, so that no other node sends
+        # them too; what is not sent in the end is given back.
+        until = now + int((len(due) * SEND_TIMEOUT_S + 30) * 1_000_000)
+        ids = [str(row["id"]) for row in due]
+        claimed = self.writer.run_sync(
+            lambda conn: mail_outbox.claim(conn, ids, now, until, self.node)
+        )
+        rows = [row for row in due if row["id"] in claimed]
+        unsent = {str(row["id"]) for row in rows}
+        try:
+            self._send(rows, unsent)
+        finally:
+            if unsent:
+                left = list(unsent)
+                self.writer.run_sync(
+                    lambda conn: mail_outbox.release(conn, self.node, clock.now_us(), left)
+                )
+
+    def _send(self, rows: Sequence[RowLike], unsent: set[str]) -> None:
+        """Send each; an attempt recorded (sent or failed) leaves `unsent`."""
         if not rows:
             return
         try:
@@ -84,6 +114,7 @@ class MailSender:
         except (OSError, smtplib.SMTPException) as exc:
             for row in rows:
                 self._failed_attempt(row, f"relay: {type(exc).__name__}: {exc}")
+                unsent.discard(str(row["id"]))
             return
         with relay:
             for row in rows:
@@ -91,6 +122,7 @@ class MailSender:
                     relay.send_message(self._message(row))
                 except (OSError, smtplib.SMTPException) as exc:
                     self._failed_attempt(row, f"{type(exc).__name__}: {exc}")
+                    unsent.discard(str(row["id"]))
                     if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
                         break  # the connection is gone; the rest wait for the next tick
                     continue
@@ -102,6 +134,7 @@ class MailSender:
                     "last_error": None,
                 }
                 self._record(str(row["id"]), changes)
+                unsent.discard(str(row["id"]))
                 self._on_attempt("sent")
 
     def _connect(self) -> smtplib.SMTP:

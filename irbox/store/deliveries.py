@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from irbox.store import claims
 from irbox.store.database import Connection, Row
 
 COLUMNS = (
@@ -39,29 +40,11 @@ def due(conn: Connection, now: int, limit: int) -> list[Row]:
 
 
 def claim(conn: Connection, ids: list[str], now: int, until: int, node: str) -> set[str]:
-    """Of these due deliveries, the ones `node` takes: each is given `until` as its next
-    attempt time (a lease: should the node die, the delivery is due again then, or as soon as
-    the node starts again, see `release`). A delivery another node claimed first is no longer
-    due, so is not taken twice."""
-    if not ids:
-        return set()
-    marks = ",".join("?" * len(ids))
-    rows = conn.execute(
-        f"UPDATE webhook_deliveries SET next_attempt_at = ?, claimed_by = ? WHERE id IN ({marks})"
-        " AND status = 'pending' AND next_attempt_at <= ? RETURNING id",
-        (until, node, *ids, now),
-    ).fetchall()
-    return {row[0] for row in rows}
+    return claims.claim(conn, "webhook_deliveries", ids, now, until, node)
 
 
 def release(conn: Connection, node: str, now: int) -> int:
-    """What `node` held when it stopped (it is starting): due again now. At least once: an
-    attempt cut short by the stop may have reached its receiver."""
-    return conn.execute(
-        "UPDATE webhook_deliveries SET next_attempt_at = ?, claimed_by = NULL"
-        " WHERE claimed_by = ? AND status = 'pending'",
-        (now, node),
-    ).rowcount
+    return claims.release(conn, "webhook_deliveries", node, now)
 
 
 def record_attempt(conn: Connection, delivery_id: str, changes: dict[str, Any]) -> None:

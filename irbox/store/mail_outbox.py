@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from irbox.store import claims
 from irbox.store.database import Connection, Row
 
 
@@ -31,9 +32,20 @@ def due(conn: Connection, now: int, limit: int) -> list[Row]:
     ).fetchall()
 
 
+def claim(conn: Connection, ids: list[str], now: int, until: int, node: str) -> set[str]:
+    return claims.claim(conn, "mail_outbox", ids, now, until, node)
+
+
+def release(conn: Connection, node: str, now: int, ids: list[str] | None = None) -> int:
+    return claims.release(conn, "mail_outbox", node, now, ids)
+
+
 def record(conn: Connection, mail_id: str, changes: dict[str, Any]) -> None:
     sets = ", ".join(f"{column} = :{column}" for column in changes)
-    conn.execute(f"UPDATE mail_outbox SET {sets} WHERE id = :id", {**changes, "id": mail_id})
+    conn.execute(
+        f"UPDATE mail_outbox SET {sets}, claimed_by = NULL WHERE id = :id",
+        {**changes, "id": mail_id},
+    )
 
 
 def get(conn: Connection, mail_id: str) -> Row | None:
