@@ -210,8 +210,10 @@ class ServerServices(Services):
         self.listener = engine.listen(
             self.config,
             {
-                changes.AUTH: self.auth_cache.clear,
+                changes.AUTH: self._users_changed,
                 changes.SUPPRESSIONS: self.suppressions.heard_of_change,
+                changes.LICENSE: self.license.check,
+                changes.SLA_TARGETS: self.sla.reload,
             },
         )
         self.indexer.start()
@@ -244,6 +246,11 @@ class ServerServices(Services):
         if self.config.metrics_listen:
             host, port = split_listen(self.config.metrics_listen, "metrics_listen")
             self._metrics_server, _ = start_http_server(port, host, self.metrics.registry)
+
+    def _users_changed(self) -> None:
+        """On another node: who may do what (this node's key cache), and the seats in use."""
+        self.auth_cache.clear()
+        self.license.check()
 
     def _record_sla_breaches(self) -> None:
         """Cases newly past their time-to-resolve: recorded, announced, their webhooks sent."""

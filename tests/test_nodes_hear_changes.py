@@ -1,13 +1,18 @@
 """Two irbox nodes serving one PostgreSQL database: what one node changes that the other keeps
 in memory reaches it within a second. A key revoked on one is refused on the other (its key
 cache would otherwise keep it for 5 s); a suppression made on one covers what the other
-ingests (it would otherwise skip the look-up while it knew of none)."""
+ingests (it would otherwise skip the look-up while it knew of none); a license installed on one
+holds on the other; SLA targets set on one apply on the other."""
 
 from __future__ import annotations
 
+import json
 import time
 
 from tests.harness import Server
+from tests.test_license import DAY, PUBLIC, license_doc
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 ALERT = {
     "source": "edr", "severity": "low", "title": "scanner again",
@@ -53,3 +58,39 @@ def test_a_suppression_made_on_one_node_covers_ingest_on_the_other(
                 == "dismissed"
             ),
         )
+
+
+def test_a_license_installed_on_one_node_holds_on_the_other(
+    two_nodes: tuple[Server, Server],
+) -> None:
+    a, b = two_nodes
+    for node in two_nodes:  # both trust the test key
+        node.stop()
+        node.env["IRBOX_LICENSE_PUBLIC_KEYS"] = PUBLIC
+        node.start()
+    document = json.dumps(license_doc(365 * DAY)).encode()
+    with a.client(a.token()) as on_a, b.client(b.token()) as on_b:
+        assert on_b.get("/license").json()["tier"] == "community"
+        installed = on_a.put(
+            "/license", content=document, headers={"Content-Type": "application/json"}
+        )
+        assert installed.status_code == 200, installed.text
+        _within(1.0, lambda: on_b.get("/license").json()["tier"] == "company")
+    assert not (b.data_dir / "license.json").exists()  # b has it from the database
+    b.stop()
+    b.start()  # and keeps it across a restart
+    with b.client(b.token()) as on_b:
+        assert on_b.get("/license").json()["license"]["org"] == "Acme Sécurité"
+
+
+def test_sla_targets_set_on_one_node_apply_on_the_other(
+    two_nodes: tuple[Server, Server],
+) -> None:
+    a, b = two_nodes
+    targets = {s: {"triage_m": None, "resolve_h": None} for s in SEVERITIES}
+    targets["critical"] = {"triage_m": 30, "resolve_h": 4}
+    with a.client(a.token()) as on_a, b.client(b.token()) as on_b:
+        assert on_a.put("/settings/sla", json=targets).status_code == 200
+        _within(1.0, lambda: on_b.get("/settings/sla").json()["critical"]["resolve_h"] == 4)
+        case = on_b.post("/cases", json={"title": "timed", "severity": "critical"}).json()
+        assert case["sla"] is not None and case["sla"]["due_at"]

@@ -14,7 +14,7 @@ from irbox import clock
 from irbox.errors import Errors
 from irbox.identity.principal import Actor
 from irbox.store import alerts as alerts_table
-from irbox.store import audit, settings
+from irbox.store import audit, changes, settings
 from irbox.store import cases as cases_table
 from irbox.store.database import Connection, Database
 from irbox.store.writer import Writer
@@ -54,8 +54,15 @@ class SlaService:
         self.db = db
         self.writer = writer
         self._lock = threading.Lock()
-        stored = db.read(lambda conn: settings.get(conn, SETTING))
-        self._targets = msgspec.json.decode(stored, type=Targets) if stored else Targets()
+        self._targets = Targets()
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the targets again (another node changed them: store.changes.SLA_TARGETS)."""
+        stored = self.db.read(lambda conn: settings.get(conn, SETTING))
+        targets = msgspec.json.decode(stored, type=Targets) if stored else Targets()
+        with self._lock:
+            self._targets = targets
 
     @property
     def targets(self) -> Targets:
@@ -76,6 +83,7 @@ class SlaService:
         def write(conn: Connection) -> None:
             settings.put(conn, SETTING, encoded)
             audit.record(conn, actor.who, "sla.update", None, now, msgspec.json.decode(encoded))
+            changes.announce(conn, changes.SLA_TARGETS)  # the other nodes read them again
 
         await self.writer.run(write)
         with self._lock:

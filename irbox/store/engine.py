@@ -91,7 +91,7 @@ class Closing(Protocol):
     def close(self) -> None: ...
 
 
-def listen(config: Config, callbacks: Mapping[str, Callable[[], None]]) -> Closing | None:
+def listen(config: Config, callbacks: Mapping[str, Callable[[], object]]) -> Closing | None:
     """Hear of other processes' changes (`store.changes`) on PostgreSQL; None on SQLite, where
     one process serves the file."""
     if not is_postgresql(config):

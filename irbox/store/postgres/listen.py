@@ -17,7 +17,7 @@ RETRY_S = 1.0
 
 
 class ChangeListener:
-    def __init__(self, url: str, callbacks: Mapping[str, Callable[[], None]]) -> None:
+    def __init__(self, url: str, callbacks: Mapping[str, Callable[[], object]]) -> None:
         self._url = url
         self._callbacks = dict(callbacks)
         self._stop = threading.Event()
