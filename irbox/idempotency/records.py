@@ -10,10 +10,13 @@ import msgspec
 
 from irbox import clock
 from irbox.store import idempotency as idempotency_table
-from irbox.store.database import Database
+from irbox.store.database import Connection, Database
 from irbox.store.writer import REQUEST_WRITE, Writer
 
 RETENTION_US = 24 * 3600 * 1_000_000
+# A request is taken for in flight this long after it began: past it, its node is taken for
+# dead and a retry runs (a request that wrote anything says so: `lost`, never run twice).
+IN_FLIGHT_US = 2 * 60 * 1_000_000
 
 
 class StoredResponse(msgspec.Struct):
@@ -26,19 +29,37 @@ class StoredResponse(msgspec.Struct):
     def lost(self) -> bool:
         return self.status == idempotency_table.APPLIED
 
+    @property
+    def in_flight(self) -> bool:
+        return self.status == idempotency_table.IN_FLIGHT
+
 
 class IdempotencyStore:
     def __init__(self, db: Database, writer: Writer) -> None:
         self.db = db
         self.writer = writer
-        self.in_flight: set[tuple[str, str]] = set()
+        self.in_flight: set[tuple[str, str]] = set()  # this node's, from the request's start
 
-    def find(self, owner: str, key: str) -> StoredResponse | None:
-        cutoff = clock.now_us() - RETENTION_US
-        row = self.db.read(idempotency_table.get, owner, key, cutoff)
-        if row is None:
+    async def begin(self, owner: str, key: str, request_hash: str) -> StoredResponse | None:
+        """None: this request is now the one in flight with this key (a row, so that every node
+        serving the database sees it), and runs. Otherwise what the key already holds: a
+        response, `lost`, or `in_flight` (another request, here or on another node)."""
+        now = clock.now_us()
+
+        def write(conn: Connection) -> StoredResponse | None:
+            row = idempotency_table.get(conn, owner, key, now - RETENTION_US)
+            if row is not None:
+                found = StoredResponse(row[0], row[1], row[2] or "", bytes(row[3]))
+                if not found.in_flight or row[4] > now - IN_FLIGHT_US:
+                    return found
+            idempotency_table.begin(conn, owner, key, request_hash, now)
             return None
-        return StoredResponse(row[0], row[1], row[2] or "", bytes(row[3]))
+
+        return await self.writer.run(write)
+
+    async def abandon(self, owner: str, key: str) -> None:
+        """The request's answer is not kept (an error the retry should not meet again)."""
+        await self.writer.run(lambda conn: idempotency_table.abandon(conn, owner, key))
 
     async def save(self, owner: str, key: str, response: StoredResponse) -> None:
         now = clock.now_us()

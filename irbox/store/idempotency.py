@@ -14,7 +14,7 @@ _REPLACE = (
 
 def get(conn: Connection, owner: str, key: str, newer_than: int) -> Row | None:
     return conn.execute(
-        "SELECT request_hash, status, content_type, body FROM idempotency_keys"
+        "SELECT request_hash, status, content_type, body, created_at FROM idempotency_keys"
         " WHERE owner = ? AND key = ? AND created_at > ?",
         (owner, key, newer_than),
     ).fetchone()
@@ -39,6 +39,26 @@ def put(
 
 
 APPLIED = 0  # the status of a record that only says the request was applied
+IN_FLIGHT = -1  # the status of a record that says the request is being handled
+
+
+def begin(conn: Connection, owner: str, key: str, request_hash: str, at: int) -> None:
+    """Record that the request is being handled (on any node), replacing what `get` would not
+    return any more (a record past its time)."""
+    conn.execute(
+        "INSERT INTO idempotency_keys"
+        " (owner, key, request_hash, status, content_type, body, created_at)"
+        f" VALUES (?, ?, ?, ?, NULL, ?, ?) {_REPLACE}",
+        (owner, key, request_hash, IN_FLIGHT, b"", at),
+    )
+
+
+def abandon(conn: Connection, owner: str, key: str) -> None:
+    """The request ended without an answer worth keeping and wrote nothing: a retry runs it."""
+    conn.execute(
+        "DELETE FROM idempotency_keys WHERE owner = ? AND key = ? AND status = ?",
+        (owner, key, IN_FLIGHT),
+    )
 
 
 def mark_applied(conn: Connection, owner: str, key: str, request_hash: str, at: int) -> None:

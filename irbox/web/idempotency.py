@@ -4,11 +4,14 @@ response (with `Idempotent-Replayed: true`); another body, or the same key still
 
 The request body is spooled (memory up to 1 MiB, then a temp file) so that it can be hashed
 before the handler runs; the response is stored before it is sent, so a replay never disagrees
-with what the first caller saw. Rate-limit, lock, auth and server errors are not stored: they are
-not the outcome of the request, and a retry should try again. Each write the request makes also
-records, in its own transaction, that the request was applied: if the server stops (or the
-handler fails) after that and before the response is saved, a retry gets a 409 saying so rather
-than applying the request twice.
+with what the first caller saw. A request in flight is known to its node from its first byte,
+and as a row (status in flight) once its body is read, so a retry sent to another node serving
+the same database is refused as well; a node that died with one in
+flight leaves it for two minutes (`IN_FLIGHT_US`), then a retry runs. Rate-limit, lock, auth
+and server errors are not stored: they are not the outcome of the request, and a retry should
+try again. Each write the request makes also records, in its own transaction, that the request
+was applied: if the server stops (or the handler fails) after that and before the response is
+saved, a retry gets a 409 saying so rather than applying the request twice.
 
 Only requests the gate authorized take part (a replay never answers a caller who would be
 refused now: a revoked key gets 401, a locked org 423, before any record is looked at). A route
@@ -62,7 +65,7 @@ class IdempotencyMiddleware:
         store = self.store()
         credentials = header(scope, b"authorization") or ""
         slot = (hashlib.sha256(credentials.encode()).hexdigest(), key)
-        if slot in store.in_flight:
+        if slot in store.in_flight:  # on this node: known before the body is read
             body = error_body(
                 "idempotency_conflict", "a request with this Idempotency-Key is still in flight"
             )
@@ -76,9 +79,14 @@ class IdempotencyMiddleware:
                 body = error_body("payload_too_large", "the request body is too large")
                 await send_bytes(send, 413, body)
                 return
-            stored = store.find(*slot)
+            stored = await store.begin(*slot, digest)
             if stored is None:
                 await self._first_time(scope, receive, send, store, slot, digest, spool)
+            elif stored.in_flight:
+                body = error_body(
+                    "idempotency_conflict", "a request with this Idempotency-Key is still in flight"
+                )
+                await send_bytes(send, 409, body)
             elif stored.request_hash != digest:
                 body = error_body(
                     "idempotency_conflict", "this Idempotency-Key was used with a different request"
@@ -146,10 +154,16 @@ class IdempotencyMiddleware:
         async def capture(message: Message) -> None:
             messages.append(message)
 
-        with store.recording_applied(*slot, digest):
-            await self.app(scope, replay_body, capture)
+        try:
+            with store.recording_applied(*slot, digest):
+                await self.app(scope, replay_body, capture)
+        except BaseException:
+            await _abandon(store, slot)
+            raise
         start = next((m for m in messages if m["type"] == "http.response.start"), None)
-        if start is not None and start["status"] < 500 and start["status"] not in NOT_STORED:
+        if start is None or start["status"] >= 500 or start["status"] in NOT_STORED:
+            await _abandon(store, slot)  # the retry runs again (unless the request wrote)
+        else:
             body = b"".join(
                 m.get("body", b"") for m in messages if m["type"] == "http.response.body"
             )
@@ -171,6 +185,13 @@ class IdempotencyMiddleware:
                 log.warning("could not store the idempotent response for replay", exc_info=True)
         for message in messages:
             await send(message)
+
+
+async def _abandon(store: IdempotencyStore, slot: tuple[str, str]) -> None:
+    try:
+        await store.abandon(*slot)
+    except Exception:  # the record lapses after IN_FLIGHT_US instead
+        log.warning("could not clear an idempotent request's in-flight record", exc_info=True)
 
 
 def _withhold(body: bytes, fields: tuple[str, ...]) -> bytes:
