@@ -41,17 +41,20 @@ run: $(RUNTIME)  ## serve irbox on ./data (first start says where the admin's pa
 	$(BIN)/irbox serve --data-dir $(DATA_DIR) --listen $(LISTEN)
 
 # Then the API suite again with every server's data in PostgreSQL (a cluster each pytest worker
-# starts from Debian's binaries), all but what is about the SQLite file itself.
+# starts from Debian's binaries), all but what is about the SQLite file itself; then the
+# failover harness (a primary and its standby, two nodes, kills).
 test: install binary system-deps  ## the whole suite: unit, API, browser, the binary, the wheel
 	$(BIN)/python -m pytest -q
 	IRBOX_TEST_DATABASE=postgresql $(BIN)/python -m pytest -q -n $$(( $$(nproc) + 1 )) \
-		--dist loadfile -m "not browser and not binary and not sqlite_only"
+		--dist loadfile -m "not browser and not binary and not sqlite_only and not failover"
+	$(BIN)/python -m pytest -q -m failover
 
 # The suite waits on its servers more than it computes: one worker more than there are cores
 # (4.4 min on 2 cores against 9.6 min in one process), a test file per worker at a time so a
 # module's server is started once.
 check: lint system-deps  ## the inner loop: lint, import contracts, the suite without browser and binary
-	$(BIN)/python -m pytest -q -m "not browser and not binary" -n $$(( $$(nproc) + 1 )) --dist loadfile
+	$(BIN)/python -m pytest -q -m "not browser and not binary and not failover" \
+		-n $$(( $$(nproc) + 1 )) --dist loadfile
 
 # What the tests run besides Python: Debian's Chromium for the browser tests (Playwright drives
 # it; no download), curl (a client the refusal tests read answers with), slapd (the real

@@ -37,6 +37,41 @@ class PostgresCluster:
     def _as_owner(self, *command: str) -> list[str]:
         return ["runuser", "-u", self.user, "--", *command] if self.user else list(command)
 
+    def start_standby_of(self, primary: PostgresCluster, name: str) -> PostgresCluster:
+        """A streaming standby of `primary` (pg_basebackup -R), known to it as `name` (its
+        application_name: what synchronous_standby_names lists)."""
+        if self.user:
+            shutil.chown(self.root, self.user)
+        self.root.chmod(0o700)
+        source = f"host=127.0.0.1 port={primary.port} user=irbox application_name={name}"
+        subprocess.run(
+            self._as_owner(str(BIN / "pg_basebackup"), "-D", str(self.data), "-d", source,
+                           "-R", "-X", "stream", "-c", "fast"),
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        self.resume()
+        return self
+
+    def make_synchronous(self, standby_name: str) -> None:
+        """Commits wait until the standby has them (none acknowledged is lost with this
+        server)."""
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f"ALTER SYSTEM SET synchronous_standby_names = '{standby_name}'")
+            conn.execute("SELECT pg_reload_conf()")
+
+    def promote(self) -> None:
+        """A standby becomes a primary that takes writes."""
+        subprocess.run(
+            self._as_owner(str(BIN / "pg_ctl"), "-D", str(self.data), "-w", "promote"),
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+
+    def crash(self) -> None:
+        """kill -9 the server's first process; its backends end when they notice."""
+        os.kill(self.postmaster_pid(), 9)
+
     def start(self) -> PostgresCluster:
         if not (BIN / "initdb").exists():
             raise RuntimeError(f"PostgreSQL's server binaries are not in {BIN} (make system-deps)")

@@ -16,6 +16,7 @@ class Received:
         self.headers = headers
         self.body = body
         self.at = time.monotonic()
+        self.at_wall = time.time()
 
 
 class Receiver:
