@@ -55,10 +55,13 @@ def drive(nodes: list[Server]) -> dict[str, float]:
     """wrk at every node at once, the connections shared out; the sums and the worst p99."""
     connections = ingest.CONNECTIONS
     ingest.CONNECTIONS = max(1, connections // len(nodes))
+    tokens = [node.token() for node in nodes]  # one at a time: token() swaps sys.stdout
     try:
         with ThreadPoolExecutor(len(nodes)) as pool:
             runs = list(
-                pool.map(lambda node: ingest.wrk(node.url, node.token(), node.proc.pid), nodes)
+                pool.map(
+                    lambda node, token: ingest.wrk(node.url, token, node.proc.pid), nodes, tokens
+                )
             )
     finally:
         ingest.CONNECTIONS = connections
