@@ -68,6 +68,16 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     smtp_username: str = ""  # empty: no AUTH
     smtp_password_file: str = ""
     smtp_from: str = ""  # e.g. "irbox <irbox@example.org>"
+    # Evidence files in S3-compatible storage (irbox.store.blobs): the endpoint and the bucket,
+    # "https://s3.example.org/irbox-evidence" (a path after the bucket is a key prefix); empty:
+    # in the data dir. Several nodes need it (docs/scale-out.md).
+    blob_url: str = ""
+    blob_access_key_id: str = ""
+    blob_secret_key_file: str = ""  # 0600, the secret access key
+    blob_region: str = ""
+    # An object no attachment holds any more is deleted only once it is this old: an upload on
+    # another node may be about to record it.
+    blob_grace_s: int = 3600
 
     @property
     def data_path(self) -> Path:
@@ -179,6 +189,7 @@ def _check(cfg: Config) -> None:
     proxy_networks(cfg.trusted_proxies)
     _check_directory(cfg)
     _check_mail(cfg)
+    _check_blobs(cfg)
     for kind in cfg.webhook_refused_targets:
         if kind not in ("link-local", "loopback", "private"):
             raise ConfigError(
@@ -220,6 +231,28 @@ def _check_mail(cfg: Config) -> None:
     if not 0 < cfg.smtp_port < 65536:
         raise ConfigError(f"smtp_port: expected 1-65535, got {cfg.smtp_port}")
     _paired_and_present(cfg, ("smtp_username", "smtp_password_file"), "smtp_ca_file")
+
+
+def _check_blobs(cfg: Config) -> None:
+    if not cfg.blob_url:
+        if cfg.blob_access_key_id or cfg.blob_secret_key_file:
+            raise ConfigError("blob_access_key_id, blob_secret_key_file: only with blob_url")
+        return
+    parsed = urlsplit(cfg.blob_url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"blob_url: expected https://host/bucket, got {cfg.blob_url!r}")
+    if not parsed.path.strip("/"):
+        raise ConfigError("blob_url: name the bucket (https://host/bucket)")
+    if parsed.username or parsed.password:
+        raise ConfigError(
+            "blob_url: holds credentials; use blob_access_key_id and blob_secret_key_file"
+        )
+    if not (cfg.blob_access_key_id and cfg.blob_secret_key_file):
+        raise ConfigError("blob_access_key_id and blob_secret_key_file: needed with blob_url")
+    if not Path(cfg.blob_secret_key_file).is_file():
+        raise ConfigError(f"blob_secret_key_file: no such file {cfg.blob_secret_key_file!r}")
+    if cfg.blob_grace_s < 0:
+        raise ConfigError("blob_grace_s: 0 or more seconds")
 
 
 def _check_directory(cfg: Config) -> None:

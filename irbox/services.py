@@ -57,6 +57,7 @@ from irbox.sealed import KEY_FILE, SecretBox
 from irbox.sla.targets import SlaService
 from irbox.store import changes, engine, index_cursors, outbox
 from irbox.store import settings as settings_table
+from irbox.store.blobs import open_blob_store
 from irbox.store.database import Connection
 from irbox.webhooks.dispatcher import Dispatcher
 from irbox.webhooks.outbox import PUBLIC_URL_SETTING
@@ -114,7 +115,11 @@ class Services:
         self.subscriptions = SubscriptionService(self.db, self.writer)
         self.saved_views = SavedViewService(self.db, self.writer)
         self.evidence = EvidenceService(
-            self.db, self.writer, config.data_path, config.max_upload_bytes
+            self.db,
+            self.writer,
+            open_blob_store(config),
+            config.data_path / "attachments" / "tmp",
+            config.max_upload_bytes,
         )
         self.report_settings = ReportSettingsService(self.db, self.writer)
         self.resolution = ResolutionService(

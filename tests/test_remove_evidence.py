@@ -134,7 +134,7 @@ def test_a_file_an_upload_is_placing_is_never_deleted(services: Services) -> Non
     upload = evidence.begin(case.id)
     upload.write(b"shared bytes")
     stored = asyncio.run(evidence.finish(upload, case.id, "a.txt", None, "", SYSTEM))
-    path = evidence.path_of(stored.sha256)
+    path = evidence.blobs.path_of(stored.sha256)  # the data dir's store (no blob_url)
     with evidence._store_lock:  # an upload of the same bytes is between placing and recording
         evidence._placing[stored.sha256] += 1
     asyncio.run(evidence.remove(case.id, stored.id, SYSTEM))

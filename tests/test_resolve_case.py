@@ -47,7 +47,7 @@ def test_resolve_generates_the_report(server: Server, api: httpx.Client, unique:
     assert case["resolution"]["root_cause"] == "Macro-enabled attachment"
     assert case["report"]["html"].endswith(f"/api/v1/cases/{case_id}/report")
     assert case["timeline"][-1]["type"] == "resolved"
-    assert (server.data_dir / "reports" / f"{case_id}.html").exists()
+    assert len(list((server.data_dir / "reports").glob(f"{case_id}-*.html"))) == 1
 
     html = api.get(f"/cases/{case_id}/report")
     assert html.status_code == 200
@@ -91,7 +91,8 @@ def test_report_is_regenerated_when_its_file_is_missing(
     case_id, _ = _full_case(api, unique)
     api.post(f"/cases/{case_id}/resolve", json={"verdict": "benign"})
     first = api.get(f"/cases/{case_id}/report").text
-    (server.data_dir / "reports" / f"{case_id}.html").unlink()
+    for written in (server.data_dir / "reports").glob(f"{case_id}-*.html"):
+        written.unlink()
     assert api.get(f"/cases/{case_id}/report").text == first
 
 

@@ -1,6 +1,7 @@
 """The engines stay behind their seams: only the SQLite backend (`irbox/store/sqlite/`) imports
 sqlite3 or sqlite-utils, only the PostgreSQL backend (`irbox/store/postgres/`) imports psycopg,
-and only the observable index (`irbox/index/`) imports duckdb. Everything else speaks to
+only the observable index (`irbox/index/`) imports duckdb, and only the blob stores
+(`irbox/store/blobs/`) the S3 client. Everything else speaks to
 `store.database`'s `Database`, `Connection` and `Row`, and to the index's own API."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ OWNERS = {
     "psycopg": "store/postgres",
     "psycopg_pool": "store/postgres",
     "duckdb": "index",
+    "minio": "store/blobs",
 }
 
 

@@ -1,8 +1,9 @@
 """Evidence files: streamed to a temp file while hashing (never held whole in memory), the size
-limit enforced as bytes arrive, then moved into content-addressed storage
-`attachments/<sha256[:2]>/<sha256>`. The client's filename is metadata only: it never becomes a
-path. One file serves every attachment with its bytes; it is deleted with the last of them, or
-when the upload that placed it fails to record it, and never while an upload is placing it."""
+limit enforced as bytes arrive, then placed in content-addressed storage by their SHA-256 (the
+data dir's `attachments/`, or a bucket with `blob_url`: store.blobs). The client's filename is
+metadata only: it never becomes a path. One stored file serves every attachment with its bytes;
+it is deleted with the last of them, or when the upload that placed it fails to record it, and
+never while an upload is placing it (on this node; the bucket's grace period covers others)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from irbox.cases.models import Evidence
 from irbox.errors import NotFound, PayloadTooLarge
 from irbox.identity.principal import Actor
 from irbox.store import attachments as attachments_table
+from irbox.store.blobs import BlobStore
 from irbox.store.database import Connection, Database, Row
 from irbox.store.writer import Writer
 
@@ -70,23 +72,23 @@ class Upload:
 
 
 class EvidenceService:
-    def __init__(self, db: Database, writer: Writer, data_dir: Path, max_bytes: int) -> None:
+    def __init__(
+        self, db: Database, writer: Writer, blobs: BlobStore, tmp_dir: Path, max_bytes: int
+    ) -> None:
         self.db = db
         self.writer = writer
-        self.root = data_dir / "attachments"
+        self.blobs = blobs
+        self.tmp_dir = tmp_dir  # uploads in progress, on this node's disk
         self.max_bytes = max_bytes
         # Files uploads are placing, until their record commits or fails: a removal that finds
         # no record of a file (yet) must leave it to them.
         self._placing: Counter[str] = Counter()
         self._store_lock = threading.Lock()
 
-    def path_of(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256
-
     def discard_abandoned_uploads(self) -> int:
         """At server start (the one process that uploads holds the data dir): remove what
         uploads cut off by a crash left in `attachments/tmp`. Returns how many files."""
-        tmp = self.root / "tmp"
+        tmp = self.tmp_dir
         abandoned = list(tmp.glob("upload-*")) if tmp.is_dir() else []
         for path in abandoned:
             path.unlink(missing_ok=True)
@@ -95,7 +97,7 @@ class EvidenceService:
     def begin(self, case_id: str) -> Upload:
         """Check the case takes evidence before any byte is read, then start the upload."""
         self.db.read(changes.open_case, case_id)
-        return Upload(self.root / "tmp", self.max_bytes)
+        return Upload(self.tmp_dir, self.max_bytes)
 
     async def finish(
         self,
@@ -124,7 +126,7 @@ class EvidenceService:
 
     def new_upload(self, limit: int) -> Upload:
         """A temp file in the store's filesystem for bytes to be placed (an imported case's)."""
-        return Upload(self.root / "tmp", limit)
+        return Upload(self.tmp_dir, limit)
 
     @contextmanager
     def placed(self, uploads: Sequence[Upload]) -> Iterator[list[str]]:
@@ -142,7 +144,7 @@ class EvidenceService:
         recorded = False
         try:
             for upload, digest in zip(uploads, digests, strict=True):
-                self._place(upload, digest)
+                self.blobs.put(digest, upload.path)
             yield digests
             recorded = True
         finally:
@@ -155,15 +157,6 @@ class EvidenceService:
                     elif not self._placing[digest]:
                         del self._placing[digest]
 
-    def _place(self, upload: Upload, digest: str) -> None:
-        target = self.path_of(digest)
-        if target.exists():  # same bytes stored before: keep one copy
-            upload.path.unlink()
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(upload.path, target)
-            _fsync_dir(target.parent)
-
     def _delete_if_unheld(self, digest: str) -> None:
         """Delete a stored file no attachment holds and no upload is placing (the caller holds
         `_store_lock`, so no upload starts placing it meanwhile)."""
@@ -172,18 +165,18 @@ class EvidenceService:
         del self._placing[digest]
         try:
             if self.db.read(attachments_table.count_with_hash, digest) == 0:
-                self.path_of(digest).unlink(missing_ok=True)
+                self.blobs.delete(digest)
         except Exception:  # the file stays, unreferenced: `irbox check` lists such files
             log.exception("could not delete the unreferenced evidence file %s", digest)
 
-    def locate(self, case_id: str, attachment_id: str) -> tuple[Path, Evidence]:
+    def locate(self, case_id: str, attachment_id: str) -> Evidence:
+        """The attachment whose bytes are in `blobs` under its sha256 (checked)."""
         row = self.db.read(attachments_table.get, case_id, attachment_id)
         if row is None:
             raise NotFound(f"no attachment {attachment_id} in case {case_id}")
-        path = self.path_of(row["sha256"])
-        if not path.exists():
+        if not self.blobs.exists(row["sha256"]):
             raise NotFound(f"the file of attachment {attachment_id} is missing from the store")
-        return path, evidence_from_row(row)
+        return evidence_from_row(row)
 
     async def remove(self, case_id: str, attachment_id: str, actor: Actor) -> Evidence:
         """Take a file off an open case (uploaded by mistake, or not to be kept): its record
@@ -243,11 +236,3 @@ def evidence_from_row(row: Row) -> Evidence:
         row["uploaded_by"],
         clock.to_rfc3339(row["uploaded_at"]) or "",
     )
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

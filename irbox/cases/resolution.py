@@ -115,9 +115,10 @@ class ResolutionService:
 
         await self.writer.run(write)
         # The report was of the resolution just undone (the next resolve writes a new one); a
-        # comment deleted while the case is open must not live on in it.
-        for markdown in (False, True):
-            self._path(case_id, markdown).unlink(missing_ok=True)
+        # comment deleted while the case is open must not live on in it. Another node's copy
+        # is named for that resolution, so it is never served for the next one.
+        for stale in self.reports_dir.glob(f"{case_id}-*"):
+            stale.unlink(missing_ok=True)
         return self.cases.get(case_id)
 
     def report(self, case_id: str, markdown: bool) -> str:
@@ -127,20 +128,24 @@ class ResolutionService:
         case = self.cases.get(case_id)
         if case.resolution is None:
             raise NotFound(f"case {case_id} is not resolved, so it has no report yet")
-        path = self._path(case_id, markdown)
-        if not path.exists():
+        path = self._path(case, markdown)
+        if not path.exists():  # also: resolved through another node, which wrote its own
             self._write_report(case)
         return path.read_text(encoding="utf-8")
 
-    def _path(self, case_id: str, markdown: bool) -> Path:
-        return self.reports_dir / f"{case_id}.{'md' if markdown else 'html'}"
+    def _path(self, case: Case, markdown: bool) -> Path:
+        """The report of this resolution of the case: named for when it was resolved, so that
+        a copy of an earlier resolution (another node's, kept across a reopen) never answers."""
+        assert case.resolution is not None
+        when = "".join(ch for ch in case.resolution.at if ch.isdigit())
+        return self.reports_dir / f"{case.id}-{when}.{'md' if markdown else 'html'}"
 
     def _write_report(self, case: Case) -> None:
         labels = {key: f.label for key, f in self.cases.db.read(custom_fields.definitions).items()}
         defanged = self.settings.get().defang_observables if self.settings else False
         html, markdown = render(case, self._people(), self.cases.public_url, labels, defanged)
-        write_atomically(self._path(case.id, markdown=False), html)
-        write_atomically(self._path(case.id, markdown=True), markdown)
+        write_atomically(self._path(case, markdown=False), html)
+        write_atomically(self._path(case, markdown=True), markdown)
 
     def _people(self) -> dict[str, str]:
         rows = self.cases.db.read(users_table.list_all)

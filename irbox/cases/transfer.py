@@ -15,6 +15,7 @@ lacks, and the resolution (the imported case is open: the receiving team decides
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -79,7 +80,7 @@ class CaseTransfer:
         labels = {k: f.label for k, f in self.cases.db.read(custom_fields.definitions).items()}
         html, markdown = render(case, people, self.cases.public_url, labels)
         files: dict[str, str] = {}
-        tmp_dir = self.evidence.root / "tmp"
+        tmp_dir = self.evidence.tmp_dir
         tmp_dir.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="export-", suffix=".zip")
         path = Path(name)
@@ -98,7 +99,8 @@ class CaseTransfer:
                 for e in case.evidence:
                     member = f"evidence/{e.sha256}"
                     if member not in files:
-                        zf.write(self.evidence.path_of(e.sha256), member)
+                        with self.evidence.blobs.open(e.sha256) as src, zf.open(member, "w") as dst:
+                            shutil.copyfileobj(src, dst, 1024 * 1024)
                         files[member] = e.sha256
                 manifest = Manifest(
                     FORMAT,

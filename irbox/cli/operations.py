@@ -48,6 +48,11 @@ def run_backup(args: argparse.Namespace) -> int:
     manifest = create_backup(config, out, Path(config_file) if config_file else None)
     size = sum(f["size"] for f in manifest["files"])
     print(f"backup written to {out}: {len(manifest['files'])} files, {size} bytes")
+    if config.blob_url:  # not silently: the archive holds no evidence file
+        print(
+            f"evidence is in {config.blob_url}, not in this archive: back the bucket up with"
+            " the object store's own means (versioning, replication)"
+        )
     return 0
 
 

@@ -13,7 +13,9 @@ from pathlib import Path
 from irbox.bootstrap import FirstLogin, initialise
 from irbox.cli.common import CommandError, config_from
 from irbox.config import Config
+from irbox.errors import StorageUnavailable
 from irbox.identity.users import FIRST_ADMIN_EMAIL
+from irbox.store.blobs import open_blob_store
 from irbox.store.data_lock import DataDirInUse, hold
 
 
@@ -75,6 +77,10 @@ def run_serve(args: argparse.Namespace) -> int:
         hold(config.data_path)  # for the life of this process (and its worker)
         check_address_free(config.listen_host, config.listen_port)  # before printing a login
     except (DataDirInUse, AddressInUse) as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        open_blob_store(config).check()  # a bucket that is missing or refuses us: say so now
+    except StorageUnavailable as exc:
         raise CommandError(str(exc)) from None
     login = initialise(config)
     if login:

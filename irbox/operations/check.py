@@ -3,6 +3,9 @@ problems (empty when all is well) and notes on what could not be checked."""
 
 from __future__ import annotations
 
+import hashlib
+from typing import IO
+
 import msgspec
 
 from irbox.alerts.models import Observable
@@ -10,7 +13,6 @@ from irbox.config import Config
 from irbox.index import search as index_search
 from irbox.index.database import IndexDatabase, IndexLocked
 from irbox.license.service import LicenseService
-from irbox.operations.backup import sha256_of
 from irbox.services import Services
 from irbox.store import alerts as alerts_table
 from irbox.store import attachments, case_observables, engine, outbox
@@ -37,21 +39,22 @@ def run_checks(config: Config, services: Services) -> CheckReport:
         notes.append("database: SQLite integrity check passed")
     _check_index(config, services, problems, notes)
     evidence = db.read(attachments.all_hashes)
+    blobs = services.evidence.blobs
     for sha256, size in evidence:
-        path = services.evidence.path_of(sha256)
-        if not path.exists():
+        try:
+            with blobs.open(sha256) as stored:
+                length, digest = _hashed(stored)
+        except FileNotFoundError:
             problems.append(f"evidence file missing: {sha256}")
-        elif path.stat().st_size != size or sha256_of(path) != sha256:
+            continue
+        if length != size or digest != sha256:
             problems.append(f"evidence file damaged: {sha256}")
     files = "file matches its" if len(evidence) == 1 else "files match their"
     notes.append(f"evidence: {len(evidence)} stored {files} SHA-256")
     referenced = {sha256 for sha256, _ in evidence}
-    stray = [
-        path for path in services.evidence.root.glob("??/*")
-        if path.is_file() and path.name not in referenced
-    ]  # fmt: skip
+    stray = [digest for digest in blobs.digests() if digest not in referenced]
     if stray:  # an upload stored whose record was not (the disk filled in between): no harm
-        size = sum(path.stat().st_size for path in stray)
+        size = sum(blobs.info(digest)["size"] for digest in stray)
         what = "file" if len(stray) == 1 else "files"
         notes.append(f"evidence: {len(stray)} {what} ({size} bytes) no attachment refers to")
     license_service = LicenseService(
@@ -111,3 +114,12 @@ def _sqlite_counts(conn: Connection) -> dict[str, int]:
         for o in _decode_observables(raw):
             counts[o.type] = counts.get(o.type, 0) + 1
     return counts
+
+
+def _hashed(stored: IO[bytes]) -> tuple[int, str]:
+    """The length and SHA-256 of what a stored file holds, read in 1 MiB chunks."""
+    digest, length = hashlib.sha256(), 0
+    while chunk := stored.read(1024 * 1024):
+        digest.update(chunk)
+        length += len(chunk)
+    return length, digest.hexdigest()

@@ -4,12 +4,14 @@ the same headers and the same rule for the report's format on both sides."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from litestar import Response
 from litestar.background_tasks import BackgroundTask
 from litestar.response import File
+from litestar.types import FileSystemProtocol
 
-from irbox.cases.models import Evidence
+from irbox.cases.evidence import EvidenceService
 from irbox.cases.resolution import ResolutionService
 from irbox.errors import ValidationFailed
 
@@ -18,10 +20,13 @@ REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; fo
 REPORT_FORMATS = {"html": "text/html", "md": "text/markdown"}
 
 
-def evidence_file(path: Path, item: Evidence) -> File:
-    """An evidence download: always an attachment, never sniffed, sandboxed if opened."""
+def evidence_file(evidence: EvidenceService, case_id: str, attachment_id: str) -> File:
+    """An evidence download, streamed from wherever its bytes are (the data dir or a bucket):
+    always an attachment, never sniffed, sandboxed if opened."""
+    item = evidence.locate(case_id, attachment_id)
     return File(
-        path=path,
+        path=item.sha256,
+        file_system=cast(FileSystemProtocol, evidence.blobs),
         filename=item.filename,
         content_disposition_type="attachment",
         media_type=item.content_type,

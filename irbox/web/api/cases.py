@@ -212,7 +212,7 @@ class CasesController(Controller):
     def download_evidence(
         self, case_id: FromPath[str], attachment_id: FromPath[str], ctx: CtxDep
     ) -> File:
-        return evidence_file(*ctx.services.evidence.locate(case_id, attachment_id))
+        return evidence_file(ctx.services.evidence, case_id, attachment_id)
 
     @post("/{case_id:str}/resolve", opt=WRITE, status_code=200)
     async def resolve(self, case_id: FromPath[str], data: JSONBody[ResolveIn], ctx: CtxDep) -> Case:

@@ -75,7 +75,7 @@ def download_evidence(
     request: AnyRequest, services: ServicesDep, case_id: FromPath[str], attachment_id: FromPath[str]
 ) -> File:
     session_with(request, "cases:read")
-    return evidence_file(*services.evidence.locate(case_id, attachment_id))
+    return evidence_file(services.evidence, case_id, attachment_id)
 
 
 @get("/cases/{case_id:str}/export", include_in_schema=False, sync_to_thread=True)

@@ -1,0 +1,138 @@
+"""Evidence in an S3-compatible bucket (`blob_url`), shared by every node: object
+`<prefix>attachments/<sha256[:2]>/<sha256>`. Uploads stream from the upload's temp file with
+each request's payload hash signed (SigV4), so the server refuses bytes that changed on the way,
+and the stored size is checked after. Content addressing makes a second put of the same digest
+harmless, so no conditional create is needed; it also refreshes the object's time, which is
+what removal looks at: an object no attachment holds is deleted only once older than
+`blob_grace_s`, since an upload on another node may have just put it and not yet recorded it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+import urllib3
+from minio import Minio
+from minio.error import S3Error
+
+from irbox.errors import StorageUnavailable
+
+MISSING = ("NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound")
+
+
+class S3Blobs:
+    def __init__(
+        self, url: str, access_key: str, secret_key: str, region: str | None, grace_s: int
+    ) -> None:
+        parsed = urlsplit(url)
+        bucket, _, prefix = parsed.path.strip("/").partition("/")
+        self.bucket = bucket
+        self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+        self.grace_s = grace_s
+        self.client = Minio(
+            parsed.netloc,
+            access_key=access_key,
+            secret_key=secret_key,
+            secure=parsed.scheme == "https",
+            region=region,
+            http_client=urllib3.PoolManager(
+                timeout=urllib3.Timeout(connect=5, read=60),
+                retries=urllib3.Retry(total=3, backoff_factor=0.2),
+                maxsize=16,
+            ),
+        )
+
+    def key(self, digest: str) -> str:
+        return f"{self.prefix}attachments/{digest[:2]}/{digest}"
+
+    def put(self, digest: str, source: Path) -> None:
+        size = source.stat().st_size
+        try:
+            self.client.fput_object(self.bucket, self.key(digest), str(source))
+            stored = self.client.stat_object(self.bucket, self.key(digest)).size
+        except (S3Error, urllib3.exceptions.HTTPError) as exc:
+            raise StorageUnavailable(f"the evidence store refused the file: {exc}") from exc
+        if stored != size:
+            raise StorageUnavailable(f"the evidence store kept {stored} of {size} bytes")
+        source.unlink(missing_ok=True)
+
+    def info(self, digest: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            found = self.client.stat_object(self.bucket, self.key(digest))
+        except S3Error as exc:
+            if exc.code in MISSING:
+                raise FileNotFoundError(digest) from None
+            raise StorageUnavailable(f"the evidence store: {exc}") from exc
+        except urllib3.exceptions.HTTPError as exc:
+            raise StorageUnavailable(f"the evidence store: {exc}") from exc
+        mtime = found.last_modified.timestamp() if found.last_modified else 0.0
+        return {
+            "name": digest, "size": found.size or 0, "mtime": mtime, "type": "file",
+            "created": mtime, "gid": 0, "uid": 0, "ino": 0, "islink": False, "mode": 0o600,
+            "nlink": 1,
+        }  # fmt: skip
+
+    def open(self, digest: str, mode: str = "rb", buffering: int = -1) -> IO[bytes]:
+        try:
+            response = self.client.get_object(self.bucket, self.key(digest))
+        except S3Error as exc:
+            if exc.code in MISSING:
+                raise FileNotFoundError(digest) from None
+            raise StorageUnavailable(f"the evidence store: {exc}") from exc
+        except urllib3.exceptions.HTTPError as exc:
+            raise StorageUnavailable(f"the evidence store: {exc}") from exc
+        return _Body(response)  # type: ignore[return-value]
+
+    def exists(self, digest: str) -> bool:
+        try:
+            self.info(digest)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def delete(self, digest: str) -> None:
+        try:
+            modified = self.info(digest)["mtime"]
+        except FileNotFoundError:
+            return
+        if time.time() - modified < self.grace_s:
+            return  # may be another node's upload in flight; `irbox check` lists it later
+        self.client.remove_object(self.bucket, self.key(digest))
+
+    def digests(self) -> Iterator[str]:
+        listed = self.client.list_objects(
+            self.bucket, prefix=f"{self.prefix}attachments/", recursive=True
+        )
+        for item in listed:
+            yield (item.object_name or "").rsplit("/", 1)[-1]
+
+    def check(self) -> None:
+        try:
+            exists = self.client.bucket_exists(self.bucket)
+        except (S3Error, urllib3.exceptions.HTTPError) as exc:
+            raise StorageUnavailable(f"blob_url: the evidence store answers: {exc}") from exc
+        if not exists:
+            raise StorageUnavailable(f"blob_url: there is no bucket {self.bucket!r}")
+
+
+class _Body:
+    """An object's body as a file to read; closing it hands the connection back."""
+
+    def __init__(self, response: Any) -> None:
+        self._response = response
+
+    def read(self, size: int = -1) -> bytes:
+        return self._response.read(None if size < 0 else size)
+
+    def close(self) -> None:
+        self._response.close()
+        self._response.release_conn()
+
+    def __enter__(self) -> _Body:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,157 @@
+"""Evidence in an S3-compatible bucket (`blob_url`), against a real SeaweedFS: what is uploaded
+through one node downloads from another; the same bytes are one object, removed with the last
+attachment holding them once past the grace period (never within it: another node's upload may
+be about to record it); export, `irbox check` and a refused secret work with the bucket."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from minio.error import S3Error
+
+from irbox.sealed import KEY_FILE, SecretBox
+from tests.harness import Server
+from tests.postgres import PostgresCluster
+from tests.seaweed import SeaweedS3
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[SeaweedS3]:
+    server = SeaweedS3().start()
+    yield server
+    server.stop()
+
+
+def _case(api: httpx.Client, title: str) -> str:
+    made = api.post("/cases", json={"title": title, "severity": "low"})
+    assert made.status_code == 201, made.text
+    return made.json()["id"]
+
+
+def _upload(api: httpx.Client, case_id: str, payload: bytes, name: str = "mem.dmp") -> dict:
+    sent = api.post(f"/cases/{case_id}/attachments", files={"file": (name, payload)})
+    assert sent.status_code == 201, sent.text
+    return sent.json()
+
+
+def _key(blob_url: str, sha256: str) -> tuple[str, str]:
+    """The bucket and the object key of these bytes under `blob_url`."""
+    bucket, prefix = blob_url.split("/", 3)[3].split("/", 1)
+    return bucket, f"{prefix}/attachments/{sha256[:2]}/{sha256}"
+
+
+def _objects(s3: SeaweedS3, blob_url: str) -> set[str]:
+    bucket, prefix = blob_url.split("/", 3)[3].split("/", 1)
+    listed = s3.client().list_objects(bucket, prefix=f"{prefix}/attachments/", recursive=True)
+    return {item.object_name.rsplit("/", 1)[1] for item in listed}
+
+
+def _in_data_dir(server: Server) -> set[str]:
+    return {p.name for p in (server.data_dir / "attachments").glob("??/*")}
+
+
+def test_evidence_uploaded_on_one_node_downloads_from_the_other(
+    tmp_path: Path, postgres: PostgresCluster, s3: SeaweedS3
+) -> None:
+    url, blob_url = postgres.fresh_database(), s3.bucket()
+    env = s3.config(blob_url)
+    a = Server(tmp_path / "a", env=env, database_url=url)
+    b = Server(tmp_path / "b", env=env, database_url=url)
+    a.cli("init")
+    b.cli("init")
+    SecretBox(a.data_dir / KEY_FILE).seal("")
+    shutil.copy2(a.data_dir / KEY_FILE, b.data_dir / KEY_FILE)
+    a.start()
+    b.start()
+    try:
+        token = a.token()
+        payload = os.urandom(6 * 1024 * 1024 + 5)  # more than one multipart part
+        with a.client(token) as on_a, b.client(token) as on_b:
+            case_id = _case(on_a, "shared evidence")
+            stored = _upload(on_a, case_id, payload)
+            got = on_b.get(f"/cases/{case_id}/attachments/{stored['id']}")
+            assert got.status_code == 200 and got.content == payload
+            assert got.headers["content-disposition"].startswith("attachment")
+            assert got.headers["x-content-type-options"] == "nosniff"
+        assert _objects(s3, blob_url) == {hashlib.sha256(payload).hexdigest()}
+        assert _in_data_dir(a) == _in_data_dir(b) == set()  # nothing on either node's disk
+    finally:
+        a.kill()
+        b.kill()
+
+
+def test_the_same_bytes_are_one_object_gone_with_the_last_attachment(
+    fresh_server: Server, s3: SeaweedS3
+) -> None:
+    blob_url = s3.bucket()
+    fresh_server.env.update({**s3.config(blob_url), "IRBOX_BLOB_GRACE_S": "0"})
+    fresh_server.start()
+    with fresh_server.client(fresh_server.token()) as api:
+        first, second = _case(api, "one"), _case(api, "two")
+        a = _upload(api, first, b"the same bytes")
+        b = _upload(api, second, b"the same bytes")
+        assert _objects(s3, blob_url) == {a["sha256"]}
+        assert api.delete(f"/cases/{first}/attachments/{a['id']}").status_code == 200
+        assert _objects(s3, blob_url) == {a["sha256"]}  # the second case still holds it
+        assert api.get(f"/cases/{second}/attachments/{b['id']}").content == b"the same bytes"
+        assert api.delete(f"/cases/{second}/attachments/{b['id']}").status_code == 200
+        assert _objects(s3, blob_url) == set()
+
+
+def test_an_object_no_attachment_holds_stays_through_the_grace_period(
+    fresh_server: Server, s3: SeaweedS3
+) -> None:
+    blob_url = s3.bucket()
+    fresh_server.env.update(s3.config(blob_url))  # the default grace: an hour
+    fresh_server.start()
+    with fresh_server.client(fresh_server.token()) as api:
+        case_id = _case(api, "grace")
+        stored = _upload(api, case_id, b"maybe another node's upload")
+        assert api.delete(f"/cases/{case_id}/attachments/{stored['id']}").status_code == 200
+    assert _objects(s3, blob_url) == {stored["sha256"]}
+
+
+def test_export_and_check_read_the_bucket(fresh_server: Server, s3: SeaweedS3) -> None:
+    blob_url = s3.bucket()
+    fresh_server.env.update(s3.config(blob_url))
+    fresh_server.start()
+    payload = os.urandom(100_000)
+    with fresh_server.client(fresh_server.token()) as api:
+        case_id = _case(api, "exported")
+        stored = _upload(api, case_id, payload)
+        archive = api.get(f"/cases/{case_id}/export")
+        assert archive.status_code == 200, archive.text
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as zf:
+        assert zf.read(f"evidence/{stored['sha256']}") == payload
+    fresh_server.stop()
+    checked = fresh_server.cli("check")
+    assert "evidence: 1 stored file matches its SHA-256" in checked.stdout
+    s3.client().remove_object(*_key(blob_url, stored["sha256"]))
+    missing = fresh_server.cli("check", check=False)
+    assert missing.returncode == 1 and f"evidence file missing: {stored['sha256']}" in (
+        missing.stdout + missing.stderr
+    )
+
+
+def test_a_refused_secret_or_a_missing_bucket_stops_start_up_in_one_line(
+    fresh_server: Server, s3: SeaweedS3, tmp_path: Path
+) -> None:
+    wrong = tmp_path / "wrong-secret"
+    wrong.write_text("not the secret")
+    fresh_server.env.update({**s3.config(s3.bucket()), "IRBOX_BLOB_SECRET_KEY_FILE": str(wrong)})
+    refused = fresh_server.cli("serve", "--listen", "127.0.0.1:1", check=False)
+    assert refused.returncode != 0 and "evidence store" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    fresh_server.env.update(s3.config(f"http://{s3.endpoint}/no-such-bucket"))
+    missing = fresh_server.cli("serve", "--listen", "127.0.0.1:1", check=False)
+    assert "there is no bucket 'no-such-bucket'" in missing.stderr
+    with pytest.raises(S3Error):  # (the bucket really is not there)
+        s3.client().stat_object("no-such-bucket", "x")
