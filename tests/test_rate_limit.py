@@ -10,7 +10,8 @@ from tests.harness import Server, alert
 
 @pytest.fixture
 def limited(fresh_server: Server) -> Server:
-    fresh_server.env.update({"IRBOX_RATE_LIMIT_PER_MINUTE": "60", "IRBOX_RATE_LIMIT_BURST": "5"})
+    # One token back every 10 s: a loaded machine's slow requests never see a refill mid-test.
+    fresh_server.env.update({"IRBOX_RATE_LIMIT_PER_MINUTE": "6", "IRBOX_RATE_LIMIT_BURST": "5"})
     return fresh_server.start()
 
 
