@@ -21,8 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import bench.ingest as ingest  # noqa: E402
 from bench.synthetic import UNTHROTTLED  # noqa: E402
-from irbox.sealed import KEY_FILE, SecretBox  # noqa: E402
-from tests.harness import Server  # noqa: E402
+from tests.harness import Server, nodes  # noqa: E402
 from tests.postgres import PostgresCluster  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -31,18 +30,10 @@ ENV = {**UNTHROTTLED, "IRBOX_LOG_LEVEL": "warning"}
 
 
 def start_nodes(cluster: PostgresCluster, count: int) -> list[Server]:
-    url = cluster.fresh_database()
-    root = Path(tempfile.mkdtemp())
-    nodes = [Server(root / f"node{n}", env=dict(ENV), database_url=url) for n in range(count)]
-    for node in nodes:
-        node.cli("init")
-    key = nodes[0].data_dir / KEY_FILE
-    SecretBox(key).seal("")  # made at its first use; every node opens the secrets with it
-    for node in nodes[1:]:
-        shutil.copy2(key, node.data_dir / KEY_FILE)
-    for node in nodes:
+    started = nodes(Path(tempfile.mkdtemp()), cluster.fresh_database(), count, dict(ENV))
+    for node in started:
         node.start()
-    return nodes
+    return started
 
 
 def stop(nodes: list[Server]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +11,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from irbox.sealed import KEY_FILE, SecretBox
 from irbox.services import Services
 from tests.browser import CHROMIUM, FLAGS
-from tests.harness import Server
+from tests.harness import Server, nodes
 from tests.postgres import PostgresCluster
 
 _counter = itertools.count()
@@ -95,12 +93,7 @@ def two_nodes(tmp_path: Path, postgres: PostgresCluster) -> Iterator[tuple[Serve
     url = postgres.fresh_database()
     # A timed-out attempt is posted again (at least once): 10 s leaves a loaded machine room.
     env = {"IRBOX_WEBHOOK_RETRY_BASE_S": "1", "IRBOX_WEBHOOK_TIMEOUT_S": "10"}
-    a = Server(tmp_path / "a", env=env, database_url=url)
-    b = Server(tmp_path / "b", env=env, database_url=url)
-    a.cli("init")
-    b.cli("init")
-    SecretBox(a.data_dir / KEY_FILE).seal("")  # made at its first use
-    shutil.copy2(a.data_dir / KEY_FILE, b.data_dir / KEY_FILE)
+    a, b = nodes(tmp_path, url, env=env)
     a.start()
     b.start()
     yield a, b

@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -269,6 +270,26 @@ class Server:
     def first_password(self) -> str:
         """The first admin's generated password, as `serve` left it in the data dir."""
         return self._first_password
+
+
+def nodes(
+    root: Path, database_url: str, count: int = 2, env: dict[str, str] | None = None
+) -> list[Server]:
+    """Servers (nodes) with data dirs of their own under `root`, initialised on one PostgreSQL
+    database and holding the same `secret.key` (what opens the sealed secrets), as every node
+    must; not started yet."""
+    from irbox.sealed import KEY_FILE, SecretBox
+
+    made = [
+        Server(root / chr(ord("a") + n), env=env, database_url=database_url) for n in range(count)
+    ]
+    for node in made:
+        node.cli("init")
+    key = made[0].data_dir / KEY_FILE
+    SecretBox(key).seal("")  # made at its first use
+    for node in made[1:]:
+        shutil.copy2(key, node.data_dir / KEY_FILE)
+    return made
 
 
 def alert(n: int | str = 1, **overrides: object) -> dict[str, object]:

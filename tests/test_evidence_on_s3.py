@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +16,7 @@ import httpx
 import pytest
 from minio.error import S3Error
 
-from irbox.sealed import KEY_FILE, SecretBox
-from tests.harness import Server
+from tests.harness import Server, nodes
 from tests.postgres import PostgresCluster
 from tests.seaweed import SeaweedS3
 
@@ -62,13 +60,7 @@ def test_evidence_uploaded_on_one_node_downloads_from_the_other(
     tmp_path: Path, postgres: PostgresCluster, s3: SeaweedS3
 ) -> None:
     url, blob_url = postgres.fresh_database(), s3.bucket()
-    env = s3.config(blob_url)
-    a = Server(tmp_path / "a", env=env, database_url=url)
-    b = Server(tmp_path / "b", env=env, database_url=url)
-    a.cli("init")
-    b.cli("init")
-    SecretBox(a.data_dir / KEY_FILE).seal("")
-    shutil.copy2(a.data_dir / KEY_FILE, b.data_dir / KEY_FILE)
+    a, b = nodes(tmp_path, url, env=s3.config(blob_url))
     a.start()
     b.start()
     try:

@@ -8,7 +8,6 @@ indexes hold every alert afterwards. Opt-in (`-m failover`); `make test` runs it
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
 from collections import Counter
@@ -18,9 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from irbox.sealed import KEY_FILE, SecretBox
 from tests.balancer import Balancer
-from tests.harness import Server, alert
+from tests.harness import Server, alert, nodes
 from tests.postgres import PostgresCluster
 from tests.receiver import Receiver
 
@@ -152,12 +150,7 @@ def test_nothing_acknowledged_is_lost_across_a_node_and_a_primary_dying(
 ) -> None:
     primary, standby, url = database
     env = {"IRBOX_WEBHOOK_RETRY_BASE_S": "1", "IRBOX_RATE_LIMIT_BURST": "1000000"}
-    a = Server(tmp_path / "a", env=env, database_url=url)
-    b = Server(tmp_path / "b", env=env, database_url=url)
-    a.cli("init")
-    b.cli("init")
-    SecretBox(a.data_dir / KEY_FILE).seal("")
-    shutil.copy2(a.data_dir / KEY_FILE, b.data_dir / KEY_FILE)
+    a, b = nodes(tmp_path, url, env=env)
     receiver = Receiver().start()
     a.start()
     b.start()

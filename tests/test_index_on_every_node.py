@@ -42,6 +42,13 @@ def _outbox_rows(node: Server) -> int:
         return conn.execute("SELECT count(*) FROM index_outbox").fetchone()[0]
 
 
+def _wait_outbox_empty(node: Server, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while _outbox_rows(node):
+        assert time.monotonic() < deadline, f"{_outbox_rows(node)} outbox rows left"
+        time.sleep(0.2)
+
+
 def test_an_alert_ingested_on_one_node_is_found_on_the_other(
     two_nodes: tuple[Server, Server],
 ) -> None:
@@ -69,10 +76,7 @@ def test_outbox_rows_wait_for_a_node_that_is_briefly_down(
     with b.client(token) as on_b:
         _wait_found(on_b, "while-b-was-down.example", 5)
     assert REBUILD_REASONS["behind"] not in b.log_path.read_text()  # it caught up, no rebuild
-    deadline = time.monotonic() + 15
-    while _outbox_rows(a):  # both applied them: gone
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    _wait_outbox_empty(a)  # both applied them: gone
 
 
 def test_a_node_away_too_long_or_new_builds_its_index_from_the_database(
@@ -89,10 +93,7 @@ def test_a_node_away_too_long_or_new_builds_its_index_from_the_database(
         )
     with a.client(token) as on_a:
         _ingest(on_a, "while-b-was-gone.example", 4)
-        deadline = time.monotonic() + 15
-        while _outbox_rows(a):  # a no longer keeps rows for b
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        _wait_outbox_empty(a)  # a no longer keeps rows for b
     b.start()
     assert REBUILD_REASONS["behind"] in b.log_path.read_text()
     newcomer = Server(a.data_dir.parent / "c", env=a.env, database_url=a.database_url)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -60,14 +61,8 @@ class S3Blobs:
         source.unlink(missing_ok=True)
 
     def info(self, digest: str, **kwargs: Any) -> dict[str, Any]:
-        try:
+        with _answering(digest):
             found = self.client.stat_object(self.bucket, self.key(digest))
-        except S3Error as exc:
-            if exc.code in MISSING:
-                raise FileNotFoundError(digest) from None
-            raise StorageUnavailable(f"the evidence store: {exc}") from exc
-        except urllib3.exceptions.HTTPError as exc:
-            raise StorageUnavailable(f"the evidence store: {exc}") from exc
         mtime = found.last_modified.timestamp() if found.last_modified else 0.0
         return {
             "name": digest, "size": found.size or 0, "mtime": mtime, "type": "file",
@@ -76,14 +71,8 @@ class S3Blobs:
         }  # fmt: skip
 
     def open(self, digest: str, mode: str = "rb", buffering: int = -1) -> IO[bytes]:
-        try:
+        with _answering(digest):
             response = self.client.get_object(self.bucket, self.key(digest))
-        except S3Error as exc:
-            if exc.code in MISSING:
-                raise FileNotFoundError(digest) from None
-            raise StorageUnavailable(f"the evidence store: {exc}") from exc
-        except urllib3.exceptions.HTTPError as exc:
-            raise StorageUnavailable(f"the evidence store: {exc}") from exc
         return _Body(response)  # type: ignore[return-value]
 
     def exists(self, digest: str) -> bool:
@@ -116,6 +105,20 @@ class S3Blobs:
             raise StorageUnavailable(f"blob_url: the evidence store answers: {exc}") from exc
         if not exists:
             raise StorageUnavailable(f"blob_url: there is no bucket {self.bucket!r}")
+
+
+@contextmanager
+def _answering(digest: str) -> Iterator[None]:
+    """The store's answers as irbox's: an object that is not there is FileNotFoundError (a 404
+    for the caller), a store that fails or cannot be reached StorageUnavailable (a 503)."""
+    try:
+        yield
+    except S3Error as exc:
+        if exc.code in MISSING:
+            raise FileNotFoundError(digest) from None
+        raise StorageUnavailable(f"the evidence store: {exc}") from exc
+    except urllib3.exceptions.HTTPError as exc:
+        raise StorageUnavailable(f"the evidence store: {exc}") from exc
 
 
 class _Body:
