@@ -90,7 +90,8 @@ class Indexer:
         self.writer.submit(lambda conn: self._report_and_prune(conn, position))
 
     def _report_and_prune(self, conn: Connection, position: int) -> None:
-        if outbox.pruned_through(conn) > position and not self.missed_rows:
+        pruned = outbox.pruned_through(conn)
+        if pruned > position and not self.missed_rows:
             self.missed_rows = True
             log.error(
                 "outbox rows this node's index never applied were deleted while it was taken"
@@ -99,7 +100,7 @@ class Indexer:
         now = clock.now_us()
         index_cursors.report(conn, self.node, position, now)
         least = index_cursors.least_applied(conn, now - int(NODE_GONE_S * 1_000_000))
-        if least is not None and least > outbox.pruned_through(conn):
+        if least is not None and least > pruned:
             outbox.prune_through(conn, least)
 
     def _merge(self) -> None:
