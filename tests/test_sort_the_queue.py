@@ -66,3 +66,27 @@ def test_the_queue_page_sorts(server: Server, api: httpx.Client, unique: str) ->
     ]
     assert '<option value="severity" selected>' in page
     assert "data-poll" not in page  # new alerts would land out of order: no live rows
+
+
+def test_the_alert_page_steps_in_the_queues_order(
+    server: Server, api: httpx.Client, unique: str
+) -> None:
+    ids = _ingest(api, unique)
+    order = [ids[3], ids[1], ids[5], ids[6], ids[0], ids[2], ids[4]]  # most severe first
+    ui = server.ui_client("admin@irbox.local", server.first_password)
+    queue = ui.get("/alerts", params={"source": f"sort-{unique}", "sort": "severity"}).text
+    link = queue.split(f'id="row-{order[3]}"', 1)[1].split('href="', 1)[1].split('"', 1)[0]
+    assert "sort=severity" in link
+    walked = [order[3]]
+    for step, ends in (("older", order[-1]), ("newer", order[0])):
+        at = link
+        while True:
+            page = ui.get(at.replace("&amp;", "&")).text
+            if f'id="{step}"' not in page:
+                assert at.startswith(f"/alerts/{ends}?")
+                break
+            at = page.split(f'id="{step}"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
+            walked.append(at.split("?", 1)[0].rsplit("/", 1)[1])
+    assert walked == [order[3], *order[4:], *order[:3][::-1]]
+    page = ui.get(link.replace("&amp;", "&")).text
+    assert ">previous</a>" in page and ">next</a>" in page

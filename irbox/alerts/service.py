@@ -231,9 +231,15 @@ class AlertService:
         matches (the queue's order), for previous / next on an alert's page."""
 
         def read(conn: Connection) -> tuple[str | None, str | None]:
-            seq = _existing(conn, alert_id)["seq"]
-            newer = _page(conn, flt, None, 1, seq, True)
-            older = _page(conn, flt, seq, 1, None, False)
+            row = _existing(conn, alert_id)
+            seq = row["seq"]
+            if flt.sort == "severity":  # the queue's order: most severe first
+                at = (_rank(row["severity"]), seq)
+                newer = _page(conn, flt, None, 1, None, False, after_rank=at)
+                older = _page(conn, flt, None, 1, None, False, before_rank=at)
+            else:
+                newer = _page(conn, flt, None, 1, seq, True)
+                older = _page(conn, flt, seq, 1, None, False)
             return (newer[0]["id"] if newer else None, older[0]["id"] if older else None)
 
         return self.db.read(read)
@@ -358,8 +364,10 @@ def _page(
     after_seq: int | None,
     oldest_first: bool,
     before_rank: tuple[int, int] | None = None,
+    after_rank: tuple[int, int] | None = None,
 ) -> builtins.list[Row]:
-    """A page in the filter's order: by `seq`, or by severity (`sort`) from `before_rank`."""
+    """A page in the filter's order: by `seq`, or by severity (`sort`) from `before_rank`
+    down or `after_rank` up."""
     return alerts_table.page(
         conn,
         statuses=flt.status,
@@ -375,6 +383,7 @@ def _page(
         tags=flt.tag,
         by_severity=flt.sort == "severity",
         before_rank=before_rank,
+        after_rank=after_rank,
     )
 
 

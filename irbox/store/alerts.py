@@ -167,9 +167,11 @@ def page(
     tags: list[str] | None = None,
     by_severity: bool = False,
     before_rank: tuple[int, int] | None = None,
+    after_rank: tuple[int, int] | None = None,
 ) -> list[Row]:
     """Newest first (oldest with `oldest_first`), or with `by_severity` most severe first and
-    newest first within a severity, continuing before `before_rank` (a rank and a seq)."""
+    newest first within a severity, continuing before `before_rank` (a rank and a seq); from
+    `after_rank`, the alerts just above it in that order, nearest first."""
     where: list[str] = []
     args: list[Any] = []
     for column, values in (("status", statuses), ("severity", severities), ("source", sources)):
@@ -200,7 +202,9 @@ def page(
         where.append(f"seq IN (SELECT {key} FROM alerts_text WHERE {term})")
         args.append(query)
     if by_severity and before_rank is not None:
-        return _page_by_severity_after(conn, where, args, before_rank, limit)
+        return _page_by_severity_from(conn, where, args, before_rank, limit, down=True)
+    if by_severity and after_rank is not None:
+        return _page_by_severity_from(conn, where, args, after_rank, limit, down=False)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     order = f"{SEVERITY_RANK} DESC, seq DESC" if by_severity else (
         f"seq {'ASC' if oldest_first else 'DESC'}"
@@ -234,24 +238,27 @@ def _text_page(
     ).fetchall()
 
 
-def _page_by_severity_after(
+def _page_by_severity_from(
     conn: Connection,
     where: list[str],
     args: list[Any],
-    before: tuple[int, int],
+    start: tuple[int, int],
     limit: int,
+    down: bool,
 ) -> list[Row]:
-    """The rest of the cursor's severity, then the lower ones: two index ranges (one row-value
-    comparison would walk the cursor's severity from its top on every page)."""
+    """From `start` (a rank and a seq) down the severity order (`down`), or up it nearest
+    first: the rest of its severity, then the other ones; two index ranges (one row-value
+    comparison would walk the start's severity from its top on every page)."""
     base = " AND ".join([*where, "TRUE"])
-    rank, seq = before
+    rank, seq = start
+    seq_cmp, rank_cmp, order = ("<", "<", "DESC") if down else (">", ">", "ASC")
     part = f"SELECT {SUMMARY_COLUMNS}, {SEVERITY_RANK} AS r FROM alerts WHERE {base}"
     return conn.execute(
         f"SELECT {SUMMARY_COLUMNS} FROM ("
-        f"SELECT * FROM ({part} AND {SEVERITY_RANK} = ? AND seq < ? ORDER BY seq DESC LIMIT ?)"
-        f" AS same UNION ALL SELECT * FROM ({part} AND {SEVERITY_RANK} < ?"
-        f" ORDER BY {SEVERITY_RANK} DESC, seq DESC LIMIT ?) AS lower_ranks"
-        ") AS both_parts ORDER BY r DESC, seq DESC LIMIT ?",
+        f"SELECT * FROM ({part} AND {SEVERITY_RANK} = ? AND seq {seq_cmp} ?"
+        f" ORDER BY seq {order} LIMIT ?) AS same UNION ALL SELECT * FROM ({part}"
+        f" AND {SEVERITY_RANK} {rank_cmp} ? ORDER BY {SEVERITY_RANK} {order}, seq {order}"
+        f" LIMIT ?) AS other_ranks) AS both_parts ORDER BY r {order}, seq {order} LIMIT ?",
         (*args, rank, seq, limit, *args, rank, limit, limit),
     ).fetchall()
 

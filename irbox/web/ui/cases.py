@@ -37,17 +37,19 @@ def alert_detail(
     source: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
     tag: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
 ) -> Template:
     """Opened from the queue, the page keeps the queue's filters: its back link returns to
     them, and newer / older step through the alerts they match."""
     session = session_with(request, "alerts:read")
     alert = services.alerts.get(alert_id)
-    queue = {k: v for k, v in (("status", status), ("severity", severity), ("source", source),
-                               ("q", q), ("tag", tag)) if v is not None}  # fmt: skip
+    given = (("status", status), ("severity", severity), ("source", source), ("q", q),
+             ("tag", tag), ("sort", sort))  # fmt: skip
+    queue = {k: v for k, v in given if v is not None}
     newer = older = None
     if queue:
         try:
-            flt = parse_filter(status, severity, source, None, None, q, tag)
+            flt = parse_filter(status, severity, source, None, None, q, tag, sort)
             newer, older = services.alerts.neighbours(flt, alert_id)
         except ValidationFailed:
             queue = {}  # a filter edited by hand: the plain page
@@ -72,6 +74,7 @@ def alert_detail(
             "queue": urlencode(queue),
             "newer": newer,
             "older": older,
+            "by_severity": queue.get("sort") == "severity",  # steps are previous / next
             "related": related,
             "related_alerts": sum(1 for r in related if r.kind == "alert"),
             "reasons": REASON_CODES,
