@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from wsgiref.simple_server import WSGIServer
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -66,6 +67,7 @@ from irbox.webhooks.service import WebhookService
 log = logging.getLogger("irbox.services")
 SLA_CHECK_S = 5  # how soon a case's breach is recorded and announced after its due time
 DISPATCH_EVERY_S = 0.5  # how often due webhook deliveries are looked for
+EVIDENCE_SWEEP_DELAY_S = 5  # after start; then hourly (a bucket's listing may be long)
 
 
 class Services:
@@ -238,6 +240,15 @@ class ServerServices(Services):
             self.idempotency.purge, "interval", hours=1, id="idempotency-purge", coalesce=True
         )
         jobs.add_job(self.sessions.purge, "interval", hours=1, id="session-purge")
+        jobs.add_job(  # first soon after start: a node restarted often still sweeps
+            self._sweep_evidence,
+            "interval",
+            hours=1,
+            id="evidence-sweep",
+            next_run_time=datetime.now(UTC) + timedelta(seconds=EVIDENCE_SWEEP_DELAY_S),
+            coalesce=True,
+            max_instances=1,
+        )
         jobs.add_job(self._record_sla_breaches, "interval", seconds=SLA_CHECK_S, id="sla-breaches")
         jobs.add_job(
             self.dispatcher.tick,
@@ -251,6 +262,10 @@ class ServerServices(Services):
         if self.config.metrics_listen:
             host, port = split_listen(self.config.metrics_listen, "metrics_listen")
             self._metrics_server, _ = start_http_server(port, host, self.metrics.registry)
+
+    def _sweep_evidence(self) -> None:
+        if gone := self.evidence.sweep_unreferenced():
+            log.info("deleted %d stored evidence files no attachment holds", gone)
 
     def _users_changed(self) -> None:
         """On another node: who may do what (this node's key cache), and the seats in use."""

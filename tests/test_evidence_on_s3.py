@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,6 +110,27 @@ def test_an_object_no_attachment_holds_stays_through_the_grace_period(
         stored = _upload(api, case_id, b"maybe another node's upload")
         assert api.delete(f"/cases/{case_id}/attachments/{stored['id']}").status_code == 200
     assert _objects(s3, blob_url) == {stored["sha256"]}
+
+
+def test_an_object_the_grace_period_kept_goes_with_the_sweep(
+    fresh_server: Server, s3: SeaweedS3
+) -> None:
+    blob_url = s3.bucket()
+    fresh_server.env.update({**s3.config(blob_url), "IRBOX_BLOB_GRACE_S": "2"})
+    fresh_server.start()
+    with fresh_server.client(fresh_server.token()) as api:
+        case_id = _case(api, "swept")
+        kept = _upload(api, case_id, b"still held")
+        stored = _upload(api, case_id, b"removed within the grace period")
+        assert api.delete(f"/cases/{case_id}/attachments/{stored['id']}").status_code == 200
+    assert _objects(s3, blob_url) == {kept["sha256"], stored["sha256"]}
+    fresh_server.stop()
+    time.sleep(2)  # past the grace period; the sweep runs soon after start, then hourly
+    fresh_server.start()
+    deadline = time.monotonic() + 30
+    while _objects(s3, blob_url) != {kept["sha256"]} and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _objects(s3, blob_url) == {kept["sha256"]}
 
 
 def test_export_and_check_read_the_bucket(fresh_server: Server, s3: SeaweedS3) -> None:

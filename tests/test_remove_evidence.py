@@ -143,3 +143,27 @@ def test_a_file_an_upload_is_placing_is_never_deleted(services: Services) -> Non
         evidence._placing[stored.sha256] -= 1
         evidence._delete_if_unheld(stored.sha256)
     assert not path.exists()
+
+
+def test_the_sweep_deletes_stored_files_no_attachment_holds(services: Services) -> None:
+    """A stored file a removal left behind (its deletion failed, or a bucket's grace period
+    put it off) goes with the hourly sweep; one an attachment holds, or an upload is placing,
+    stays."""
+    evidence = services.evidence
+    case = asyncio.run(services.cases.create(CaseCreate(title="t", severity="low"), SYSTEM))
+    upload = evidence.begin(case.id)
+    upload.write(b"held by an attachment")
+    held = asyncio.run(evidence.finish(upload, case.id, "a.txt", None, "", SYSTEM)).sha256
+    left, placing = (hashlib.sha256(b).hexdigest() for b in (b"left behind", b"being placed"))
+    for digest in left, placing:
+        evidence.blobs.path_of(digest).parent.mkdir(parents=True, exist_ok=True)
+        evidence.blobs.path_of(digest).write_bytes(b"bytes")
+    with evidence._store_lock:
+        evidence._placing[placing] += 1
+    assert evidence.sweep_unreferenced() == 1
+    assert not evidence.blobs.exists(left)
+    assert evidence.blobs.exists(held) and evidence.blobs.exists(placing)
+    with evidence._store_lock:  # the upload placing it failed without deleting it
+        evidence._placing[placing] -= 1
+    assert evidence.sweep_unreferenced() == 1
+    assert not evidence.blobs.exists(placing) and evidence.blobs.exists(held)

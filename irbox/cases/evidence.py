@@ -3,7 +3,8 @@ limit enforced as bytes arrive, then placed in content-addressed storage by thei
 data dir's `attachments/`, or a bucket with `blob_url`: store.blobs). The client's filename is
 metadata only: it never becomes a path. One stored file serves every attachment with its bytes;
 it is deleted with the last of them, or when the upload that placed it fails to record it, and
-never while an upload is placing it (on this node; the bucket's grace period covers others)."""
+never while an upload is placing it (on this node; the bucket's grace period covers others).
+What a deletion left behind (a bucket's grace period, a failure) goes with the hourly sweep."""
 
 from __future__ import annotations
 
@@ -157,17 +158,31 @@ class EvidenceService:
                     elif not self._placing[digest]:
                         del self._placing[digest]
 
-    def _delete_if_unheld(self, digest: str) -> None:
+    def _delete_if_unheld(self, digest: str) -> bool:
         """Delete a stored file no attachment holds and no upload is placing (the caller holds
-        `_store_lock`, so no upload starts placing it meanwhile)."""
+        `_store_lock`, so no upload starts placing it meanwhile). True when it went."""
         if self._placing[digest] > 0:
-            return
+            return False
         del self._placing[digest]
         try:
             if self.db.read(attachments_table.count_with_hash, digest) == 0:
-                self.blobs.delete(digest)
-        except Exception:  # the file stays, unreferenced: `irbox check` lists such files
+                return self.blobs.delete(digest)
+        except Exception:  # the file stays, unreferenced, until the sweep (`irbox check` lists it)
             log.exception("could not delete the unreferenced evidence file %s", digest)
+        return False
+
+    def sweep_unreferenced(self) -> int:
+        """Delete the stored files no attachment holds: those a removal left within the
+        bucket's grace period or failed to delete. Each is checked again as `_delete_if_unheld`
+        checks a removal's, so an upload recording the same bytes meanwhile keeps them.
+        Returns how many went."""
+        referenced = {digest for digest, _ in self.db.read(attachments_table.all_hashes)}
+        gone = 0
+        for digest in self.blobs.digests():
+            if digest not in referenced:
+                with self._store_lock:
+                    gone += self._delete_if_unheld(digest)
+        return gone
 
     def locate(self, case_id: str, attachment_id: str) -> Evidence:
         """The attachment whose bytes are in `blobs` under its sha256 (checked)."""

@@ -23,9 +23,10 @@ class BlobStore(Protocol):
 
     def exists(self, digest: str) -> bool: ...
 
-    def delete(self, digest: str) -> None:
+    def delete(self, digest: str) -> bool:
         """Remove the bytes no attachment holds any more (the caller checked), unless they
-        may be an upload in flight elsewhere (stored within the grace period)."""
+        may be an upload in flight elsewhere (stored within the grace period). True when
+        they went."""
 
     def digests(self) -> Iterator[str]:
         """Every digest stored (for `irbox check`)."""

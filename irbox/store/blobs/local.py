@@ -41,9 +41,13 @@ class LocalBlobs:
     def exists(self, digest: str) -> bool:
         return self.path_of(digest).exists()
 
-    def delete(self, digest: str) -> None:
+    def delete(self, digest: str) -> bool:
         # One process uploads into this data dir, and holds back deletion of what it is placing.
-        self.path_of(digest).unlink(missing_ok=True)
+        try:
+            self.path_of(digest).unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def digests(self) -> Iterator[str]:
         for path in self.root.glob("??/*"):

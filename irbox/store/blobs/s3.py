@@ -82,14 +82,15 @@ class S3Blobs:
             return False
         return True
 
-    def delete(self, digest: str) -> None:
+    def delete(self, digest: str) -> bool:
         try:
             modified = self.info(digest)["mtime"]
         except FileNotFoundError:
-            return
+            return False
         if time.time() - modified < self.grace_s:
-            return  # may be another node's upload in flight; `irbox check` lists it later
+            return False  # may be another node's upload in flight: the hourly sweep retries
         self.client.remove_object(self.bucket, self.key(digest))
+        return True
 
     def digests(self) -> Iterator[str]:
         listed = self.client.list_objects(
