@@ -273,15 +273,20 @@ class Server:
 
 
 def nodes(
-    root: Path, database_url: str, count: int = 2, env: dict[str, str] | None = None
+    root: Path,
+    database_url: str,
+    count: int = 2,
+    env: dict[str, str] | None = None,
+    command: list[str] | None = None,
 ) -> list[Server]:
     """Servers (nodes) with data dirs of their own under `root`, initialised on one PostgreSQL
     database and holding the same `secret.key` (what opens the sealed secrets), as every node
-    must; not started yet."""
+    must; not started yet. `command`: how to run irbox (the source tree by default)."""
     from irbox.sealed import KEY_FILE, SecretBox
 
     made = [
-        Server(root / chr(ord("a") + n), env=env, database_url=database_url) for n in range(count)
+        Server(root / chr(ord("a") + n), command=command, env=env, database_url=database_url)
+        for n in range(count)
     ]
     for node in made:
         node.cli("init")
