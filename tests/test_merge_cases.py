@@ -125,3 +125,49 @@ def test_case_merged_is_sent_with_where_it_went(server: Server, api: httpx.Clien
         )
     finally:
         receiver.stop()
+
+
+def test_merge_adds_the_sources_tags_techniques_fields_and_links(
+    api: httpx.Client, unique: str
+) -> None:
+    """What describes the source joins the target's own: tags and techniques added (the
+    target's first), custom fields the target leaves empty filled (its own values kept), and
+    the source's links become the target's, the linked case's timeline saying so."""
+    team, shift = ("team_" + unique.replace("-", "_"), "shift_" + unique.replace("-", "_"))
+    for key in team, shift:
+        made = api.post("/custom-fields", json={"key": key, "label": key, "type": "string"})
+        assert made.status_code == 201, made.text
+
+    def case(title: str, **fields: object) -> str:
+        made = api.post("/cases", json={"title": title, "severity": "low", **fields})
+        assert made.status_code == 201, made.text
+        return made.json()["id"]
+
+    source = case("source", tags=["phishing", "vip"], attack=["T1566", "T1059.001"],
+                  custom_fields={team: "red", shift: "night"})  # fmt: skip
+    target = case("target", tags=["vip"], attack=["T1566"], custom_fields={team: "blue"})
+    related, parent = case("related"), case("parent")
+    for other, kind in ((related, "related"), (parent, "parent"), (target, "related")):
+        linked = api.post(f"/cases/{source}/links", json={"case_id": other, "kind": kind})
+        assert linked.status_code in (200, 201, 204), linked.text
+    before = api.get(f"/cases/{source}").json()
+
+    into = api.post(f"/cases/{source}/merge", json={"into": target}).json()
+    assert into["tags"] == ["vip", "phishing"]
+    assert [t["id"] for t in into["attack"]] == ["T1566", "T1059.001"]
+    assert into["custom_fields"] == {team: "blue", shift: "night"}
+    links = {link["case_id"]: link["kind"] for link in into["links"]}
+    assert links == {related: "related", parent: "parent"}
+    entry = next(e for e in into["timeline"] if e["type"] == "merged_from")
+    assert entry["summary"] == (
+        f"case #{before['number']} merged in: 1 tag, 1 ATT&CK technique, 1 custom field, 2 links"
+    )
+    assert sorted(entry["data"]["links"]) == sorted([related, parent])
+    seen_from_parent = api.get(f"/cases/{parent}").json()
+    assert [(link["case_id"], link["kind"]) for link in seen_from_parent["links"]] == [
+        (target, "child")
+    ]
+    assert seen_from_parent["timeline"][-1]["summary"] == (
+        f"linked: case #{into['number']} is its child (case #{before['number']} merged into it)"
+    )
+    assert api.get(f"/cases/{source}").json()["links"] == []

@@ -5,18 +5,26 @@ changes. Both timelines say so, the target's naming every item moved and where i
 for the source, `case.updated` for the target.
 
 An observable both cases hold stays the target's once; the source's copy goes. Evidence files
-are stored by hash, so moving one moves a row."""
+are stored by hash, so moving one moves a row. What describes the source joins the target's
+own: its tags and ATT&CK techniques are added, its custom field values fill the fields the
+target leaves empty, and its links to other cases become the target's (a case the target
+links already keeps the target's link)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
+
 from irbox import clock
-from irbox.cases import changes
-from irbox.cases.models import MergeIn
+from irbox.alerts.validation import MAX_TAGS
+from irbox.cases import changes, custom_fields
+from irbox.cases.models import INVERSE, MergeIn
 from irbox.errors import InvalidState, NotFound, ValidationFailed
 from irbox.identity.principal import Actor
 from irbox.index import events as index_events
 from irbox.store import alerts as alerts_table
-from irbox.store import attachments, case_observables, case_tasks, comments
+from irbox.store import attachments, case_links, case_observables, case_tasks, comments
 from irbox.store import cases as cases_table
 from irbox.store.database import Connection, Row
 from irbox.store.writer import Writer
@@ -42,6 +50,7 @@ class MergeService:
                     f"case #{target['number']} is {target['status']}; merge into an open case"
                 )
             moved = _move(conn, source, target, now)
+            moved.update(_carry(conn, source, target, actor, now))
             cases_table.update(conn, case_id, {"status": "merged", "merged_into": target["id"]})
             counts = ", ".join(_count(len(v), kind) for kind, v in moved.items() if v) or "nothing"
             changes.record(
@@ -71,7 +80,9 @@ class MergeService:
 
 
 _NOUNS = {"alerts": "alert", "observables": "observable", "evidence": "evidence file",
-          "comments": "comment", "tasks": "task"}  # fmt: skip
+          "comments": "comment", "tasks": "task", "tags": "tag", "attack": "ATT&CK technique",
+          "custom_fields": "custom field", "links": "link"}  # fmt: skip
+_encode = msgspec.json.Encoder().encode
 
 
 def _count(n: int, kind: str) -> str:
@@ -102,3 +113,54 @@ def _move(conn: Connection, source: Row, target: Row, now: int) -> dict[str, lis
         "comments": comments.move_to_case(conn, source_id, target_id),
         "tasks": case_tasks.move_to_case(conn, source_id, target_id),
     }
+
+
+def _carry(
+    conn: Connection, source: Row, target: Row, actor: Actor, now: int
+) -> dict[str, list[str]]:
+    """Add what describes the source to the target's own; what was added, by kind."""
+    lists: dict[str, list[str]] = {}
+    wanted: dict[str, Any] = {}
+    for column, most in (("tags", MAX_TAGS), ("attack", None)):
+        held = msgspec.json.decode(target[column] or "[]", type=list[str])
+        theirs = msgspec.json.decode(source[column] or "[]", type=list[str])
+        added = [v for v in theirs if v not in held]
+        if most is not None:
+            added = added[: max(0, most - len(held))]
+        if added:
+            wanted[column] = _encode(held + added).decode()
+        lists[column] = added
+    fields = custom_fields.stored_values(target["custom_fields"] or "{}")
+    filled = {k: v for k, v in custom_fields.stored_values(source["custom_fields"] or "{}").items()
+              if k not in fields}  # fmt: skip
+    if filled:
+        wanted["custom_fields"] = _encode({**fields, **filled}).decode()
+    lists["custom_fields"] = list(filled)
+    if wanted:
+        cases_table.update(conn, target["id"], wanted)
+    lists["links"] = _move_links(conn, source, target, actor, now)
+    return lists
+
+
+def _move_links(conn: Connection, source: Row, target: Row, actor: Actor, now: int) -> list[str]:
+    """The source's links become the target's; the linked cases' timelines say so."""
+    linked = {row["linked_id"] for row in case_links.for_case(conn, target["id"])}
+    moved = []
+    for link in case_links.for_case(conn, source["id"]):
+        other = link["linked_id"]
+        case_links.remove(conn, source["id"], other)
+        case_links.remove(conn, other, source["id"])
+        if other == target["id"] or other in linked:
+            continue
+        kind = link["kind"]
+        case_links.put(conn, target["id"], other, kind, now, actor.user_id)
+        case_links.put(conn, other, target["id"], INVERSE[kind], now, actor.user_id)
+        summary = (
+            f"linked: case #{target['number']} is its {INVERSE[kind]}"
+            f" (case #{source['number']} merged into it)"
+        )
+        changes.record(conn, other, "linked", actor, now, summary,
+                       {"case_id": target["id"], "kind": INVERSE[kind]})  # fmt: skip
+        changes.announce(conn, other, "case.updated", actor, now)
+        moved.append(other)
+    return moved
