@@ -9,6 +9,7 @@ import email
 import email.policy
 import ssl
 import time
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,10 @@ USER, PASSWORD = "irbox-relay", "relay-secret"
 
 class Mailbox:
     def __init__(self, root: Path, tls: bool = False, refuse_first: int = 0,
-                 port: int | None = None, delay_s: float = 0.0) -> None:  # fmt: skip
+                 port: int | None = None, delay_s: float = 0.0,
+                 before_accepting: Callable[[], object] | None = None) -> None:  # fmt: skip
         self.port = port or free_port()
+        self.before_accepting = before_accepting  # run once, as the first message is taken
         self.delay_s = delay_s  # before each message is accepted (a slow relay)
         self.refuse_first = refuse_first
         self.messages: list[EmailMessage] = []
@@ -55,6 +58,9 @@ class Mailbox:
             await asyncio.sleep(self.delay_s)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(parsed)  # type: ignore[arg-type]
+        if self.before_accepting is not None:
+            hook, self.before_accepting = self.before_accepting, None
+            hook()
         return "250 OK"
 
     def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str,

@@ -2,7 +2,8 @@
 subscription mails what it promises (mentioned, assigned, alert added to my case, new alerts
 from a severity up), in plain text and HTML with a link back; admins hear of webhook
 deliveries that failed for good; a relay that refuses is retried until it accepts; a mail
-queued before a crash is sent after the restart, and nothing is mailed twice."""
+queued before a crash is sent after the restart, and nothing is mailed twice; a message the
+relay took while the database went away is recorded sent once it is back, not sent again."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from irbox.config import ConfigError, load_config
 from tests.harness import Server, alert
 from tests.mailbox import PASSWORD, USER, Mailbox
+from tests.postgres import PostgresCluster
 
 ANA = "ana@example.org"
 
@@ -135,6 +137,37 @@ def test_queued_mail_survives_a_crash_and_goes_once(fresh_server: Server, tmp_pa
         assert got[0]["Message-ID"].startswith("<mail_")
     finally:
         relay.stop()
+
+
+def test_a_mail_the_relay_took_while_the_database_was_away_is_recorded_once_back(
+    tmp_path: Path, postgres: PostgresCluster
+) -> None:
+    relay = Mailbox(tmp_path, before_accepting=postgres.pause).start()  # away as it says 250
+    server = Server(tmp_path / "data", database_url=postgres.fresh_database())
+    _mail_config(server, relay.port)
+    server.start()
+    try:
+        ui = server.ui_client("admin@irbox.local", server.first_password)
+        csrf = ui.get("/settings").text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        ui.post("/settings/test-mail", data={"csrf_token": csrf})
+        relay.wait_for(1, Subject="irbox test mail")
+        time.sleep(2)  # the sender holds the outcome meanwhile
+        postgres.resume()
+        deadline = time.monotonic() + 15  # well inside the claim's 50 s lease
+        while _status(server) != "sent":
+            assert time.monotonic() < deadline, _status(server)
+            time.sleep(0.2)
+        time.sleep(3)  # a tick or more later: still once
+        assert len(relay.messages) == 1
+    finally:
+        server.kill()
+        relay.stop()
+
+
+def _status(server: Server) -> str | None:
+    with server.database() as db:
+        row = db.execute("SELECT status FROM mail_outbox").fetchone()
+    return row[0] if row else None
 
 
 def _attempts(server: Server) -> int:

@@ -2,7 +2,8 @@
 (STARTTLS and AUTH when configured), retrying with backoff like webhooks (the same base and
 24 h window), then marking it failed. It sends at least once: a crash between the relay's
 "250 OK" and the write that records it sends that message again after the restart, with the
-same Message-ID, which mail clients use to fold duplicates."""
+same Message-ID, which mail clients use to fold duplicates; the database being away then
+only delays the record."""
 
 from __future__ import annotations
 
@@ -184,4 +185,5 @@ class MailSender:
         def write(conn: Connection) -> None:
             mail_outbox.record(conn, mail_id, changes)
 
-        self.writer.run_sync(write)
+        # Kept through an outage: a dropped record would have the message sent again.
+        self.writer.run_sync_when_back(write, "a mail's outcome", self._stop.is_set)

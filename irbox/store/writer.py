@@ -155,6 +155,24 @@ class Writer:
     def run_sync(self, job: Callable[[Connection], T]) -> T:
         return self.submit(_with_request_write(job)).result()
 
+    def run_sync_when_back(
+        self, job: Callable[[Connection], T], what: str, stopping: Callable[[], bool]
+    ) -> T:
+        """`run_sync`, waiting out the database being away (a failover, a restart) until
+        `stopping()`: for the record of something done outside the database (a message the
+        relay took, a webhook its receiver answered), which, if dropped, would leave it
+        claimed and done again once the claim lapsed."""
+        wait_s = 0.5
+        while True:
+            try:
+                return self.run_sync(job)
+            except StorageUnavailable:
+                if stopping():
+                    raise
+                log.warning("the database is away; keeping %s until it is back", what)
+                time.sleep(wait_s)
+                wait_s = min(5.0, wait_s * 2)
+
     @property
     def _conn(self) -> WriteConnection:
         return self._backend.conn  # a backend may replace it (PostgreSQL reconnects)

@@ -11,7 +11,6 @@ import contextlib
 import logging
 import random
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +18,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from irbox import __version__, clock
-from irbox.errors import StorageUnavailable
 from irbox.sealed import SecretBox
 from irbox.store import deliveries
 from irbox.store.database import Connection, Database
@@ -182,20 +180,7 @@ class Dispatcher:
         self._write_outcome(lambda conn: deliveries.record_attempt(conn, delivery_id, changes))
 
     def _write_outcome(self, job: Callable[[Connection], object]) -> None:
-        """Record an attempt's outcome, waiting out the database being away (a failover): an
-        outcome dropped would leave the delivery claimed, and posted again once the claim
-        lapsed, though its receiver had it."""
-        wait_s = 0.5
-        while True:
-            try:
-                self.writer.run_sync(job)
-                return
-            except StorageUnavailable:
-                if self._closed:
-                    raise
-                log.warning("the database is away; keeping a webhook outcome until it is back")
-                time.sleep(wait_s)
-                wait_s = min(5.0, wait_s * 2)
+        self.writer.run_sync_when_back(job, "a webhook outcome", lambda: self._closed)
 
     def _give_up(self, row: dict[str, Any], changes: dict[str, object]) -> None:
         """Mark the delivery failed and, in the same transaction, tell who should hear of it
