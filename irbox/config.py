@@ -60,6 +60,8 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     ldap_user_base: str = ""
     ldap_user_filter: str = "(mail={email})"
     ldap_group_roles: dict[str, str] = {}  # group DN -> admin, analyst or viewer
+    # How often directory users' groups are read again between sign-ins (0: only at sign-in).
+    ldap_review_every_s: float = 300.0
     # E-mail notifications through an SMTP relay (irbox.notifications.mail); empty host: off.
     smtp_host: str = ""
     smtp_port: int = 587
@@ -272,6 +274,8 @@ def _check_directory(cfg: Config) -> None:
             raise ConfigError(f"ldap_group_roles: {group!r} maps to {role!r}, not a role")
     if not cfg.ldap_group_roles:
         raise ConfigError("ldap_group_roles: needed with ldap_url (no group, no access)")
+    if cfg.ldap_review_every_s < 0:
+        raise ConfigError("ldap_review_every_s: 0 (only at sign-in) or more seconds")
 
 
 def proxy_networks(values: list[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

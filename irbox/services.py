@@ -36,6 +36,7 @@ from irbox.idempotency.records import IdempotencyStore
 from irbox.identity.api_keys import ApiKeyService
 from irbox.identity.auth_cache import AuthCache
 from irbox.identity.directory import Directory
+from irbox.identity.directory_review import DirectoryReview
 from irbox.identity.sessions import SessionService
 from irbox.identity.two_factor import TwoFactorService
 from irbox.identity.users import FIRST_PASSWORD_FILE, UserService
@@ -240,6 +241,11 @@ class ServerServices(Services):
             self.idempotency.purge, "interval", hours=1, id="idempotency-purge", coalesce=True
         )
         jobs.add_job(self.sessions.purge, "interval", hours=1, id="session-purge")
+        if self.users.directory is not None and self.users.directory.enabled:
+            review_s = self.config.ldap_review_every_s
+            if review_s > 0:
+                jobs.add_job(DirectoryReview(self.users).run, "interval", seconds=review_s,
+                             id="directory-review", coalesce=True, max_instances=1)  # fmt: skip
         jobs.add_job(  # first soon after start: a node restarted often still sweeps
             self._sweep_evidence,
             "interval",

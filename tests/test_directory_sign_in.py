@@ -1,12 +1,13 @@
 """LDAP / Active Directory sign-in against a real OpenLDAP server (Debian's slapd, started by
 the tests with a small directory): search-and-bind with a service account over ldaps:// or
 StartTLS checked against a CA file, roles from groups re-read at each sign-in (out of the
-groups: no access), and a directory that is down or misconfigured says so while local
-accounts keep signing in."""
+groups: no access) and between sign-ins by the review (sessions and keys follow), and a
+directory that is down or misconfigured says so while local accounts keep signing in."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from tests.directory import ADMINS, ANALYSTS, SERVICE_DN, SERVICE_PASSWORD, SUFF
 from tests.harness import Server
 
 BOB_DN = f"uid=bob,ou=people,{SUFFIX}"
+ANA_DN = f"uid=ana,ou=people,{SUFFIX}"
+GONE_DN = f"uid=left-long-ago,ou=people,{SUFFIX}"
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +99,46 @@ def test_roles_are_read_again_at_each_sign_in(fresh_server: Server, directory: D
     finally:
         with directory.admin() as conn:
             conn.modify(ANALYSTS, {"member": [(0, [BOB_DN])]})  # MODIFY_ADD: back in
+
+
+def _until(check: object, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "not within the review's time"
+        time.sleep(0.2)
+
+
+def test_the_review_ends_access_between_sign_ins_and_restores_it(
+    fresh_server: Server, directory: Directory
+) -> None:
+    server = _configure(fresh_server, directory, IRBOX_LDAP_REVIEW_EVERY_S="1")
+    assert _sign_in(server, "ana@example.org", "ana-password")[0].is_redirect
+    _, bob_session = _sign_in(server, "bob@example.org", "bob-password")
+    with (
+        server.client(server.token("bob@example.org")) as bob,
+        server.client(server.token("ana@example.org")) as ana,
+    ):
+        assert bob.get("/alerts").status_code == 200 and ana.get("/users").status_code == 200
+        directory.leave_group(ANALYSTS, BOB_DN)
+        with directory.admin() as conn:  # ana: from the admins to the analysts
+            conn.modify(ANALYSTS, {"member": [(0, [ANA_DN])]})
+            conn.modify(ADMINS, {"member": [(0, [GONE_DN])]})  # groupOfNames needs a member
+        directory.leave_group(ADMINS, ANA_DN)
+        try:
+            _until(lambda: bob.get("/alerts").status_code == 401)  # no sign-in needed
+            assert bob_session.get("/alerts").headers["location"] == "/login"
+            _until(lambda: ana.get("/users").status_code == 403)  # her key follows her role
+            assert ana.get("/alerts").status_code == 200
+            users = _users(server)
+            assert users["bob@example.org"]["disabled"] is True
+            assert users["ana@example.org"]["role"] == "analyst"
+        finally:
+            with directory.admin() as conn:  # MODIFY_ADD: both back where they were
+                conn.modify(ANALYSTS, {"member": [(0, [BOB_DN])]})
+                conn.modify(ADMINS, {"member": [(0, [ANA_DN])]})
+            directory.leave_group(ANALYSTS, ANA_DN)
+        _until(lambda: bob.get("/alerts").status_code == 200)  # mapped again: restored
+        assert _users(server)["bob@example.org"]["disabled"] is False
 
 
 def test_starttls_with_the_ca_file(fresh_server: Server, directory: Directory) -> None:

@@ -5,7 +5,7 @@ The service account (`ldap_bind_dn`) finds the one entry matching `ldap_user_fil
 `ldap_group_roles` that list the entry as a member (`member` or `uniqueMember`, read from each
 group itself, so neither AD's `memberOf` nor OpenLDAP's memberof overlay is needed) give the
 role, the strongest one if several. No group: no access. Everything is read again at each
-sign-in, so a user taken out of a group is refused at their next one.
+sign-in, and between sign-ins by the review (`directory_review.py`).
 
 The directory is asked over TLS when the URL is `ldaps://` or `ldap_starttls` is set, the
 certificate checked against `ldap_ca_file` (or the system's CAs). An unreachable or
@@ -78,6 +78,23 @@ class Directory:
         mail = attributes.get("mail") or [email]
         name = attributes.get("displayName") or attributes.get("cn") or [""]
         return DirectoryUser(dn, str(mail[0]).lower(), str(name[0]), role)
+
+    def roles_of(self, emails: list[str]) -> dict[str, str | None]:
+        """The role each address's entry has now (None: in no mapped group, or no longer in
+        the directory), asked with the service account (blocking)."""
+        cfg = self.config
+        try:
+            search = self._connection(cfg.ldap_bind_dn or None, self._service_password())
+            try:
+                roles: dict[str, str | None] = {}
+                for email in emails:
+                    found = self._find(search, email)
+                    roles[email] = self._role(search, found[0]) if found else None
+                return roles
+            finally:
+                search.unbind()
+        except LDAPException as exc:
+            raise self._unavailable(f"{type(exc).__name__}: {exc}") from None
 
     def _service_password(self) -> str | None:
         path = self.config.ldap_bind_password_file

@@ -293,12 +293,12 @@ class UserService:
                 audit.record(conn, (None, None, ip), "user.create", user_id, now,
                              {"role": found.role, "source": "directory"})  # fmt: skip
                 changed = True
-            elif row["disabled"]:
+            elif row["disabled"] == users_table.DISABLED:
                 return "refused"
-            else:
+            else:  # active, or suspended by the directory review: mapped again now
                 user_id, email_now = row["id"], row["email"]
-                if (row["role"], row["name"]) != (found.role, found.name):
-                    changes = {"role": found.role, "name": found.name}
+                if (row["role"], row["name"], row["disabled"]) != (found.role, found.name, 0):
+                    changes = {"role": found.role, "name": found.name, "disabled": 0}
                     users_table.update(conn, user_id, {**changes, "updated_at": now})
                     audit.record(conn, (None, None, ip), "user.update", user_id, now,
                                  {**changes, "source": "directory"})  # fmt: skip

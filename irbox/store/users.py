@@ -7,6 +7,9 @@ from typing import Any
 from irbox.store.database import Connection, Row
 
 COLUMNS = "id, email, name, role, password_hash, disabled, created_at, updated_at, auth_source"
+# `disabled`: 0 active; DISABLED by an admin; SUSPENDED by the directory review (out of every
+# mapped group), which the directory mapping them again undoes. Anything but 0 refuses access.
+DISABLED, SUSPENDED = 1, 2
 
 
 def insert(conn: Connection, row: dict[str, Any]) -> None:
@@ -86,4 +89,12 @@ def accept_step(conn: Connection, user_id: str, step: int) -> bool:
 def active_admins(conn: Connection) -> list[Row]:
     return conn.execute(
         "SELECT id, email FROM users WHERE role = 'admin' AND disabled = 0"
+    ).fetchall()
+
+
+def directory_users(conn: Connection) -> list[Row]:
+    """The directory's users an admin has not disabled (active or suspended)."""
+    return conn.execute(
+        f"SELECT id, email FROM users WHERE auth_source = 'directory' AND disabled <> {DISABLED}"
+        " ORDER BY email"
     ).fetchall()
