@@ -141,6 +141,25 @@ def test_the_review_ends_access_between_sign_ins_and_restores_it(
         assert _users(server)["bob@example.org"]["disabled"] is False
 
 
+def test_the_review_never_takes_the_last_active_admin(
+    fresh_server: Server, directory: Directory
+) -> None:
+    server = _configure(fresh_server, directory, IRBOX_LDAP_REVIEW_EVERY_S="1")
+    assert _sign_in(server, "ana@example.org", "ana-password")[0].is_redirect
+    with server.client(server.token("ana@example.org")) as ana:
+        local = _users(server)["admin@irbox.local"]["id"]
+        assert ana.patch(f"/users/{local}", json={"disabled": True}).status_code == 200
+        with directory.admin() as conn:  # groupOfNames needs a member
+            conn.modify(ADMINS, {"member": [(0, [GONE_DN])]})
+        directory.leave_group(ADMINS, ANA_DN)
+        try:
+            _until(lambda: "last active admin" in server.log_path.read_text())
+            assert ana.get("/users").status_code == 200  # left as she was: irbox keeps an admin
+        finally:
+            with directory.admin() as conn:
+                conn.modify(ADMINS, {"member": [(0, [ANA_DN])]})
+
+
 def test_starttls_with_the_ca_file(fresh_server: Server, directory: Directory) -> None:
     server = _configure(fresh_server, directory, IRBOX_LDAP_URL=directory.url,
                         IRBOX_LDAP_STARTTLS="true")  # fmt: skip
@@ -162,7 +181,7 @@ def test_a_broken_directory_says_so_and_local_admins_still_sign_in(
     server = _configure(fresh_server, directory, **broken)
     refused, _ = _sign_in(server, "ana@example.org", "ana-password")
     assert refused.status_code == 503 and "directory cannot be reached" in refused.text
-    logged = server.log_path.read_text().count("directory sign-in failed")
+    logged = server.log_path.read_text().count("asking the directory failed")
     assert logged == 1  # one line saying why
     local = server.ui_client("admin@irbox.local", server.first_password)
     assert local.get("/alerts").status_code == 200

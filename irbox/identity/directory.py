@@ -157,5 +157,5 @@ class Directory:
         return max(roles, key=STRENGTH.index) if roles else None
 
     def _unavailable(self, why: str) -> DirectoryUnavailable:
-        log.warning("directory sign-in failed at %s: %s", self.config.ldap_url, why)
+        log.warning("asking the directory failed at %s: %s", self.config.ldap_url, why)
         return DirectoryUnavailable("the directory cannot be asked now", {"directory": why})
