@@ -29,6 +29,14 @@ def s3() -> Iterator[SeaweedS3]:
     server.stop()
 
 
+def _started_on(server: Server, s3: SeaweedS3, **env: str) -> str:
+    """Start the server with its evidence under a new prefix of the bucket; its blob_url."""
+    blob_url = s3.bucket()
+    server.env.update({**s3.config(blob_url), **env})
+    server.start()
+    return blob_url
+
+
 def _case(api: httpx.Client, title: str) -> str:
     made = api.post("/cases", json={"title": title, "severity": "low"})
     assert made.status_code == 201, made.text
@@ -84,9 +92,7 @@ def test_evidence_uploaded_on_one_node_downloads_from_the_other(
 def test_the_same_bytes_are_one_object_gone_with_the_last_attachment(
     fresh_server: Server, s3: SeaweedS3
 ) -> None:
-    blob_url = s3.bucket()
-    fresh_server.env.update({**s3.config(blob_url), "IRBOX_BLOB_GRACE_S": "0"})
-    fresh_server.start()
+    blob_url = _started_on(fresh_server, s3, IRBOX_BLOB_GRACE_S="0")
     with fresh_server.client(fresh_server.token()) as api:
         first, second = _case(api, "one"), _case(api, "two")
         a = _upload(api, first, b"the same bytes")
@@ -102,9 +108,7 @@ def test_the_same_bytes_are_one_object_gone_with_the_last_attachment(
 def test_an_object_no_attachment_holds_stays_through_the_grace_period(
     fresh_server: Server, s3: SeaweedS3
 ) -> None:
-    blob_url = s3.bucket()
-    fresh_server.env.update(s3.config(blob_url))  # the default grace: an hour
-    fresh_server.start()
+    blob_url = _started_on(fresh_server, s3)  # the default grace: an hour
     with fresh_server.client(fresh_server.token()) as api:
         case_id = _case(api, "grace")
         stored = _upload(api, case_id, b"maybe another node's upload")
@@ -115,9 +119,7 @@ def test_an_object_no_attachment_holds_stays_through_the_grace_period(
 def test_an_object_the_grace_period_kept_goes_with_the_sweep(
     fresh_server: Server, s3: SeaweedS3
 ) -> None:
-    blob_url = s3.bucket()
-    fresh_server.env.update({**s3.config(blob_url), "IRBOX_BLOB_GRACE_S": "2"})
-    fresh_server.start()
+    blob_url = _started_on(fresh_server, s3, IRBOX_BLOB_GRACE_S="2")
     with fresh_server.client(fresh_server.token()) as api:
         case_id = _case(api, "swept")
         kept = _upload(api, case_id, b"still held")
@@ -134,9 +136,7 @@ def test_an_object_the_grace_period_kept_goes_with_the_sweep(
 
 
 def test_export_and_check_read_the_bucket(fresh_server: Server, s3: SeaweedS3) -> None:
-    blob_url = s3.bucket()
-    fresh_server.env.update(s3.config(blob_url))
-    fresh_server.start()
+    blob_url = _started_on(fresh_server, s3)
     payload = os.urandom(100_000)
     with fresh_server.client(fresh_server.token()) as api:
         case_id = _case(api, "exported")
