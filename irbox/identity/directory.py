@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import ldap3
@@ -61,20 +63,13 @@ class Directory:
         loop). Unauthorized for an unknown address or a wrong password."""
         if not password:  # an empty password is an anonymous bind, which "succeeds"
             raise Unauthorized("wrong email or password")
-        cfg = self.config
-        try:
-            search = self._connection(cfg.ldap_bind_dn or None, self._service_password())
-            try:
-                found = self._find(search, email)
-                if found is None:
-                    raise Unauthorized("wrong email or password")
-                dn, attributes = found
-                self._connection(dn, password, as_user=True).unbind()  # the password proven
-                role = self._role(search, dn)
-            finally:
-                search.unbind()
-        except LDAPException as exc:
-            raise self._unavailable(f"{type(exc).__name__}: {exc}") from None
+        with self._service_search() as search:
+            found = self._find(search, email)
+            if found is None:
+                raise Unauthorized("wrong email or password")
+            dn, attributes = found
+            self._connection(dn, password, as_user=True).unbind()  # the password proven
+            role = self._role(search, dn)
         mail = attributes.get("mail") or [email]
         name = attributes.get("displayName") or attributes.get("cn") or [""]
         return DirectoryUser(dn, str(mail[0]).lower(), str(name[0]), role)
@@ -82,15 +77,21 @@ class Directory:
     def roles_of(self, emails: list[str]) -> dict[str, str | None]:
         """The role each address's entry has now (None: in no mapped group, or no longer in
         the directory), asked with the service account (blocking)."""
-        cfg = self.config
+        with self._service_search() as search:
+            roles: dict[str, str | None] = {}
+            for email in emails:
+                found = self._find(search, email)
+                roles[email] = self._role(search, found[0]) if found else None
+            return roles
+
+    @contextmanager
+    def _service_search(self) -> Iterator[ldap3.Connection]:
+        """The service account's connection, unbound after; an LDAP failure inside is the
+        directory being unavailable."""
         try:
-            search = self._connection(cfg.ldap_bind_dn or None, self._service_password())
+            search = self._connection(self.config.ldap_bind_dn or None, self._service_password())
             try:
-                roles: dict[str, str | None] = {}
-                for email in emails:
-                    found = self._find(search, email)
-                    roles[email] = self._role(search, found[0]) if found else None
-                return roles
+                yield search
             finally:
                 search.unbind()
         except LDAPException as exc:
