@@ -8,9 +8,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import signal
 import time
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -133,6 +136,52 @@ def test_an_object_the_grace_period_kept_goes_with_the_sweep(
     while _objects(s3, blob_url) != {kept["sha256"]} and time.monotonic() < deadline:
         time.sleep(0.5)
     assert _objects(s3, blob_url) == {kept["sha256"]}
+
+
+@contextmanager
+def _stalled(s3: SeaweedS3) -> Iterator[None]:
+    """The bucket takes connections and answers nothing (its process stopped), then resumes."""
+    assert s3.proc is not None
+    os.kill(s3.proc.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(s3.proc.pid, signal.SIGCONT)
+
+
+def test_a_stalled_bucket_holds_up_no_other_request(fresh_server: Server, s3: SeaweedS3) -> None:
+    """Placing files in the bucket (an upload, an imported case's) and removing one wait on the
+    bucket off the event loop: while it answers nothing, health probes and pages are served (a
+    memory image of gigabytes takes the bucket a while)."""
+    _started_on(fresh_server, s3, IRBOX_BLOB_GRACE_S="0")
+    token = fresh_server.token()
+    with (
+        fresh_server.client(token) as api,
+        fresh_server.client(token) as uploader,
+        fresh_server.client(token) as remover,
+        fresh_server.client(token) as importer,
+        ThreadPoolExecutor(3) as pool,
+    ):
+        case_id = _case(api, "a stalled bucket")
+        stored = _upload(api, case_id, b"removed while the bucket stalls")
+        exported = _case(api, "exported")
+        _upload(api, exported, b"evidence of the exported case")
+        archive = api.get(f"/cases/{exported}/export").content
+        payload = os.urandom(1024 * 1024)
+        with _stalled(s3):
+            upload = pool.submit(_upload, uploader, case_id, payload)
+            removal = pool.submit(remover.delete, f"/cases/{case_id}/attachments/{stored['id']}")
+            zipped = {"Content-Type": "application/zip"}
+            imported = pool.submit(importer.post, "/cases/import", content=archive, headers=zipped)
+            time.sleep(1.5)  # all three have reached the bucket
+            assert not upload.done() and not removal.done() and not imported.done()
+            assert api.get("/healthz", timeout=3).status_code == 200
+            assert api.get(f"/cases/{case_id}", timeout=3).status_code == 200
+        assert upload.result(timeout=60)["size"] == len(payload)
+        assert removal.result(timeout=60).status_code == 200
+        assert imported.result(timeout=60).status_code == 201
+        kept = api.get(f"/cases/{case_id}/attachments/{upload.result()['id']}")
+        assert kept.content == payload
 
 
 def test_export_and_check_read_the_bucket(fresh_server: Server, s3: SeaweedS3) -> None:

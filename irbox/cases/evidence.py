@@ -8,6 +8,7 @@ What a deletion left behind (a bucket's grace period, a failure) goes with the h
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -15,8 +16,8 @@ import re
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from irbox import clock, ids
@@ -121,7 +122,7 @@ class EvidenceService:
             uploaded_by=actor.user_id,
             uploaded_at=clock.to_rfc3339(now) or "",
         )
-        with self.placed([upload]):
+        async with self.placed([upload]):
             await self.writer.run(lambda conn: _record(conn, evidence, case_id, actor, now))
         return evidence
 
@@ -129,10 +130,21 @@ class EvidenceService:
         """A temp file in the store's filesystem for bytes to be placed (an imported case's)."""
         return Upload(self.tmp_dir, limit)
 
-    @contextmanager
-    def placed(self, uploads: Sequence[Upload]) -> Iterator[list[str]]:
+    @asynccontextmanager
+    async def placed(self, uploads: Sequence[Upload]) -> AsyncIterator[list[str]]:
         """Move the uploads' files into the store (durably) and keep them from removal while
-        the block records them; if the block raises, a file no record holds goes again."""
+        the block records them; if the block raises, a file no record holds goes again. The
+        store's work (an fsync, a bucket's upload of gigabytes) runs on a thread: on the event
+        loop it held up every request, health probes too, for as long as it took."""
+        digests = await asyncio.to_thread(self._place, uploads)
+        recorded = False
+        try:
+            yield digests
+            recorded = True
+        finally:
+            await asyncio.to_thread(self._release, uploads, digests, recorded)
+
+    def _place(self, uploads: Sequence[Upload]) -> list[str]:
         digests = []
         for upload in uploads:
             upload.file.flush()
@@ -142,21 +154,23 @@ class EvidenceService:
         with self._store_lock:
             for digest in digests:
                 self._placing[digest] += 1
-        recorded = False
         try:
             for upload, digest in zip(uploads, digests, strict=True):
                 self.blobs.put(digest, upload.path)
-            yield digests
-            recorded = True
-        finally:
-            with self._store_lock:
-                for upload, digest in zip(uploads, digests, strict=True):
-                    upload.path.unlink(missing_ok=True)  # one not placed yet
-                    self._placing[digest] -= 1
-                    if not recorded:  # nothing may hold the bytes it stored
-                        self._delete_if_unheld(digest)
-                    elif not self._placing[digest]:
-                        del self._placing[digest]
+        except BaseException:
+            self._release(uploads, digests, recorded=False)
+            raise
+        return digests
+
+    def _release(self, uploads: Sequence[Upload], digests: list[str], recorded: bool) -> None:
+        with self._store_lock:
+            for upload, digest in zip(uploads, digests, strict=True):
+                upload.path.unlink(missing_ok=True)  # one not placed yet
+                self._placing[digest] -= 1
+                if not recorded:  # nothing may hold the bytes it stored
+                    self._delete_if_unheld(digest)
+                elif not self._placing[digest]:
+                    del self._placing[digest]
 
     def _delete_if_unheld(self, digest: str) -> bool:
         """Delete a stored file no attachment holds and no upload is placing (the caller holds
@@ -180,8 +194,7 @@ class EvidenceService:
         gone = 0
         for digest in self.blobs.digests():
             if digest not in referenced:
-                with self._store_lock:
-                    gone += self._delete_if_unheld(digest)
+                gone += self._delete_unless_placing(digest)
         return gone
 
     def locate(self, case_id: str, attachment_id: str) -> Evidence:
@@ -211,9 +224,12 @@ class EvidenceService:
             return row
 
         row = await self.writer.run(write)
-        with self._store_lock:
-            self._delete_if_unheld(row["sha256"])
+        await asyncio.to_thread(self._delete_unless_placing, row["sha256"])  # off the loop
         return evidence_from_row(row)
+
+    def _delete_unless_placing(self, digest: str) -> bool:
+        with self._store_lock:
+            return self._delete_if_unheld(digest)
 
 
 def _record(conn: Connection, evidence: Evidence, case_id: str, actor: Actor, now: int) -> Evidence:

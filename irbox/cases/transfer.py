@@ -14,6 +14,7 @@ lacks, and the resolution (the imported case is open: the receiving team decides
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import shutil
 import tempfile
@@ -124,21 +125,32 @@ class CaseTransfer:
         return self.evidence.new_upload(self.max_archive_bytes)
 
     async def import_archive(self, path: Path, actor: Actor) -> Case:
+        # Reading, hashing and unpacking an archive of gigabytes runs on a thread, as placing
+        # its files does: the event loop serves every other request meanwhile.
+        manifest, case, people, uploads = await asyncio.to_thread(self._unpacked, path)
+        async with self.evidence.placed(uploads):
+            new_id = await self.cases.writer.run(
+                lambda conn: _recreate(conn, manifest, case, people, self.catalogue, actor)
+            )
+        return self.cases.get(new_id)
+
+    def _unpacked(self, path: Path) -> tuple[Manifest, Case, dict[str, str], list[Upload]]:
+        """The archive checked, and its evidence files extracted to uploads to place."""
         try:
             zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError):
             raise ValidationFailed("not a case archive", {"archive": "not a zip file"}) from None
+        uploads: list[Upload] = []
         with zf:
             manifest, case, people = self._checked(zf)
-            uploads = [
-                self._extract(zf, f"evidence/{sha}")
-                for sha in dict.fromkeys(e.sha256 for e in case.evidence)
-            ]
-            with self.evidence.placed(uploads):
-                new_id = await self.cases.writer.run(
-                    lambda conn: _recreate(conn, manifest, case, people, self.catalogue, actor)
-                )
-        return self.cases.get(new_id)
+            try:
+                for sha in dict.fromkeys(e.sha256 for e in case.evidence):
+                    uploads.append(self._extract(zf, f"evidence/{sha}"))
+            except BaseException:
+                for upload in uploads:
+                    upload.abort()
+                raise
+        return manifest, case, people, uploads
 
     def _checked(self, zf: zipfile.ZipFile) -> tuple[Manifest, Case, dict[str, str]]:
         """The manifest, the case and its people, once every file is as the manifest says."""
