@@ -17,12 +17,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from minio.error import S3Error
 
+from irbox.store.blobs.s3 import S3Blobs
+from irbox.store.postgres.writer import WRITE_LOCK_KEY
 from tests.harness import Server, nodes
 from tests.postgres import PostgresCluster
-from tests.seaweed import SeaweedS3
+from tests.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedS3
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +139,73 @@ def test_an_object_the_grace_period_kept_goes_with_the_sweep(
     while _objects(s3, blob_url) != {kept["sha256"]} and time.monotonic() < deadline:
         time.sleep(0.5)
     assert _objects(s3, blob_url) == {kept["sha256"]}
+
+
+def _everything(s3: SeaweedS3, blob_url: str) -> set[str]:
+    """Every object under the blob_url's prefix, by its key below it."""
+    bucket, prefix = blob_url.split("/", 3)[3].split("/", 1)
+    listed = s3.client().list_objects(bucket, prefix=f"{prefix}/", recursive=True)
+    return {item.object_name.split("/", 1)[1] for item in listed}
+
+
+def test_a_removal_puts_back_bytes_an_upload_recorded_meanwhile(
+    tmp_path: Path, s3: SeaweedS3
+) -> None:
+    """S3 deletes unconditionally, so a removal takes the bytes out of sight first, then asks
+    the database again whether an attachment holds them (another node's upload may have put
+    them and recorded them since the removal looked) and puts them back if one does."""
+    blob_url = s3.bucket()
+    blobs = S3Blobs(blob_url, ACCESS_KEY, SECRET_KEY, None, grace_s=0)
+    payload = b"recorded by another node meanwhile"
+    digest = hashlib.sha256(payload).hexdigest()
+    (tmp_path / "upload").write_bytes(payload)
+    blobs.put(digest, tmp_path / "upload")
+    seen_when_asked: list[set[str]] = []
+
+    def recorded_meanwhile() -> bool:
+        seen_when_asked.append(_objects(s3, blob_url))
+        return False
+
+    assert blobs.delete(digest, unheld=recorded_meanwhile) is False
+    assert seen_when_asked == [set()]  # asked once the bytes were out of sight
+    with blobs.open(digest) as stored:
+        assert stored.read() == payload
+    assert blobs.delete(digest, unheld=lambda: True) is True
+    assert _everything(s3, blob_url) == set()  # nothing left aside either
+
+
+def test_an_upload_puts_its_bytes_again_if_a_removal_took_them_before_its_record(
+    tmp_path: Path, postgres: PostgresCluster, s3: SeaweedS3
+) -> None:
+    """The other order: a removal elsewhere found no attachment holding these bytes and
+    deleted them after this upload put them, before it recorded them. Once recorded, the
+    upload finds its object gone and puts it again."""
+    url, blob_url = postgres.fresh_database(), s3.bucket()
+    (node,) = nodes(tmp_path, url, count=1, env=s3.config(blob_url))
+    node.start()
+    try:
+        token = node.token()
+        payload = os.urandom(100_000)
+        digest = hashlib.sha256(payload).hexdigest()
+        with (
+            node.client(token) as api,
+            node.client(token) as uploader,
+            ThreadPoolExecutor(1) as pool,
+            psycopg.connect(url, autocommit=True) as writers,
+        ):
+            case_id = _case(api, "raced")
+            writers.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK_KEY,))  # records wait
+            upload = pool.submit(_upload, uploader, case_id, payload)
+            deadline = time.monotonic() + 30
+            while digest not in _objects(s3, blob_url):  # put, not recorded yet
+                assert time.monotonic() < deadline and not upload.done()
+                time.sleep(0.05)
+            s3.client().remove_object(*_key(blob_url, digest))  # as the removal elsewhere did
+            writers.execute("SELECT pg_advisory_unlock(%s)", (WRITE_LOCK_KEY,))
+            stored = upload.result(timeout=30)
+            assert api.get(f"/cases/{case_id}/attachments/{stored['id']}").content == payload
+    finally:
+        node.stop()
 
 
 @contextmanager

@@ -3,7 +3,8 @@ limit enforced as bytes arrive, then placed in content-addressed storage by thei
 data dir's `attachments/`, or a bucket with `blob_url`: store.blobs). The client's filename is
 metadata only: it never becomes a path. One stored file serves every attachment with its bytes;
 it is deleted with the last of them, or when the upload that placed it fails to record it, and
-never while an upload is placing it (on this node; the bucket's grace period covers others).
+never while an upload is placing it (on this node; for other nodes' uploads, the bucket's grace
+period and `store/blobs/s3.py`).
 What a deletion left behind (a bucket's grace period, a failure) goes with the hourly sweep."""
 
 from __future__ import annotations
@@ -163,14 +164,27 @@ class EvidenceService:
         return digests
 
     def _release(self, uploads: Sequence[Upload], digests: list[str], recorded: bool) -> None:
-        with self._store_lock:
-            for upload, digest in zip(uploads, digests, strict=True):
-                upload.path.unlink(missing_ok=True)  # one not placed yet
-                self._placing[digest] -= 1
-                if not recorded:  # nothing may hold the bytes it stored
-                    self._delete_if_unheld(digest)
-                elif not self._placing[digest]:
-                    del self._placing[digest]
+        try:
+            if recorded:
+                for upload, digest in zip(uploads, digests, strict=True):
+                    self._still_stored(digest, upload.path)
+        finally:
+            with self._store_lock:
+                for upload, digest in zip(uploads, digests, strict=True):
+                    upload.path.unlink(missing_ok=True)  # one not placed yet, or put again
+                    self._placing[digest] -= 1
+                    if not recorded:  # nothing may hold the bytes it stored
+                        self._delete_if_unheld(digest)
+                    elif not self._placing[digest]:
+                        del self._placing[digest]
+
+    def _still_stored(self, digest: str, source: Path) -> None:
+        """Once its record is committed, an upload's bytes must be in the store: another
+        node's removal that found no attachment holding them may have taken them after the
+        put (`store/blobs/s3.py`). Put them again from the upload's file if so."""
+        if not self.blobs.exists(digest):
+            log.warning("evidence file %s went as its upload was recorded: put again", digest)
+            self.blobs.put(digest, source)
 
     def _delete_if_unheld(self, digest: str) -> bool:
         """Delete a stored file no attachment holds and no upload is placing (the caller holds
@@ -178,9 +192,13 @@ class EvidenceService:
         if self._placing[digest] > 0:
             return False
         del self._placing[digest]
+
+        def unheld() -> bool:
+            return self.db.read(attachments_table.count_with_hash, digest) == 0
+
         try:
-            if self.db.read(attachments_table.count_with_hash, digest) == 0:
-                return self.blobs.delete(digest)
+            if unheld():
+                return self.blobs.delete(digest, unheld)
         except Exception:  # the file stays, unreferenced, until the sweep (`irbox check` lists it)
             log.exception("could not delete the unreferenced evidence file %s", digest)
         return False

@@ -4,7 +4,7 @@ S3-compatible bucket every node shares (`s3`, with `blob_url`). Both answer what
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -23,10 +23,11 @@ class BlobStore(Protocol):
 
     def exists(self, digest: str) -> bool: ...
 
-    def delete(self, digest: str) -> bool:
+    def delete(self, digest: str, unheld: Callable[[], bool]) -> bool:
         """Remove the bytes no attachment holds any more (the caller checked), unless they
-        may be an upload in flight elsewhere (stored within the grace period). True when
-        they went."""
+        may be an upload in flight elsewhere (stored within the grace period). A store other
+        nodes upload to asks `unheld()` again once the bytes are out of sight, and puts them
+        back if an attachment holds them by then. True when they went."""
 
     def digests(self) -> Iterator[str]:
         """Every digest stored (for `irbox check`)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,8 +41,9 @@ class LocalBlobs:
     def exists(self, digest: str) -> bool:
         return self.path_of(digest).exists()
 
-    def delete(self, digest: str) -> bool:
-        # One process uploads into this data dir, and holds back deletion of what it is placing.
+    def delete(self, digest: str, unheld: Callable[[], bool]) -> bool:
+        # One process uploads into this data dir, and holds back deletion of what it is placing
+        # (under its store lock): no upload elsewhere can record these bytes meanwhile.
         try:
             self.path_of(digest).unlink()
         except FileNotFoundError:

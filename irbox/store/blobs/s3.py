@@ -4,12 +4,19 @@ each request's payload hash signed (SigV4), so the server refuses bytes that cha
 and the stored size is checked after. Content addressing makes a second put of the same digest
 harmless, so no conditional create is needed; it also refreshes the object's time, which is
 what removal looks at: an object no attachment holds is deleted only once older than
-`blob_grace_s`, since an upload on another node may have just put it and not yet recorded it."""
+`blob_grace_s`, since an upload on another node may have just put it and not yet recorded it.
+
+S3 has no delete-if-unchanged, so a removal and another node's upload of the same bytes are
+ordered through the database instead. The removal copies the object aside
+(`<prefix>removing/<sha256>`), deletes it, then asks the database again whether an attachment
+holds these bytes: if one does (recorded meanwhile), it copies them back. The upload, once its
+record is committed, checks its object is there and puts it again if not. Whichever order the
+two take, an attachment recorded ends up with its bytes."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -17,6 +24,7 @@ from urllib.parse import urlsplit
 
 import urllib3
 from minio import Minio
+from minio.commonconfig import ComposeSource
 from minio.error import S3Error
 
 from irbox.errors import StorageUnavailable
@@ -58,7 +66,6 @@ class S3Blobs:
             raise StorageUnavailable(f"the evidence store refused the file: {exc}") from exc
         if stored != size:
             raise StorageUnavailable(f"the evidence store kept {stored} of {size} bytes")
-        source.unlink(missing_ok=True)
 
     def info(self, digest: str, **kwargs: Any) -> dict[str, Any]:
         with _answering(digest):
@@ -82,15 +89,24 @@ class S3Blobs:
             return False
         return True
 
-    def delete(self, digest: str) -> bool:
+    def delete(self, digest: str, unheld: Callable[[], bool]) -> bool:
         try:
             modified = self.info(digest)["mtime"]
         except FileNotFoundError:
             return False
         if time.time() - modified < self.grace_s:
             return False  # may be another node's upload in flight: the hourly sweep retries
-        self.client.remove_object(self.bucket, self.key(digest))
-        return True
+        key, aside = self.key(digest), f"{self.prefix}removing/{digest}"
+        self.client.compose_object(self.bucket, aside, [ComposeSource(self.bucket, key)])
+        self.client.remove_object(self.bucket, key)
+        gone = False
+        try:
+            gone = unheld()  # asked once the bytes are out of sight: see the module's text
+        finally:
+            if not gone:
+                self.client.compose_object(self.bucket, key, [ComposeSource(self.bucket, aside)])
+            self.client.remove_object(self.bucket, aside)
+        return gone
 
     def digests(self) -> Iterator[str]:
         listed = self.client.list_objects(
