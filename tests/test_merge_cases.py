@@ -171,3 +171,28 @@ def test_merge_adds_the_sources_tags_techniques_fields_and_links(
         f"linked: case #{into['number']} is its child (case #{before['number']} merged into it)"
     )
     assert api.get(f"/cases/{source}").json()["links"] == []
+
+
+def test_the_target_takes_the_higher_severity_and_the_stricter_markings(
+    api: httpx.Client,
+) -> None:
+    """The merged case holds the source's alerts and findings: it is at least as severe as
+    the source, and handled and shared no more loosely than the source was marked (TLP, PAP).
+    What the target holds stricter, it keeps."""
+
+    def case(title: str, **fields: str) -> str:
+        made = api.post("/cases", json={"title": title, **fields})
+        assert made.status_code == 201, made.text
+        return made.json()["id"]
+
+    source = case("red source", severity="critical", tlp="red", pap="green")
+    target = case("amber target", severity="medium", tlp="amber", pap="amber")
+    number = api.get(f"/cases/{source}").json()["number"]
+
+    into = api.post(f"/cases/{source}/merge", json={"into": target}).json()
+    assert (into["severity"], into["tlp"], into["pap"]) == ("critical", "red", "amber")
+    entry = next(e for e in into["timeline"] if e["type"] == "merged_from")
+    assert entry["summary"] == (
+        f"case #{number} merged in: severity raised to critical, TLP raised to red"
+    )
+    assert entry["data"]["raised"] == {"severity": "critical", "tlp": "red"}

@@ -8,7 +8,8 @@ An observable both cases hold stays the target's once; the source's copy goes. E
 are stored by hash, so moving one moves a row. What describes the source joins the target's
 own: its tags and ATT&CK techniques are added, its custom field values fill the fields the
 target leaves empty, and its links to other cases become the target's (a case the target
-links already keeps the target's link)."""
+links already keeps the target's link). The target takes the higher severity and the stricter
+TLP and PAP of the two."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from typing import Any
 import msgspec
 
 from irbox import clock
+from irbox.alerts.models import SEVERITIES
 from irbox.alerts.validation import MAX_TAGS
 from irbox.cases import changes, custom_fields
-from irbox.cases.models import INVERSE, MergeIn
+from irbox.cases.models import INVERSE, PAP, TLP, MergeIn
 from irbox.errors import InvalidState, NotFound, ValidationFailed
 from irbox.identity.principal import Actor
 from irbox.index import events as index_events
@@ -51,16 +53,20 @@ class MergeService:
                 )
             moved = _move(conn, source, target, now)
             moved.update(_carry(conn, source, target, actor, now))
+            raised = _stricter(source, target)
+            if raised:
+                cases_table.update(conn, target["id"], raised)
             cases_table.update(conn, case_id, {"status": "merged", "merged_into": target["id"]})
-            counts = ", ".join(_count(len(v), kind) for kind, v in moved.items() if v) or "nothing"
+            counts = [_count(len(v), kind) for kind, v in moved.items() if v]
+            counts += [f"{_LABELS[field]} raised to {value}" for field, value in raised.items()]
             changes.record(
                 conn,
                 target["id"],
                 "merged_from",
                 actor,
                 now,
-                f"case #{source['number']} merged in: {counts}",
-                {"case_id": case_id, "number": source["number"], **moved},
+                f"case #{source['number']} merged in: {', '.join(counts) or 'nothing'}",
+                {"case_id": case_id, "number": source["number"], **moved, "raised": raised},
             )
             changes.record(
                 conn,
@@ -140,6 +146,23 @@ def _carry(
         cases_table.update(conn, target["id"], wanted)
     lists["links"] = _move_links(conn, source, target, actor, now)
     return lists
+
+
+_LABELS = {"severity": "severity", "tlp": "TLP", "pap": "PAP"}
+_ORDERS = {"severity": SEVERITIES, "tlp": TLP, "pap": PAP}
+
+
+def _stricter(source: Row, target: Row) -> dict[str, str]:
+    """The source's severity, TLP and PAP where they exceed the target's: the merged case holds
+    the source's alerts and findings, which must not be handled or shared more loosely than
+    they were marked."""
+    return {
+        field: source[field]
+        for field, order in _ORDERS.items()
+        if source[field] in order
+        and target[field] in order
+        and order.index(source[field]) > order.index(target[field])
+    }
 
 
 def _move_links(conn: Connection, source: Row, target: Row, actor: Actor, now: int) -> list[str]:
