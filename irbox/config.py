@@ -42,6 +42,10 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     license_public_keys: list[str] = []
     log_level: str = "info"
     header_timeout_s: float = 10.0  # a connection that has not sent its headers by then is closed
+    # A request with an Idempotency-Key is in flight (a retry on any node is refused) this long
+    # after its node last said so: every quarter of it while the request runs. A node that died
+    # with one in flight holds the key this long, then a retry runs.
+    idempotency_lease_s: float = 120.0
     metrics_listen: str = ""  # HOST:PORT serving /metrics without a token; empty: off
     # The source of truth: empty, SQLite in the data dir; "postgresql://user@host:5432/db",
     # PostgreSQL 15+ (the password, if one is needed, in database_password_file or ~/.pgpass).
@@ -274,6 +278,8 @@ def _check_directory(cfg: Config) -> None:
             raise ConfigError(f"ldap_group_roles: {group!r} maps to {role!r}, not a role")
     if not cfg.ldap_group_roles:
         raise ConfigError("ldap_group_roles: needed with ldap_url (no group, no access)")
+    if cfg.idempotency_lease_s < 1:
+        raise ConfigError("idempotency_lease_s: at least 1 second")
     if cfg.ldap_review_every_s < 0:
         raise ConfigError("ldap_review_every_s: 0 (only at sign-in) or more seconds")
 

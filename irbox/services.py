@@ -102,7 +102,9 @@ class Services:
             grouping=group_new_alerts,
         )
         self.grouping_rules = GroupingRuleService(self.db, self.writer)
-        self.idempotency = IdempotencyStore(self.db, self.writer)
+        self.idempotency = IdempotencyStore(
+            self.db, self.writer, lease_s=config.idempotency_lease_s
+        )
         self.audit = AuditLog(self.db)
         self.attack = attack_catalogue.load(config.data_path)
         self.cases = CaseService(self.db, self.writer, self.attack, config.public_url, self.sla)

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import msgspec
 
@@ -13,10 +16,8 @@ from irbox.store import idempotency as idempotency_table
 from irbox.store.database import Connection, Database
 from irbox.store.writer import REQUEST_WRITE, Writer
 
+log = logging.getLogger("irbox.idempotency")
 RETENTION_US = 24 * 3600 * 1_000_000
-# A request is taken for in flight this long after it began: past it, its node is taken for
-# dead and a retry runs (a request that wrote anything says so: `lost`, never run twice).
-IN_FLIGHT_US = 2 * 60 * 1_000_000
 
 
 class StoredResponse(msgspec.Struct):
@@ -35,10 +36,14 @@ class StoredResponse(msgspec.Struct):
 
 
 class IdempotencyStore:
-    def __init__(self, db: Database, writer: Writer) -> None:
+    def __init__(self, db: Database, writer: Writer, lease_s: float = 120.0) -> None:
         self.db = db
         self.writer = writer
         self.in_flight: set[tuple[str, str]] = set()  # this node's, from the request's start
+        # A request is taken for in flight this long after its node last said so; past it, the
+        # node is taken for dead and a retry runs (a request that wrote anything says so:
+        # `lost`, never run twice). `keep_in_flight` says so every quarter of it.
+        self.lease_us = int(lease_s * 1_000_000)
 
     async def begin(self, owner: str, key: str, request_hash: str) -> StoredResponse | None:
         """None: this request is now the one in flight with this key (a row, so that every node
@@ -50,12 +55,23 @@ class IdempotencyStore:
             row = idempotency_table.get(conn, owner, key, now - RETENTION_US)
             if row is not None:
                 found = StoredResponse(row[0], row[1], row[2] or "", bytes(row[3]))
-                if not found.in_flight or row[4] > now - IN_FLIGHT_US:
+                if not found.in_flight or row[4] > now - self.lease_us:
                     return found
             idempotency_table.begin(conn, owner, key, request_hash, now)
             return None
 
         return await self.writer.run(write)
+
+    async def keep_in_flight(self, owner: str, key: str) -> None:
+        """Renew the request's lease until cancelled (when it ends): an import of gigabytes may
+        take longer than a lease before it writes, and a retry elsewhere must not run it too."""
+        while True:
+            await asyncio.sleep(self.lease_us / 4 / 1_000_000)
+            renewal = partial(idempotency_table.renew, owner=owner, key=key, at=clock.now_us())
+            try:
+                await self.writer.run(renewal)
+            except Exception:  # the database away: the next quarter tries again
+                log.warning("could not renew an idempotent request's lease", exc_info=True)
 
     async def abandon(self, owner: str, key: str) -> None:
         """The request's answer is not kept (an error the retry should not meet again)."""

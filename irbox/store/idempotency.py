@@ -53,6 +53,14 @@ def begin(conn: Connection, owner: str, key: str, request_hash: str, at: int) ->
     )
 
 
+def renew(conn: Connection, owner: str, key: str, at: int) -> None:
+    """The request is still being handled (its node is alive): in flight from `at`."""
+    conn.execute(
+        "UPDATE idempotency_keys SET created_at = ? WHERE owner = ? AND key = ? AND status = ?",
+        (at, owner, key, IN_FLIGHT),
+    )
+
+
 def abandon(conn: Connection, owner: str, key: str) -> None:
     """The request ended without an answer worth keeping and wrote nothing: a retry runs it."""
     conn.execute(

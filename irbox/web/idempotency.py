@@ -6,8 +6,9 @@ The request body is spooled (memory up to 1 MiB, then a temp file) so that it ca
 before the handler runs; the response is stored before it is sent, so a replay never disagrees
 with what the first caller saw. A request in flight is known to its node from its first byte,
 and as a row (status in flight) once its body is read, so a retry sent to another node serving
-the same database is refused as well; a node that died with one in
-flight leaves it for two minutes (`IN_FLIGHT_US`), then a retry runs. Rate-limit, lock, auth
+the same database is refused as well. While it runs, its node renews that row every quarter of
+`idempotency_lease_s` (2 minutes); a node that died with one in flight leaves it for a lease,
+then a retry runs. Rate-limit, lock, auth
 and server errors are not stored: they are not the outcome of the request, and a retry should
 try again. Each write the request makes also records, in its own transaction, that the request
 was applied: if the server stops (or the handler fails) after that and before the response is
@@ -21,6 +22,7 @@ replay says which it withheld (`Idempotent-Withheld: token`), so no secret lies 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -154,12 +156,16 @@ class IdempotencyMiddleware:
         async def capture(message: Message) -> None:
             messages.append(message)
 
+        # Made before `recording_applied`: its renewals are not the request's writes.
+        renewing = asyncio.ensure_future(store.keep_in_flight(*slot))
         try:
             with store.recording_applied(*slot, digest):
                 await self.app(scope, replay_body, capture)
         except BaseException:
             await _abandon(store, slot)
             raise
+        finally:
+            renewing.cancel()
         start = next((m for m in messages if m["type"] == "http.response.start"), None)
         if start is None or start["status"] >= 500 or start["status"] in NOT_STORED:
             await _abandon(store, slot)  # the retry runs again (unless the request wrote)
@@ -190,7 +196,7 @@ class IdempotencyMiddleware:
 async def _abandon(store: IdempotencyStore, slot: tuple[str, str]) -> None:
     try:
         await store.abandon(*slot)
-    except Exception:  # the record lapses after IN_FLIGHT_US instead
+    except Exception:  # the record lapses after a lease instead
         log.warning("could not clear an idempotent request's in-flight record", exc_info=True)
 
 
