@@ -100,7 +100,7 @@ binary: install  ## dist/irbox, one PyInstaller executable
 	PYTHON=$(abspath $(BIN))/python packaging/build.sh
 
 bench: install binary
-	@for b in ingest observables report list pages resources refusals bulk merge; do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
+	@for b in ingest observables report list pages resources refusals evidence_stall bulk merge; do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf build dist .pytest_cache
