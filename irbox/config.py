@@ -187,6 +187,8 @@ def _check(cfg: Config) -> None:
     for key in positive:
         if getattr(cfg, key) <= 0:
             raise ConfigError(f"{key}: must be greater than 0, got {getattr(cfg, key)!r}")
+    if cfg.idempotency_lease_s < 1:
+        raise ConfigError(f"idempotency_lease_s: at least 1 second, got {cfg.idempotency_lease_s}")
     _check_database(cfg)
     if cfg.log_level not in LOG_LEVELS:
         raise ConfigError(f"log_level: expected one of {', '.join(LOG_LEVELS)}")
@@ -278,8 +280,6 @@ def _check_directory(cfg: Config) -> None:
             raise ConfigError(f"ldap_group_roles: {group!r} maps to {role!r}, not a role")
     if not cfg.ldap_group_roles:
         raise ConfigError("ldap_group_roles: needed with ldap_url (no group, no access)")
-    if cfg.idempotency_lease_s < 1:
-        raise ConfigError("idempotency_lease_s: at least 1 second")
     if cfg.ldap_review_every_s < 0:
         raise ConfigError("ldap_review_every_s: 0 (only at sign-in) or more seconds")
 

@@ -44,6 +44,7 @@ def test_public_url_follows_listen_unless_set() -> None:
         ({"IRBOX_LOG_LEVEL": "loud"}, "log_level"),
         ({"IRBOX_WEBHOOK_TIMEOUT_S": "-1"}, "webhook_timeout_s"),
         ({"IRBOX_INDEX_MEMORY_MB": "0"}, "index_memory_mb"),
+        ({"IRBOX_IDEMPOTENCY_LEASE_S": "0.5"}, "idempotency_lease_s"),
     ],
 )
 def test_bad_values_name_the_key(env: dict[str, str], key: str) -> None:
